@@ -1,0 +1,51 @@
+// What a command may see and change of the client that sent it. The server's
+// Connection implements it; the in-process test harness has its own. New methods get
+// a default body so that every implementation keeps compiling.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "gannet/protocol/reply_builder.h"
+
+namespace gannet {
+
+enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
+
+class ClientView {
+ public:
+  virtual ~ClientView() = default;
+
+  virtual uint64_t id() const = 0;
+  virtual std::string_view name() const = 0;
+  virtual void set_name(std::string_view name) = 0;
+  virtual RespVersion resp_version() const = 0;
+  virtual void set_resp_version(RespVersion v) = 0;
+  virtual int db_index() const = 0;
+  virtual void set_db_index(int db) = 0;
+
+  // AUTH state: authenticated() is true when no password is required or after AUTH.
+  virtual bool authenticated() const = 0;
+  virtual void set_authenticated(bool yes, std::string_view user) = 0;
+  virtual std::string_view user() const { return "default"; }
+
+  // CLIENT SETINFO lib-name / lib-ver.
+  virtual void set_lib_name(std::string_view) {}
+  virtual void set_lib_ver(std::string_view) {}
+
+  // CLIENT REPLY ON|OFF|SKIP.
+  virtual ReplyMode reply_mode() const { return ReplyMode::kOn; }
+  virtual void set_reply_mode(ReplyMode) {}
+
+  // The CLIENT LIST / CLIENT INFO line for this client (no trailing newline).
+  virtual std::string InfoLine() const = 0;
+
+  // QUIT: send the pending reply, then close.
+  virtual void CloseAfterReply() = 0;
+  // RESET: back to the state of a fresh connection (db 0, RESP2, no name, reply on,
+  // unauthenticated if a password is set).
+  virtual void Reset() = 0;
+};
+
+}  // namespace gannet

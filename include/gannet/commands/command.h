@@ -1,0 +1,94 @@
+// A row of the command table and the context a handler runs in. The table is the one
+// source for dispatch, arity errors, COMMAND INFO/DOCS/GETKEYS/COUNT and (later) ACL
+// and the OOM gate: see command_table.h.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "gannet/common/config.h"
+#include "gannet/commands/client_view.h"
+#include "gannet/commands/server_view.h"
+#include "gannet/engine/keyspace.h"
+#include "gannet/protocol/reply_builder.h"
+
+namespace gannet {
+
+// args[0] is the command name as the client sent it.
+using CmdArgs = std::span<const std::string_view>;
+
+// Command flags, named as COMMAND INFO prints them.
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,        // write
+  kCmdReadOnly = 1u << 1,     // readonly
+  kCmdDenyOom = 1u << 2,      // denyoom
+  kCmdAdmin = 1u << 3,        // admin
+  kCmdPubSub = 1u << 4,       // pubsub
+  kCmdNoScript = 1u << 5,     // noscript
+  kCmdBlocking = 1u << 6,     // blocking
+  kCmdLoading = 1u << 7,      // loading
+  kCmdStale = 1u << 8,        // stale
+  kCmdSkipMonitor = 1u << 9,  // skip_monitor
+  kCmdSkipSlowlog = 1u << 10, // skip_slowlog
+  kCmdFast = 1u << 11,        // fast
+  kCmdNoAuth = 1u << 12,      // no_auth
+  kCmdMayReplicate = 1u << 13,// may_replicate
+  kCmdNoMulti = 1u << 14,     // no_multi
+  kCmdAllowBusy = 1u << 15,   // allow_busy
+  kCmdSentinel = 1u << 16,    // sentinel (never set; listed for completeness)
+  kCmdNoMandatoryKeys = 1u << 17,  // no_mandatory_keys
+  kCmdNoAsyncLoading = 1u << 18,   // no_async_loading
+  kCmdMovableKeys = 1u << 19, // movablekeys (derived in COMMAND INFO)
+};
+
+// ACL categories, named as COMMAND INFO prints them ("@keyspace", ...).
+enum AclCategory : uint64_t {
+  kAclKeyspace = 1ull << 0, kAclRead = 1ull << 1, kAclWrite = 1ull << 2,
+  kAclSet = 1ull << 3, kAclSortedSet = 1ull << 4, kAclList = 1ull << 5,
+  kAclHash = 1ull << 6, kAclString = 1ull << 7, kAclBitmap = 1ull << 8,
+  kAclHyperLogLog = 1ull << 9, kAclGeo = 1ull << 10, kAclStream = 1ull << 11,
+  kAclPubSub = 1ull << 12, kAclAdmin = 1ull << 13, kAclFast = 1ull << 14,
+  kAclSlow = 1ull << 15, kAclBlocking = 1ull << 16, kAclDangerous = 1ull << 17,
+  kAclConnection = 1ull << 18, kAclTransaction = 1ull << 19, kAclScripting = 1ull << 20,
+};
+
+struct CommandContext;
+using CommandHandler = void (*)(CmdArgs args, CommandContext& ctx);
+
+// What COMMAND DOCS reports about a command.
+struct CommandDoc {
+  std::string_view summary;
+  std::string_view since;
+  std::string_view group;       // "string", "generic", "connection", "server", ...
+  std::string_view complexity;
+};
+
+struct CommandSpec {
+  std::string_view name;        // lower case; for a subcommand "config|get"
+  int arity;                    // Redis convention: -N means at least N
+  uint32_t flags;               // CommandFlag bits
+  int first_key;
+  int last_key;                 // -1: last argument; -2: second to last...
+  int step;
+  uint64_t acl_categories;      // AclCategory bits (implicit ones are derived)
+  CommandHandler handler;       // nullptr for a container of subcommands
+  CommandDoc doc;
+  std::vector<CommandSpec> subcommands;
+};
+
+// Everything a handler may touch. Built by the dispatcher for one command.
+struct CommandContext {
+  Keyspace& keyspace;
+  ReplyBuilder& reply;
+  ClientView& client;
+  ServerView& server;
+  int64_t now_ms;               // the one clock reading for this command
+  const CommandSpec* spec = nullptr;
+
+  Database& db() { return keyspace.db(client.db_index()); }
+  const Config& config() const { return server.config(); }
+};
+
+}  // namespace gannet

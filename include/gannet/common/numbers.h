@@ -1,0 +1,34 @@
+// Strict number parsing and formatting with Redis's rules: no leading '+' or spaces,
+// no trailing garbage, range-checked; doubles accept inf/-inf but never NaN.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gannet {
+
+// Parses a canonical int64 as Redis's string2ll does: optional '-', no leading zeros
+// (except "0"), no '+', no spaces, at most 20 characters. nullopt on any deviation.
+std::optional<int64_t> ParseInt64(std::string_view s);
+// Parses an unsigned 64-bit value with the same strictness (for SCAN cursors).
+std::optional<uint64_t> ParseUint64(std::string_view s);
+// Parses a double as Redis's string2d/strtold: accepts "inf", "+inf", "-inf" (any case),
+// rejects NaN, empty input, leading/trailing spaces and garbage.
+std::optional<double> ParseDouble(std::string_view s);
+// Parses a long double as INCRBYFLOAT does.
+std::optional<long double> ParseLongDouble(std::string_view s);
+
+// Writes v in decimal. Returns the number of characters (at most 20).
+size_t FormatInt64(int64_t v, char* out);
+std::string Int64ToString(int64_t v);
+// Formats a double as Redis replies with it (%.17g; "inf"/"-inf").
+std::string FormatDouble(double v);
+// Formats INCRBYFLOAT's result as Redis does (%.17Lf with trailing zeros removed).
+std::string FormatLongDouble(long double v);
+
+// True if s is the canonical decimal form of an int64 (what Redis stores as "int").
+bool IsCanonicalInt64(std::string_view s, int64_t* out);
+
+}  // namespace gannet

@@ -1,0 +1,101 @@
+// One numbered database: the key table, the expiry index and the operations commands
+// use on them. Single-threaded: only the engine thread touches a Database.
+//
+// Expiry is lazy on access (Find* treat an expired key as absent and delete it) and
+// active (Keyspace::ActiveExpireCycle samples keys with a TTL each tick). Every lookup
+// uses the time snapshot the Keyspace holds for the current command.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "gannet/engine/value.h"
+
+namespace gannet {
+
+class Keyspace;
+
+// One key and its value. Allocated by the table with the key bytes stored in place.
+// Commands get Entry pointers from Database and must not keep them across commands
+// (a later insert may move nothing, but a delete frees the entry).
+struct Entry {
+  Entry* next;            // hash chain
+  Value value;            // 16 bytes
+  uint32_t lru : 24;      // LRU clock, or LFU (minutes << 8 | log counter), as Redis
+  uint32_t flags : 8;     // kEntryHasExpire ...
+  uint32_t key_len;
+  char key_data[];        // key bytes (not NUL-terminated): 32-byte header + key
+
+  std::string_view key() const { return {key_data, key_len}; }
+  bool has_expire() const { return flags & kEntryHasExpire; }
+  static constexpr uint8_t kEntryHasExpire = 1;
+};
+static_assert(sizeof(Entry) == 32);
+
+class Database {
+ public:
+  Database(Keyspace* owner, int index);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  int index() const { return index_; }
+  size_t size() const;          // keys, including not-yet-reclaimed expired ones (as DBSIZE)
+  size_t expires_size() const;  // keys with a TTL (INFO keyspace "expires=")
+
+  // Lookup for a read: counts a keyspace hit or miss and updates LRU/LFU.
+  Entry* FindRead(std::string_view key);
+  // Lookup for a write: no hit/miss stats, still updates LRU/LFU.
+  Entry* FindWrite(std::string_view key);
+  // Lookup with no side effects other than lazy expiry (EXISTS-like internal use,
+  // TOUCH applies its own). OBJECT IDLETIME must not touch LRU.
+  Entry* FindNoTouch(std::string_view key);
+
+  struct InsertResult {
+    Entry* entry;
+    bool inserted;  // false: the key existed (and is returned as is)
+  };
+  // Finds key or inserts it with an empty string value and no TTL.
+  InsertResult FindOrInsert(std::string_view key);
+  // Inserts key (which must not exist) with value.
+  Entry* Insert(std::string_view key, Value value);
+
+  bool Delete(std::string_view key);
+  void Delete(Entry* entry);
+  // Removes every key (FLUSHDB). Large tables are freed incrementally off the hot path
+  // by the caller's choice later; for now synchronously.
+  void Clear();
+
+  // Expiry. Times are absolute Unix milliseconds.
+  void SetExpire(Entry* entry, int64_t at_ms);
+  bool ClearExpire(Entry* entry);         // true if it had one
+  int64_t GetExpire(const Entry* entry) const;  // -1 when none
+
+  // Redis SCAN semantics: a reverse-binary cursor over buckets; every key present for
+  // the whole iteration is returned at least once even while the table grows/shrinks.
+  // Calls fn for the entries of about `count` buckets' worth; returns the next cursor
+  // (0 when done). Expired keys are skipped (not deleted) while scanning.
+  uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(const Entry&)>& fn);
+  // A random live key, or nullptr when empty.
+  Entry* RandomEntry();
+
+  // Expire up to `max_checks` sampled TTL keys; returns (checked, expired).
+  std::pair<size_t, size_t> ExpireSample(size_t max_checks);
+
+  // Moves a bounded amount of incremental rehashing forward (called from cron).
+  void RehashStep(int64_t budget_us);
+
+  // Exchange contents with another database (SWAPDB).
+  void SwapContents(Database& other);
+
+ private:
+  struct Impl;
+  Keyspace* owner_;
+  int index_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gannet

@@ -1,0 +1,95 @@
+// A typed value in 16 bytes. Strings of up to 14 bytes live inline (no allocation);
+// longer strings live in one heap block; every other type is a pointer to an object
+// deriving from ObjectBase (hashes, lists, sets, sorted sets, streams come later).
+//
+// OBJECT ENCODING reports Redis's names: a string is "int" when it is the canonical
+// form of an int64, "embstr" when it was created whole and is at most 44 bytes, and
+// "raw" once modified in place (APPEND, SETRANGE) or when longer. That is a label kept
+// in the tag byte; the bytes are stored the same way (inline or heap) either way.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace gannet {
+
+enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
+
+enum class Encoding : uint8_t {
+  kInt = 0, kEmbStr, kRaw,               // strings
+  kListpack, kQuicklist, kIntset,        // compact collections
+  kHashtable, kSkiplist, kStream,
+};
+
+// Redis's type name ("string", "list", ...) for TYPE and SCAN TYPE.
+std::string_view TypeName(ValueType t);
+// Redis's encoding name for OBJECT ENCODING.
+std::string_view EncodingName(Encoding e);
+
+// Base of every non-string value. Defined by each type's module.
+class ObjectBase {
+ public:
+  virtual ~ObjectBase() = default;
+  // Bytes owned by the object (for MEMORY USAGE and eviction accounting).
+  virtual size_t MemoryUsage() const = 0;
+  virtual std::unique_ptr<ObjectBase> Clone() const = 0;
+};
+
+class Value {
+ public:
+  static constexpr size_t kInlineMax = 14;
+  static constexpr size_t kEmbStrMax = 44;
+
+  Value() noexcept;  // the empty string
+  ~Value();
+  Value(Value&& other) noexcept;
+  Value& operator=(Value&& other) noexcept;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+
+  // A string value, labelled int/embstr/raw as Redis's SET would label it.
+  static Value String(std::string_view s);
+  // A string holding the decimal form of v (INCR and friends), labelled "int".
+  static Value Integer(int64_t v);
+  static Value Object(ValueType type, Encoding enc, std::unique_ptr<ObjectBase> obj);
+
+  ValueType type() const { return static_cast<ValueType>(tag_ >> 4); }
+  Encoding encoding() const { return static_cast<Encoding>(tag_ & 0x0f); }
+  void set_encoding(Encoding e) { tag_ = static_cast<uint8_t>((tag_ & 0xf0) | static_cast<uint8_t>(e)); }
+  bool IsString() const { return type() == ValueType::kString; }
+
+  // --- strings (precondition: IsString()) ---
+  std::string_view AsString() const;
+  size_t StringSize() const;
+  // Replace the contents; the label becomes what String(s) would give.
+  void AssignString(std::string_view s);
+  // Append bytes in place (amortised growth); the label becomes "raw".
+  void Append(std::string_view s);
+  // Overwrite from offset, zero-padding any gap; the label becomes "raw".
+  // Caller checks offset + s.size() against proto-max-bulk-len first.
+  void SetRange(size_t offset, std::string_view s);
+
+  // --- objects (precondition: !IsString()) ---
+  ObjectBase* object() const;
+  template <typename T> T* As() const { return static_cast<T*>(object()); }
+
+  // Deep copy (COPY command).
+  Value Clone() const;
+  // Heap bytes owned by this value, not counting the 16 bytes of the Value itself.
+  size_t MemoryUsage() const;
+
+ private:
+  void Release() noexcept;
+
+  // Layout (16 bytes):
+  //   inline string: bytes_[0..13] data, bytes_[14] = length, tag_
+  //   heap string:   ptr at [0..7], uint32 length at [8..11], bytes_[14] = kHeapMarker
+  //   object:        ptr at [0..7]
+  alignas(8) unsigned char bytes_[15];
+  uint8_t tag_;  // type << 4 | encoding
+};
+static_assert(sizeof(Value) == 16);
+
+}  // namespace gannet
