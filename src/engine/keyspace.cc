@@ -1,1 +1,96 @@
-// placeholder: being written
+// Keyspace: the databases, the command time snapshot, listeners, and the active expiry
+// cycle (Redis's adaptive activeExpireCycle, slow variant).
+#include "gannet/engine/keyspace.h"
+
+#include <algorithm>
+
+namespace gannet {
+
+Keyspace::Keyspace(int databases, const Clock* clock) : clock_(clock) {
+  now_ms_ = clock_->NowMs();
+  dbs_.reserve(static_cast<size_t>(std::max(databases, 1)));
+  for (int i = 0; i < std::max(databases, 1); ++i) {
+    dbs_.push_back(std::make_unique<Database>(this, i));
+  }
+}
+
+Keyspace::~Keyspace() = default;
+
+uint32_t Keyspace::LruClock() const {
+  // Seconds resolution in 24 bits, as Redis's LRU_CLOCK(); it wraps every ~194 days and
+  // the idle-time computation accounts for that.
+  return static_cast<uint32_t>((now_ms_ / 1000) & 0xffffff);
+}
+
+size_t Keyspace::ActiveExpireCycle(int64_t budget_us, int effort) {
+  // Redis's constants: 20 keys per sample loop (+25% per effort step), repeat while more
+  // than 10% (minus one point per effort step) of a sample was expired, check the time
+  // every 16 loops.
+  constexpr size_t kKeysPerLoop = 20;
+  constexpr size_t kAcceptableStale = 10;
+  const size_t e = static_cast<size_t>(std::clamp(effort, 1, 10) - 1);
+  const size_t keys_per_loop = kKeysPerLoop + kKeysPerLoop / 4 * e;
+  const size_t acceptable_stale = kAcceptableStale - e;
+
+  const int64_t start = clock_->MonotonicUs();
+  size_t total_expired = 0;
+  size_t total_sampled = 0;
+  bool time_exit = false;
+  unsigned iteration = 0;  // per call, as Redis: the time is checked every 16 loops
+  const size_t dbs = dbs_.size();
+  for (size_t j = 0; j < dbs && !time_exit; ++j) {
+    Database& d = *dbs_[expire_cursor_db_ % dbs];
+    // Next cycle starts after this db even if we stop on time here (Redis does the same).
+    expire_cursor_db_ = (expire_cursor_db_ + 1) % dbs;
+    while (true) {
+      size_t num = d.expires_size();
+      if (num == 0) break;
+      ++iteration;
+      num = std::min(num, keys_per_loop);
+      auto [sampled, expired] = d.ExpireSample(num);
+      total_sampled += sampled;
+      total_expired += expired;
+      if ((iteration & 0xf) == 0 && clock_->MonotonicUs() - start > budget_us) {
+        time_exit = true;
+        break;
+      }
+      if (sampled != 0 && expired * 100 / sampled <= acceptable_stale) break;
+    }
+  }
+  const int64_t elapsed = clock_->MonotonicUs() - start;
+  stats_.expire_cycle_cpu_us += static_cast<uint64_t>(std::max<int64_t>(elapsed, 0));
+  const double current =
+      total_sampled == 0 ? 0.0 : static_cast<double>(total_expired) / total_sampled;
+  stale_fraction_ = current * 0.05 + stale_fraction_ * 0.95;
+  stats_.expired_stale_perc_x100 = static_cast<uint64_t>(stale_fraction_ * 10000 + 0.5);
+  return total_expired;
+}
+
+void Keyspace::SwapDb(int a, int b) {
+  if (a == b) return;
+  db(a).SwapContents(db(b));
+}
+
+void Keyspace::FlushAll() {
+  for (auto& d : dbs_) d->Clear();
+}
+
+size_t Keyspace::TotalKeys() const {
+  size_t n = 0;
+  for (const auto& d : dbs_) n += d->size();
+  return n;
+}
+
+void Keyspace::RemoveListener(KeyspaceListener* l) {
+  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), l), listeners_.end());
+}
+
+void Keyspace::DoNotifyExpired(int db, std::string_view key) {
+  for (KeyspaceListener* l : listeners_) l->OnKeyExpired(db, key);
+}
+
+void Keyspace::DoNotifyDeleted(int db, std::string_view key) {
+  for (KeyspaceListener* l : listeners_) l->OnKeyDeleted(db, key);
+}
+
+}  // namespace gannet

@@ -22,12 +22,12 @@ class Keyspace;
 // Commands get Entry pointers from Database and must not keep them across commands
 // (a later insert may move nothing, but a delete frees the entry).
 struct Entry {
-  Entry* next;            // hash chain
-  Value value;            // 16 bytes
-  uint32_t lru : 24;      // LRU clock, or LFU (minutes << 8 | log counter), as Redis
-  uint32_t flags : 8;     // kEntryHasExpire ...
+  Entry* next;         // hash chain
+  Value value;         // 16 bytes
+  uint32_t lru : 24;   // LRU clock, or LFU (minutes << 8 | log counter), as Redis
+  uint32_t flags : 8;  // kEntryHasExpire ...
   uint32_t key_len;
-  char key_data[];        // key bytes (not NUL-terminated): 32-byte header + key
+  char key_data[];  // key bytes (not NUL-terminated): 32-byte header + key
 
   std::string_view key() const { return {key_data, key_len}; }
   bool has_expire() const { return flags & kEntryHasExpire; }
@@ -53,6 +53,9 @@ class Database {
   // Lookup with no side effects other than lazy expiry (EXISTS-like internal use,
   // TOUCH applies its own). OBJECT IDLETIME must not touch LRU.
   Entry* FindNoTouch(std::string_view key);
+  // Records an access for eviction (LRU clock now; the LFU counter update goes here when
+  // the memory issue adds LFU). Find{Read,Write} and FindOrInsert call it; TOUCH may too.
+  void Touch(Entry* entry);
 
   struct InsertResult {
     Entry* entry;
@@ -63,27 +66,52 @@ class Database {
   // Inserts key (which must not exist) with value.
   Entry* Insert(std::string_view key, Value value);
 
+  // Deletes key; false when absent (an expired key is expired, not deleted, as DEL does).
+  // Notifies listeners' OnKeyDeleted.
   bool Delete(std::string_view key);
+  // Deletes a live entry (from a Find*); notifies OnKeyDeleted.
   void Delete(Entry* entry);
+  // True if key exists and is not expired (lazy expiry applies; no LRU touch).
+  bool Exists(std::string_view key) { return FindNoTouch(key) != nullptr; }
+  // RENAME: moves src's value, LRU and TTL to new_key, replacing (deleting) any existing
+  // new_key, and returns the new entry; src is freed. Returns src itself when new_key is
+  // src's own key. Notifies OnKeyDeleted for the old name and for a replaced new_key.
+  Entry* Rename(Entry* src, std::string_view new_key);
   // Removes every key (FLUSHDB). Large tables are freed incrementally off the hot path
   // by the caller's choice later; for now synchronously.
   void Clear();
 
   // Expiry. Times are absolute Unix milliseconds.
   void SetExpire(Entry* entry, int64_t at_ms);
-  bool ClearExpire(Entry* entry);         // true if it had one
+  bool ClearExpire(Entry* entry);               // true if it had one
   int64_t GetExpire(const Entry* entry) const;  // -1 when none
 
   // Redis SCAN semantics: a reverse-binary cursor over buckets; every key present for
   // the whole iteration is returned at least once even while the table grows/shrinks.
   // Calls fn for the entries of about `count` buckets' worth; returns the next cursor
   // (0 when done). Expired keys are skipped (not deleted) while scanning.
+  // fn must not modify the database. Like Redis, one call visits buckets until it has
+  // seen `count` keys or visited 10*count buckets.
   uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(const Entry&)>& fn);
-  // A random live key, or nullptr when empty.
+  // Calls fn for every live (not expired) key, e.g. KEYS. fn must not modify the database.
+  void ForEach(const std::function<void(const Entry&)>& fn) const;
+  // A random live key, or nullptr when empty. Expired keys met on the way are deleted
+  // (lazy expiry); after 100 of them an expired key is returned rather than looping on,
+  // as Redis's dbRandomKey does when every key is volatile.
   Entry* RandomEntry();
 
-  // Expire up to `max_checks` sampled TTL keys; returns (checked, expired).
+  // The active-expiry sample: walks the TTL index from a cursor kept across calls (as
+  // Redis 7.0 walks db->expires) checking up to `max_checks` keys in at most
+  // 20*max_checks buckets, and expires those past their deadline. Returns
+  // (checked, expired).
   std::pair<size_t, size_t> ExpireSample(size_t max_checks);
+  // Running estimate of the TTL left on keys (INFO keyspace avg_ttl), from the samples.
+  int64_t avg_ttl_ms() const;
+
+  // Memory: bytes allocated for one entry (header + key, value's heap bytes), and the
+  // table overhead (bucket arrays and the TTL index) of this database.
+  static size_t EntryMemoryUsage(const Entry& entry);
+  size_t OverheadMemoryUsage() const;
 
   // Moves a bounded amount of incremental rehashing forward (called from cron).
   void RehashStep(int64_t budget_us);

@@ -18,9 +18,18 @@ namespace gannet {
 enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
 
 enum class Encoding : uint8_t {
-  kInt = 0, kEmbStr, kRaw,               // strings
-  kListpack, kQuicklist, kIntset,        // compact collections
-  kHashtable, kSkiplist, kStream,
+  // strings
+  kInt = 0,
+  kEmbStr,
+  kRaw,
+  // compact collections
+  kListpack,
+  kQuicklist,
+  kIntset,
+  // the rest
+  kHashtable,
+  kSkiplist,
+  kStream,
 };
 
 // Redis's type name ("string", "list", ...) for TYPE and SCAN TYPE.
@@ -41,6 +50,8 @@ class Value {
  public:
   static constexpr size_t kInlineMax = 14;
   static constexpr size_t kEmbStrMax = 44;
+  // Longest string a Value can hold (the heap length field is 48 bits).
+  static constexpr size_t kMaxStringSize = (size_t{1} << 48) - 1;
 
   Value() noexcept;  // the empty string
   ~Value();
@@ -57,7 +68,9 @@ class Value {
 
   ValueType type() const { return static_cast<ValueType>(tag_ >> 4); }
   Encoding encoding() const { return static_cast<Encoding>(tag_ & 0x0f); }
-  void set_encoding(Encoding e) { tag_ = static_cast<uint8_t>((tag_ & 0xf0) | static_cast<uint8_t>(e)); }
+  void set_encoding(Encoding e) {
+    tag_ = static_cast<uint8_t>((tag_ & 0xf0) | static_cast<uint8_t>(e));
+  }
   bool IsString() const { return type() == ValueType::kString; }
 
   // --- strings (precondition: IsString()) ---
@@ -73,19 +86,34 @@ class Value {
 
   // --- objects (precondition: !IsString()) ---
   ObjectBase* object() const;
-  template <typename T> T* As() const { return static_cast<T*>(object()); }
+  template <typename T>
+  T* As() const {
+    return static_cast<T*>(object());
+  }
 
-  // Deep copy (COPY command).
+  // Deep copy (COPY command). A string copy keeps its int/embstr/raw label.
   Value Clone() const;
   // Heap bytes owned by this value, not counting the 16 bytes of the Value itself.
   size_t MemoryUsage() const;
 
  private:
+  static constexpr uint8_t kHeapMarker = 0xff;
+
   void Release() noexcept;
+  bool IsHeapString() const { return IsString() && bytes_[14] == kHeapMarker; }
+  char* HeapPtr() const;
+  void SetHeap(char* p, size_t len);
+  void SetHeapLen(size_t len);
+  void SetInline(std::string_view s);
+  // Makes the string's storage hold at least `len` bytes (keeping the current bytes)
+  // and sets the length to `len`; bytes past the old length are unspecified. Returns
+  // the data pointer. Growth is amortised as sds's greedy policy.
+  char* Resize(size_t len);
 
   // Layout (16 bytes):
-  //   inline string: bytes_[0..13] data, bytes_[14] = length, tag_
-  //   heap string:   ptr at [0..7], uint32 length at [8..11], bytes_[14] = kHeapMarker
+  //   inline string: bytes_[0..13] data, bytes_[14] = length (0..14), tag_
+  //   heap string:   ptr at [0..7], 48-bit length at [8..13], bytes_[14] = kHeapMarker;
+  //                  the block's capacity is its malloc_usable_size (no header).
   //   object:        ptr at [0..7]
   alignas(8) unsigned char bytes_[15];
   uint8_t tag_;  // type << 4 | encoding

@@ -1,0 +1,140 @@
+// Keyspace: active expiry (keys nobody reads go away over cycles, the time budget is
+// honoured and the next cycle resumes at the next database), SwapDb, FlushAll, listeners.
+#include "gannet/engine/keyspace.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "gannet/common/clock.h"
+
+namespace gannet {
+namespace {
+
+// A clock whose monotonic time moves by `step_us` on every reading, to exercise budgets.
+class SteppingClock final : public Clock {
+ public:
+  explicit SteppingClock(int64_t step_us) : step_us_(step_us) {}
+  int64_t NowMs() const override { return now_ms_; }
+  int64_t NowUs() const override { return now_ms_ * 1000; }
+  int64_t MonotonicUs() const override { return mono_us_ += step_us_; }
+  void AdvanceMs(int64_t ms) { now_ms_ += ms; }
+
+ private:
+  int64_t now_ms_ = 1'700'000'000'000;
+  int64_t step_us_;
+  mutable int64_t mono_us_ = 0;
+};
+
+class CountingListener : public KeyspaceListener {
+ public:
+  void OnKeyExpired(int, std::string_view) override { ++expired; }
+  void OnKeyDeleted(int, std::string_view) override { ++deleted; }
+  int expired = 0, deleted = 0;
+};
+
+void Fill(Keyspace& ks, int db, int n, int64_t ttl_ms, const std::string& prefix) {
+  for (int i = 0; i < n; ++i) {
+    Entry* e = ks.db(db).Insert(prefix + std::to_string(i), Value::String("v"));
+    if (ttl_ms >= 0) ks.db(db).SetExpire(e, ks.now_ms() + ttl_ms);
+  }
+}
+
+TEST(KeyspaceTest, Basics) {
+  ManualClock clock;
+  Keyspace ks(16, &clock);
+  EXPECT_EQ(ks.database_count(), 16);
+  EXPECT_EQ(ks.now_ms(), clock.NowMs());
+  EXPECT_EQ(ks.LruClock(), static_cast<uint32_t>((clock.NowMs() / 1000) & 0xffffff));
+  Fill(ks, 0, 10, -1, "a");
+  Fill(ks, 5, 7, -1, "b");
+  EXPECT_EQ(ks.TotalKeys(), 17u);
+  ks.SwapDb(0, 5);
+  EXPECT_EQ(ks.db(0).size(), 7u);
+  EXPECT_EQ(ks.db(5).size(), 10u);
+  ks.SwapDb(3, 3);
+  CountingListener l;
+  ks.AddListener(&l);
+  ks.FlushAll();
+  EXPECT_EQ(ks.TotalKeys(), 0u);
+  EXPECT_EQ(l.deleted + l.expired, 0);
+  ks.RemoveListener(&l);
+}
+
+TEST(KeyspaceTest, ActiveExpiryRemovesUnreadKeys) {
+  ManualClock clock;
+  Keyspace ks(16, &clock);
+  CountingListener l;
+  ks.AddListener(&l);
+  Fill(ks, 0, 20000, 1000, "t");
+  Fill(ks, 0, 5000, -1, "p");
+  Fill(ks, 9, 3000, 1000, "u");
+  Fill(ks, 9, 3000, 100000, "long");
+  EXPECT_EQ(ks.ActiveExpireCycle(25000, 1), 0u);  // nothing due yet
+  clock.AdvanceMs(1001);
+  ks.set_now_ms(clock.NowMs());
+  size_t removed = 0;
+  for (int cycle = 0; cycle < 50 && ks.TotalKeys() > 8000; ++cycle) {
+    removed += ks.ActiveExpireCycle(25000, 1);
+  }
+  // The adaptive loop stops once <=10% of a sample is stale, so a few may linger
+  // until later cycles; nearly everything due must be gone.
+  EXPECT_GE(removed, 22000u);
+  EXPECT_LE(ks.TotalKeys(), 8000u + 1000u);
+  EXPECT_EQ(ks.stats().expired_keys, removed);
+  EXPECT_EQ(l.expired, static_cast<int>(removed));
+  // Keys without a TTL and keys not yet due are untouched.
+  EXPECT_EQ(ks.db(9).expires_size() + ks.db(0).expires_size(), ks.TotalKeys() - 5000);
+  for (int i = 0; i < 3000; ++i) EXPECT_TRUE(ks.db(9).Exists("long" + std::to_string(i)));
+  for (int i = 0; i < 5000; ++i) EXPECT_TRUE(ks.db(0).Exists("p" + std::to_string(i)));
+  EXPECT_GT(ks.stats().expired_stale_perc_x100, 0u);
+  ks.RemoveListener(&l);
+}
+
+TEST(KeyspaceTest, ActiveExpiryMixedDueKeysEventuallyAllGo) {
+  ManualClock clock;
+  Keyspace ks(4, &clock);
+  // 5% of TTL keys due: under the 10% threshold a single cycle may stop early, but
+  // repeated cycles walk the whole index (cursor), so they all go.
+  Fill(ks, 2, 1000, 10, "due");
+  Fill(ks, 2, 19000, 1'000'000, "later");
+  clock.AdvanceMs(11);
+  ks.set_now_ms(clock.NowMs());
+  for (int cycle = 0; cycle < 5000 && ks.db(2).size() > 19000; ++cycle) {
+    ks.ActiveExpireCycle(25000, 1);
+  }
+  EXPECT_EQ(ks.db(2).size(), 19000u);
+}
+
+TEST(KeyspaceTest, ActiveExpiryHonoursBudgetAndRotatesDatabases) {
+  SteppingClock clock(1000);  // every clock reading costs 1ms
+  Keyspace ks(16, &clock);
+  for (int db = 0; db < 16; ++db) Fill(ks, db, 2000, 10, "k");
+  clock.AdvanceMs(11);
+  ks.set_now_ms(clock.NowMs());
+  size_t first = ks.ActiveExpireCycle(1000, 1);
+  EXPECT_GT(first, 0u);
+  EXPECT_LT(first, 16u * 2000);  // stopped on time, not finished
+  int dbs_touched = 0;
+  for (int db = 0; db < 16; ++db) dbs_touched += ks.db(db).size() < 2000 ? 1 : 0;
+  EXPECT_EQ(dbs_touched, 1);  // one db per budget here; the next cycle starts after it
+  ks.ActiveExpireCycle(1000, 1);
+  EXPECT_LT(ks.db(1).size(), 2000u);
+  for (int cycle = 0; cycle < 2000 && ks.TotalKeys() > 0; ++cycle) ks.ActiveExpireCycle(1000, 1);
+  EXPECT_EQ(ks.TotalKeys(), 0u);
+  EXPECT_GT(ks.stats().expire_cycle_cpu_us, 0u);
+}
+
+TEST(KeyspaceTest, HigherEffortIsAccepted) {
+  ManualClock clock;
+  Keyspace ks(1, &clock);
+  Fill(ks, 0, 1000, 5, "k");
+  clock.AdvanceMs(6);
+  ks.set_now_ms(clock.NowMs());
+  EXPECT_EQ(ks.ActiveExpireCycle(25000, 10), 1000u);
+  EXPECT_EQ(ks.ActiveExpireCycle(25000, 99), 0u);  // clamped, no crash
+  EXPECT_EQ(ks.ActiveExpireCycle(25000, -5), 0u);
+}
+
+}  // namespace
+}  // namespace gannet
