@@ -7,6 +7,10 @@
 
 namespace gannet {
 
+// Redis 7.0 semantics, quirks included: the empty string matches only the empty pattern
+// (even "*" does not match it; KEYS and SCAN special-case the exact pattern "*" before
+// matching, so callers that mimic them must too), an unterminated "[abc" runs to the end of
+// the pattern, "[^" alone matches any byte, and a trailing lone '\\' matches a backslash.
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 
 }  // namespace gannet

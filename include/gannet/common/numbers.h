@@ -12,7 +12,9 @@ namespace gannet {
 // Parses a canonical int64 as Redis's string2ll does: optional '-', no leading zeros
 // (except "0"), no '+', no spaces, at most 20 characters. nullopt on any deviation.
 std::optional<int64_t> ParseInt64(std::string_view s);
-// Parses an unsigned 64-bit value with the same strictness (for SCAN cursors).
+// Parses an unsigned 64-bit value with the same strictness. Note that Redis 7.0 reads SCAN
+// cursors with plain strtoull ("007", "+1", "-1" and "" are accepted there), so SCAN needs
+// its own, laxer parser.
 std::optional<uint64_t> ParseUint64(std::string_view s);
 // Parses a double as Redis's string2d/strtold: accepts "inf", "+inf", "-inf" (any case),
 // rejects NaN, empty input, leading/trailing spaces and garbage.

@@ -16,11 +16,18 @@
 //
 // A command of zero arguments (`*0\r\n`, `*-1\r\n`, an empty inline line) is consumed
 // silently: Parse() moves on to the next command in the same call, as Redis does.
+//
+// Exactly Redis 7.0's framing: a bulk's two trailing bytes are skipped without being
+// checked, a header line ends at '\r' with any byte after it, a NUL before a line's
+// terminator hides the terminator (Redis scans with strchr), and a line longer than 64 KB
+// is a protocol error. Inline lines are split as sdssplitargs does (quotes and escapes).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gannet {
@@ -57,25 +64,46 @@ class RespParser {
   // "ERR Protocol error: invalid bulk length". The connection must close after replying.
   std::string_view error_text() const { return error_; }
 
+  // After kNeedMore: how many more bytes the command in progress needs at least, when that
+  // is known (the rest of a bulk argument whose header was read, plus its CRLF); 0 when not
+  // known. Lets the connection size its next read for a large argument.
+  size_t MissingBytes() const { return missing_; }
+  // True while a command is partly received (Parse returned kNeedMore mid-command).
+  bool InProgress() const { return state_ != State::kIdle; }
+
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
   const ParserLimits& limits() const { return limits_; }
   // Forget a partly parsed command (after the owner discards its buffer).
   void Reset();
 
  private:
+  enum class State : uint8_t { kIdle, kInline, kMultibulkHeader, kBulkHeader, kBulkData };
+  enum class LineScan : uint8_t { kFound, kNeedMore, kTooBig };
+
   ParseResult ParseMultibulk(std::string_view input);
   ParseResult ParseInline(std::string_view input);
-  ParseResult Fail(const char* text);
+  ParseResult Fail(std::string_view text);
+  // Finds the terminator of the line starting at line_start_ (resuming at scan_pos_).
+  LineScan ScanLine(std::string_view input, char terminator, size_t extra, size_t* end);
+  void StartLine(size_t at);
 
   ParserLimits limits_;
   std::vector<std::string_view> args_;
-  std::string_view error_;
+  std::string error_;
+  std::string inline_buf_;  // unescaped bytes of quoted inline arguments
 
-  // State of a partly received multibulk command, as offsets from its first byte.
-  bool in_multibulk_ = false;
+  // State of a partly received command. Offsets are from the start of the input handed to
+  // Parse, which keeps its start while a command is partly received (consumed is 0 then).
+  State state_ = State::kIdle;
+  size_t cmd_start_ = 0;  // first byte of the command being parsed
   int64_t expected_args_ = 0;
-  size_t pos_ = 0;  // next unparsed byte
-  std::vector<std::pair<uint32_t, uint32_t>> spans_;  // (offset, length) per arg so far
+  int64_t bulk_len_ = 0;       // length of the bulk whose header was read (kBulkData)
+  size_t pos_ = 0;             // next unparsed byte
+  size_t line_start_ = 0;      // first byte of the header/inline line being looked for
+  size_t scan_pos_ = 0;        // bytes before this were scanned for the line terminator
+  bool line_blocked_ = false;  // a NUL precedes the terminator (Redis's strchr stops there)
+  size_t missing_ = 0;
+  std::vector<std::pair<size_t, size_t>> spans_;  // (offset, length) per arg so far
 };
 
 }  // namespace gannet
