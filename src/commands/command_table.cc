@@ -1,1 +1,75 @@
-// placeholder: being written
+// The command table: rows registered by each family, a case-insensitive index for the
+// dispatcher, and the implicit ACL categories Redis derives from command flags.
+#include "gannet/commands/command_table.h"
+
+#include <cassert>
+
+#include "arg_parser.h"
+
+namespace gannet {
+
+namespace {
+
+// Longest command name we index; a longer name cannot be a command, so Find rejects it
+// without lowering it.
+constexpr size_t kMaxNameLen = 64;
+
+void AddImplicitCategories(CommandSpec& spec) {
+  uint64_t& cats = spec.acl_categories;
+  if (spec.flags & kCmdWrite) cats |= kAclWrite;
+  if ((spec.flags & kCmdReadOnly) && !(cats & kAclScripting)) cats |= kAclRead;
+  if (spec.flags & kCmdAdmin) cats |= kAclAdmin | kAclDangerous;
+  if (spec.flags & kCmdPubSub) cats |= kAclPubSub;
+  if (spec.flags & kCmdFast) cats |= kAclFast;
+  if (spec.flags & kCmdBlocking) cats |= kAclBlocking;
+  if (!(cats & kAclFast)) cats |= kAclSlow;
+  for (CommandSpec& sub : spec.subcommands) AddImplicitCategories(sub);
+}
+
+}  // namespace
+
+CommandTable::CommandTable() {
+  RegisterStringFamily(*this);
+  RegisterKeysFamily(*this);
+  RegisterServerFamily(*this);
+  RegisterConnectionFamily(*this);
+  RegisterCommandFamily(*this);
+}
+
+void CommandTable::Register(CommandSpec spec) {
+  assert(spec.name.size() <= kMaxNameLen);
+  AddImplicitCategories(spec);
+  std::string key(spec.name);
+  index_[key] = commands_.size();
+  commands_.push_back(std::move(spec));
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  if (name.size() > kMaxNameLen) return nullptr;
+  char buf[kMaxNameLen];
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = index_.find(std::string_view(buf, name.size()));
+  return it == index_.end() ? nullptr : &commands_[it->second];
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_view sub) const {
+  for (const CommandSpec& s : parent.subcommands) {
+    std::string_view n = s.name;
+    size_t bar = n.find('|');
+    if (bar != std::string_view::npos) n.remove_prefix(bar + 1);
+    if (EqualsNoCase(n, sub)) return &s;
+  }
+  return nullptr;
+}
+
+void CommandTable::ResetStats() const {
+  for (const CommandSpec& c : commands_) {
+    c.stats = {};
+    for (const CommandSpec& s : c.subcommands) s.stats = {};
+  }
+}
+
+}  // namespace gannet

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "gannet/common/config.h"
 #include "gannet/commands/client_view.h"
 #include "gannet/commands/server_view.h"
+#include "gannet/common/config.h"
 #include "gannet/engine/keyspace.h"
 #include "gannet/protocol/reply_builder.h"
 
@@ -21,61 +21,93 @@ using CmdArgs = std::span<const std::string_view>;
 
 // Command flags, named as COMMAND INFO prints them.
 enum CommandFlag : uint32_t {
-  kCmdWrite = 1u << 0,        // write
-  kCmdReadOnly = 1u << 1,     // readonly
-  kCmdDenyOom = 1u << 2,      // denyoom
-  kCmdAdmin = 1u << 3,        // admin
-  kCmdPubSub = 1u << 4,       // pubsub
-  kCmdNoScript = 1u << 5,     // noscript
-  kCmdBlocking = 1u << 6,     // blocking
-  kCmdLoading = 1u << 7,      // loading
-  kCmdStale = 1u << 8,        // stale
-  kCmdSkipMonitor = 1u << 9,  // skip_monitor
-  kCmdSkipSlowlog = 1u << 10, // skip_slowlog
-  kCmdFast = 1u << 11,        // fast
-  kCmdNoAuth = 1u << 12,      // no_auth
-  kCmdMayReplicate = 1u << 13,// may_replicate
-  kCmdNoMulti = 1u << 14,     // no_multi
-  kCmdAllowBusy = 1u << 15,   // allow_busy
-  kCmdSentinel = 1u << 16,    // sentinel (never set; listed for completeness)
+  kCmdWrite = 1u << 0,             // write
+  kCmdReadOnly = 1u << 1,          // readonly
+  kCmdDenyOom = 1u << 2,           // denyoom
+  kCmdAdmin = 1u << 3,             // admin
+  kCmdPubSub = 1u << 4,            // pubsub
+  kCmdNoScript = 1u << 5,          // noscript
+  kCmdBlocking = 1u << 6,          // blocking
+  kCmdLoading = 1u << 7,           // loading
+  kCmdStale = 1u << 8,             // stale
+  kCmdSkipMonitor = 1u << 9,       // skip_monitor
+  kCmdSkipSlowlog = 1u << 10,      // skip_slowlog
+  kCmdFast = 1u << 11,             // fast
+  kCmdNoAuth = 1u << 12,           // no_auth
+  kCmdMayReplicate = 1u << 13,     // may_replicate
+  kCmdNoMulti = 1u << 14,          // no_multi
+  kCmdAllowBusy = 1u << 15,        // allow_busy
+  kCmdSentinel = 1u << 16,         // sentinel (never set; listed for completeness)
   kCmdNoMandatoryKeys = 1u << 17,  // no_mandatory_keys
   kCmdNoAsyncLoading = 1u << 18,   // no_async_loading
-  kCmdMovableKeys = 1u << 19, // movablekeys (derived in COMMAND INFO)
+  kCmdMovableKeys = 1u << 19,      // movablekeys (derived in COMMAND INFO)
 };
 
-// ACL categories, named as COMMAND INFO prints them ("@keyspace", ...).
+// ACL categories, named as COMMAND INFO prints them ("@keyspace", ...). The bit order is
+// the order Redis prints them in; COMMAND INFO (command_family.cc) relies on it.
 enum AclCategory : uint64_t {
-  kAclKeyspace = 1ull << 0, kAclRead = 1ull << 1, kAclWrite = 1ull << 2,
-  kAclSet = 1ull << 3, kAclSortedSet = 1ull << 4, kAclList = 1ull << 5,
-  kAclHash = 1ull << 6, kAclString = 1ull << 7, kAclBitmap = 1ull << 8,
-  kAclHyperLogLog = 1ull << 9, kAclGeo = 1ull << 10, kAclStream = 1ull << 11,
-  kAclPubSub = 1ull << 12, kAclAdmin = 1ull << 13, kAclFast = 1ull << 14,
-  kAclSlow = 1ull << 15, kAclBlocking = 1ull << 16, kAclDangerous = 1ull << 17,
-  kAclConnection = 1ull << 18, kAclTransaction = 1ull << 19, kAclScripting = 1ull << 20,
+  kAclKeyspace = 1ull << 0,
+  kAclRead = 1ull << 1,
+  kAclWrite = 1ull << 2,
+  kAclSet = 1ull << 3,
+  kAclSortedSet = 1ull << 4,
+  kAclList = 1ull << 5,
+  kAclHash = 1ull << 6,
+  kAclString = 1ull << 7,
+  kAclBitmap = 1ull << 8,
+  kAclHyperLogLog = 1ull << 9,
+  kAclGeo = 1ull << 10,
+  kAclStream = 1ull << 11,
+  kAclPubSub = 1ull << 12,
+  kAclAdmin = 1ull << 13,
+  kAclFast = 1ull << 14,
+  kAclSlow = 1ull << 15,
+  kAclBlocking = 1ull << 16,
+  kAclDangerous = 1ull << 17,
+  kAclConnection = 1ull << 18,
+  kAclTransaction = 1ull << 19,
+  kAclScripting = 1ull << 20,
 };
 
 struct CommandContext;
+class CommandTable;
 using CommandHandler = void (*)(CmdArgs args, CommandContext& ctx);
 
 // What COMMAND DOCS reports about a command.
 struct CommandDoc {
   std::string_view summary;
   std::string_view since;
-  std::string_view group;       // "string", "generic", "connection", "server", ...
+  std::string_view group;  // "string", "generic", "connection", "server", ...
   std::string_view complexity;
 };
 
+// Per-command counters for INFO commandstats / latencystats. They live in the row itself
+// (mutable: the table is otherwise read-only once built) so the dispatcher updates them
+// without a lookup.
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;  // refused before running (arity, NOAUTH, ...)
+  uint64_t failed_calls = 0;    // ran and replied with an error
+};
+
 struct CommandSpec {
-  std::string_view name;        // lower case; for a subcommand "config|get"
-  int arity;                    // Redis convention: -N means at least N
-  uint32_t flags;               // CommandFlag bits
+  std::string_view name;  // lower case; for a subcommand "config|get"
+  int arity;              // Redis convention: -N means at least N
+  uint32_t flags;         // CommandFlag bits
   int first_key;
-  int last_key;                 // -1: last argument; -2: second to last...
+  int last_key;  // -1: last argument; -2: second to last...
   int step;
-  uint64_t acl_categories;      // AclCategory bits (implicit ones are derived)
-  CommandHandler handler;       // nullptr for a container of subcommands
+  uint64_t acl_categories;  // AclCategory bits (implicit ones are derived)
+  CommandHandler handler;   // nullptr for a pure container (COMMAND has both)
   CommandDoc doc;
   std::vector<CommandSpec> subcommands;
+  // Space-separated COMMAND INFO tips, e.g. "nondeterministic_output request_policy:all_nodes".
+  std::string_view tips = {};
+
+  mutable CommandStats stats = {};
+
+  bool is_container() const { return !subcommands.empty(); }
 };
 
 // Everything a handler may touch. Built by the dispatcher for one command.
@@ -84,8 +116,9 @@ struct CommandContext {
   ReplyBuilder& reply;
   ClientView& client;
   ServerView& server;
-  int64_t now_ms;               // the one clock reading for this command
-  const CommandSpec* spec = nullptr;
+  int64_t now_ms;                       // the one clock reading for this command
+  const CommandSpec* spec = nullptr;    // the row being run (a subcommand's own row)
+  const CommandTable* table = nullptr;  // the table the dispatcher runs from (COMMAND)
 
   Database& db() { return keyspace.db(client.db_index()); }
   const Config& config() const { return server.config(); }

@@ -1,8 +1,10 @@
 // The one command table: every command family registers its rows here, and everything
-// that needs to know about commands reads them from here.
+// that needs to know about commands reads them from here. Built once at startup, then
+// read-only (apart from the per-row counters, see CommandStats in command.h).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,34 +14,36 @@
 
 namespace gannet {
 
-// Per-command counters for INFO commandstats / latencystats.
-struct CommandStats {
-  uint64_t calls = 0;
-  uint64_t usec = 0;
-  uint64_t rejected_calls = 0;
-  uint64_t failed_calls = 0;
-};
-
 class CommandTable {
  public:
   CommandTable();  // registers every family
 
+  // Adds a row (name lower case). Derives the implicit ACL categories from the flags as
+  // Redis does (write -> @write, readonly -> @read, admin -> @admin @dangerous, fast ->
+  // @fast, otherwise @slow, ...), for the row and each of its subcommands. Must not be
+  // called after lookups started: rows are returned by pointer.
   void Register(CommandSpec spec);
 
-  // Case-insensitive lookup of a top-level command; nullptr when unknown.
+  // Case-insensitive lookup of a top-level command; nullptr when unknown. No allocation.
   const CommandSpec* Find(std::string_view name) const;
-  // Subcommand lookup in a container command ("config", "get").
+  // Subcommand lookup in a container command ("config", "get"); nullptr when unknown.
   const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub) const;
 
   const std::vector<CommandSpec>& commands() const { return commands_; }
   size_t size() const { return commands_.size(); }
 
-  CommandStats& stats(const CommandSpec& spec) const;
+  CommandStats& stats(const CommandSpec& spec) const { return spec.stats; }
+  // Zeroes every row's counters (CONFIG RESETSTAT).
+  void ResetStats() const;
 
  private:
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   std::vector<CommandSpec> commands_;
-  std::unordered_map<std::string, size_t> index_;  // lower-case name -> position
-  mutable std::unordered_map<const CommandSpec*, CommandStats> stats_;
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> index_;  // name -> row
 };
 
 // One per family file; called by CommandTable's constructor.

@@ -1,0 +1,57 @@
+// The one place an OpStatus becomes the text a client sees, plus the texts the dispatcher
+// and many commands share. Texts are exactly Redis 7.0's and carry no leading '-': pass them
+// to ReplyBuilder::SendError.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "gannet/commands/command.h"
+#include "gannet/common/status.h"
+#include "gannet/protocol/reply_builder.h"
+
+namespace gannet {
+
+inline constexpr std::string_view kSyntaxErr = "ERR syntax error";
+inline constexpr std::string_view kWrongTypeErr =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
+inline constexpr std::string_view kOverflowErr = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kNoSuchKeyErr = "ERR no such key";
+inline constexpr std::string_view kDbIndexErr = "ERR DB index is out of range";
+inline constexpr std::string_view kInvalidCursorErr = "ERR invalid cursor";
+inline constexpr std::string_view kSameObjectErr =
+    "ERR source and destination objects are the same";
+inline constexpr std::string_view kStringTooLongErr =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kNoAuthErr = "NOAUTH Authentication required.";
+inline constexpr std::string_view kOomErr =
+    "OOM command not allowed when used memory > 'maxmemory'.";
+inline constexpr std::string_view kOutOfRangeErr = "ERR index out of range";
+inline constexpr std::string_view kPositiveErr = "ERR value is out of range, must be positive";
+
+// Redis's text for status. `command` is the lower-case command name, used only by
+// kInvalidExpire ("ERR invalid expire time in 'set' command"). kOk and kSkipped are not
+// errors: they give an empty string.
+std::string ErrorText(OpStatus status, std::string_view command = {});
+
+// Sends ErrorText(status, command) on rb.
+void SendStatusError(ReplyBuilder& rb, OpStatus status, std::string_view command = {});
+
+// "ERR invalid expire time in '<command>' command".
+std::string InvalidExpireText(std::string_view command);
+
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' ": the name and the argument
+// list are each capped at 128 bytes, and CR/LF become spaces so the reply keeps its framing.
+std::string UnknownCommandText(CmdArgs args);
+
+// "ERR unknown subcommand 'foo'. Try OBJECT HELP." (container as the client sent it is
+// upper-cased; sub capped at 128 bytes, CR/LF neutralised).
+std::string UnknownSubcommandText(std::string_view container, std::string_view sub);
+
+// "ERR wrong number of arguments for 'get' command"; full_name is "config|get" for a
+// subcommand (the table's lower-case name).
+std::string WrongArityText(std::string_view full_name);
+
+}  // namespace gannet

@@ -1,0 +1,109 @@
+// In-process harness for command tests, as dragonfly's BaseFamilyTest: a Keyspace on a
+// ManualClock, a fake client and server, the real CommandTable and Dispatcher.
+//
+//   TEST_F(StringFamilyTest, Set) {
+//     EXPECT_THAT(Run({"SET", "k", "v"}), IsOk());
+//     AdvanceTime(1000);
+//     EXPECT_THAT(Run({"GET", "k"}), BulkIs("v"));
+//   }
+//
+// Run() decodes the reply bytes with RespValue and fails the test unless they hold exactly
+// one well-formed reply.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gannet/commands/client_view.h"
+#include "gannet/commands/command_table.h"
+#include "gannet/commands/dispatcher.h"
+#include "gannet/commands/server_view.h"
+#include "gannet/common/clock.h"
+#include "gannet/engine/keyspace.h"
+#include "testing/resp_matchers.h"
+#include "testing/resp_value.h"
+
+namespace gannet {
+
+// A client with plain fields; implements only ClientView's pure virtual methods.
+class FakeClient : public ClientView {
+ public:
+  uint64_t id() const override { return id_; }
+  std::string_view name() const override { return name_; }
+  void set_name(std::string_view name) override { name_ = name; }
+  RespVersion resp_version() const override { return resp_; }
+  void set_resp_version(RespVersion v) override { resp_ = v; }
+  int db_index() const override { return db_; }
+  void set_db_index(int db) override { db_ = db; }
+  bool authenticated() const override { return authenticated_; }
+  void set_authenticated(bool yes, std::string_view) override { authenticated_ = yes; }
+  std::string InfoLine() const override { return "id=" + std::to_string(id_); }
+  void CloseAfterReply() override { close_after_reply_ = true; }
+  void Reset() override {
+    db_ = 0;
+    resp_ = RespVersion::kResp2;
+    name_.clear();
+  }
+
+  uint64_t id_ = 1;
+  std::string name_;
+  RespVersion resp_ = RespVersion::kResp2;
+  int db_ = 0;
+  bool authenticated_ = true;
+  bool close_after_reply_ = false;
+};
+
+// A server holding a Config; implements only ServerView's pure virtual methods.
+class FakeServer : public ServerView {
+ public:
+  const Config& config() const override { return config_; }
+  std::vector<std::pair<std::string, std::string>> ConfigGet(
+      const std::vector<std::string_view>&) const override {
+    return {};
+  }
+  std::optional<std::string> ConfigSet(
+      const std::vector<std::pair<std::string_view, std::string_view>>&) override {
+    return std::string("ERR not supported by the test server");
+  }
+  std::optional<std::string> ConfigRewrite() override { return std::nullopt; }
+  void ResetStats() override {}
+  std::string Info(const std::vector<std::string>&, const ClientView&) override { return ""; }
+  void ForEachClient(const std::function<void(ClientView&)>&) override {}
+  size_t KillClients(const ClientKillFilter&, const ClientView&) override { return 0; }
+  std::optional<std::string> Shutdown(ShutdownMode) override { return std::nullopt; }
+  int64_t LastSaveTime() const override { return 0; }
+
+  Config config_;
+};
+
+class CommandTest : public ::testing::Test {
+ protected:
+  CommandTest();
+
+  // Runs one command for client_ and returns its decoded reply.
+  RespValue Run(std::initializer_list<std::string_view> args);
+  RespValue Run(const std::vector<std::string>& args);
+  // The same, with the client switched to RESP3 for this command.
+  RespValue RunResp3(std::initializer_list<std::string_view> args);
+  // The raw reply bytes.
+  std::string RunRaw(const std::vector<std::string_view>& args);
+
+  void AdvanceTime(int64_t ms) { clock_.AdvanceMs(ms); }
+  int64_t NowMs() const { return clock_.NowMs(); }
+  Database& db(int index = 0) { return keyspace_.db(index); }
+
+  ManualClock clock_;
+  FakeServer server_;
+  Keyspace keyspace_;
+  CommandTable table_;
+  Dispatcher dispatcher_;
+  FakeClient client_;
+  uint64_t errors_sent_ = 0;  // error replies the last Run's builder counted
+};
+
+}  // namespace gannet
