@@ -1,1 +1,494 @@
-// placeholder: being written
+// Connection commands: PING, ECHO, QUIT, RESET, SELECT, HELLO, AUTH and CLIENT. They act
+// on the calling client through ClientView and on other clients through ServerView.
+// Handlers first, RegisterConnectionFamily at the end.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arg_parser.h"
+#include "error_text.h"
+#include "gannet/commands/command_table.h"
+#include "gannet/common/numbers.h"
+#include "gannet/version.h"
+
+namespace gannet {
+namespace {
+
+constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+constexpr std::string_view kAuthNoPassword =
+    "ERR AUTH <password> called without any password configured for the default user. Are "
+    "you sure your configuration is correct?";
+constexpr std::string_view kBadClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+
+// Constant-time comparison: the time taken does not depend on where the inputs differ.
+bool SecureEquals(std::string_view a, std::string_view b) {
+  unsigned char diff = static_cast<unsigned char>(a.size() != b.size());
+  size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+// Checks credentials for the only user there is so far, "default". With no requirepass
+// the default user is "nopass": any password works for AUTH user pass.
+bool CheckCredentials(const CommandContext& ctx, std::string_view user, std::string_view pass) {
+  bool user_ok = user == "default";
+  const std::string& required = ctx.config().requirepass;
+  bool pass_ok = required.empty() || SecureEquals(pass, required);
+  return user_ok && pass_ok;
+}
+
+// Names may hold only printable ASCII without spaces ('!'..'~').
+bool ValidClientName(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) { return c >= '!' && c <= '~'; });
+}
+
+void CmdPing(CmdArgs args, CommandContext& ctx) {
+  if (args.size() > 2) {
+    ctx.reply.SendError(WrongArityText("ping"));
+    return;
+  }
+  if (args.size() == 1) {
+    ctx.reply.SendSimple("PONG");
+  } else {
+    ctx.reply.SendBulk(args[1]);
+  }
+}
+
+void CmdEcho(CmdArgs args, CommandContext& ctx) { ctx.reply.SendBulk(args[1]); }
+
+void CmdQuit(CmdArgs, CommandContext& ctx) {
+  ctx.reply.SendOk();
+  ctx.client.CloseAfterReply();
+}
+
+void CmdReset(CmdArgs, CommandContext& ctx) {
+  ctx.client.Reset();
+  ctx.reply.set_version(ctx.client.resp_version());
+  ctx.reply.SendSimple("RESET");
+}
+
+void CmdSelect(CmdArgs args, CommandContext& ctx) {
+  auto db = ParseInt64(args[1]);
+  if (!db) {
+    ctx.reply.SendError(kNotIntegerErr);
+    return;
+  }
+  if (*db < 0 || *db >= ctx.keyspace.database_count()) {
+    ctx.reply.SendError(kDbIndexErr);
+    return;
+  }
+  ctx.client.set_db_index(static_cast<int>(*db));
+  ctx.reply.SendOk();
+}
+
+void CmdAuth(CmdArgs args, CommandContext& ctx) {
+  if (args.size() > 3) {
+    ctx.reply.SendError(kSyntaxErr);
+    return;
+  }
+  std::string_view user = args.size() == 3 ? args[1] : std::string_view("default");
+  std::string_view pass = args.back();
+  if (args.size() == 2 && ctx.config().requirepass.empty()) {
+    ctx.reply.SendError(kAuthNoPassword);
+    return;
+  }
+  if (!CheckCredentials(ctx, user, pass)) {
+    ctx.reply.SendError(kWrongPass);
+    return;
+  }
+  ctx.client.set_authenticated(true, user);
+  ctx.reply.SendOk();
+}
+
+void CmdHello(CmdArgs args, CommandContext& ctx) {
+  int64_t ver = 0;
+  size_t i = 1;
+  if (args.size() >= 2) {
+    auto v = ParseInt64(args[1]);
+    if (!v) {
+      ctx.reply.SendError("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    ver = *v;
+    if (ver < 2 || ver > 3) {
+      ctx.reply.SendError("NOPROTO unsupported protocol version");
+      return;
+    }
+    i = 2;
+  }
+  std::string_view user, pass, name;
+  bool auth = false, setname = false;
+  for (; i < args.size(); ++i) {
+    size_t more = args.size() - i - 1;
+    if (EqualsNoCase(args[i], "AUTH") && more >= 2) {
+      auth = true;
+      user = args[i + 1];
+      pass = args[i + 2];
+      i += 2;
+    } else if (EqualsNoCase(args[i], "SETNAME") && more >= 1) {
+      setname = true;
+      name = args[i + 1];
+      i += 1;
+    } else {
+      ctx.reply.SendError("ERR Syntax error in HELLO option '" + std::string(args[i]) + "'");
+      return;
+    }
+  }
+  if (auth) {
+    if (!CheckCredentials(ctx, user, pass)) {
+      ctx.reply.SendError(kWrongPass);
+      return;
+    }
+    ctx.client.set_authenticated(true, user);
+  }
+  if (!ctx.client.authenticated()) {
+    ctx.reply.SendError(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
+        "select the RESP protocol version at the same time");
+    return;
+  }
+  if (setname) {
+    if (!ValidClientName(name)) {
+      ctx.reply.SendError(kBadClientName);
+      return;
+    }
+    ctx.client.set_name(name);
+  }
+  if (ver != 0) {
+    ctx.client.set_resp_version(static_cast<RespVersion>(ver));
+    ctx.reply.set_version(static_cast<RespVersion>(ver));
+  }
+  ReplyBuilder& rb = ctx.reply;
+  rb.SendMapLen(7);
+  rb.SendBulk("server");
+  rb.SendBulk("redis");
+  rb.SendBulk("version");
+  rb.SendBulk(kRedisCompatVersion);
+  rb.SendBulk("proto");
+  rb.SendLong(static_cast<int64_t>(ctx.client.resp_version()));
+  rb.SendBulk("id");
+  rb.SendLong(static_cast<int64_t>(ctx.client.id()));
+  rb.SendBulk("mode");
+  rb.SendBulk("standalone");
+  rb.SendBulk("role");
+  rb.SendBulk("master");
+  rb.SendBulk("modules");
+  rb.SendEmptyArray();
+}
+
+// ---- CLIENT ----
+
+void CmdClientId(CmdArgs, CommandContext& ctx) {
+  ctx.reply.SendLong(static_cast<int64_t>(ctx.client.id()));
+}
+
+void CmdClientSetName(CmdArgs args, CommandContext& ctx) {
+  if (!ValidClientName(args[2])) {
+    ctx.reply.SendError(kBadClientName);
+    return;
+  }
+  ctx.client.set_name(args[2]);
+  ctx.reply.SendOk();
+}
+
+void CmdClientGetName(CmdArgs, CommandContext& ctx) {
+  if (ctx.client.name().empty()) {
+    ctx.reply.SendNull();
+  } else {
+    ctx.reply.SendBulk(ctx.client.name());
+  }
+}
+
+bool ValidClientType(std::string_view t) {
+  return EqualsNoCase(t, "normal") || EqualsNoCase(t, "master") || EqualsNoCase(t, "replica") ||
+         EqualsNoCase(t, "slave") || EqualsNoCase(t, "pubsub");
+}
+
+void CmdClientList(CmdArgs args, CommandContext& ctx) {
+  std::optional<std::string> type;
+  std::vector<uint64_t> ids;
+  bool by_id = false;
+  size_t i = 2;
+  if (args.size() == 4 && EqualsNoCase(args[2], "TYPE")) {
+    if (!ValidClientType(args[3])) {
+      ctx.reply.SendError("ERR Unknown client type '" + std::string(args[3]) + "'");
+      return;
+    }
+    type = std::string(args[3]);
+    for (char& c : *type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    i = 4;
+  } else if (args.size() >= 4 && EqualsNoCase(args[2], "ID")) {
+    by_id = true;
+    for (i = 3; i < args.size(); ++i) {
+      auto id = ParseUint64(args[i]);
+      if (!id) {
+        ctx.reply.SendError("ERR Invalid client ID");
+        return;
+      }
+      ids.push_back(*id);
+    }
+  } else if (args.size() != 2) {
+    ctx.reply.SendError(kSyntaxErr);
+    return;
+  }
+  std::string out;
+  ctx.server.ForEachClient([&](ClientView& c) {
+    // Only normal clients exist so far: any other type lists nobody.
+    if (type && *type != "normal") return;
+    if (by_id && std::find(ids.begin(), ids.end(), c.id()) == ids.end()) return;
+    out += c.InfoLine();
+    out += '\n';
+  });
+  ctx.reply.SendVerbatim(out);
+}
+
+void CmdClientInfo(CmdArgs, CommandContext& ctx) {
+  std::string line = ctx.client.InfoLine();
+  line += '\n';
+  ctx.reply.SendVerbatim(line);
+}
+
+void CmdClientKill(CmdArgs args, CommandContext& ctx) {
+  ClientKillFilter f;
+  if (args.size() == 3) {  // old form: CLIENT KILL addr:port
+    f.addr = std::string(args[2]);
+    f.skip_me = false;
+    if (ctx.server.KillClients(f, ctx.client) == 0) {
+      ctx.reply.SendError("ERR No such client");
+    } else {
+      ctx.reply.SendOk();
+    }
+    return;
+  }
+  if ((args.size() - 2) % 2 != 0) {
+    ctx.reply.SendError(kSyntaxErr);
+    return;
+  }
+  for (size_t i = 2; i < args.size(); i += 2) {
+    std::string_view opt = args[i], val = args[i + 1];
+    if (EqualsNoCase(opt, "ID")) {
+      auto id = ParseInt64(val);
+      if (!id || *id <= 0) {
+        ctx.reply.SendError("ERR client-id should be greater than 0");
+        return;
+      }
+      f.id = static_cast<uint64_t>(*id);
+    } else if (EqualsNoCase(opt, "TYPE")) {
+      if (!ValidClientType(val)) {
+        ctx.reply.SendError("ERR Unknown client type '" + std::string(val) + "'");
+        return;
+      }
+      std::string t(val);
+      for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      f.type = t;
+    } else if (EqualsNoCase(opt, "ADDR")) {
+      f.addr = std::string(val);
+    } else if (EqualsNoCase(opt, "LADDR")) {
+      f.laddr = std::string(val);
+    } else if (EqualsNoCase(opt, "USER")) {
+      if (val != "default") {
+        ctx.reply.SendError("ERR No such user '" + std::string(val) + "'");
+        return;
+      }
+      f.user = std::string(val);
+    } else if (EqualsNoCase(opt, "SKIPME")) {
+      if (EqualsNoCase(val, "yes")) {
+        f.skip_me = true;
+      } else if (EqualsNoCase(val, "no")) {
+        f.skip_me = false;
+      } else {
+        ctx.reply.SendError(kSyntaxErr);
+        return;
+      }
+    } else {
+      ctx.reply.SendError(kSyntaxErr);
+      return;
+    }
+  }
+  ctx.reply.SendLong(static_cast<int64_t>(ctx.server.KillClients(f, ctx.client)));
+}
+
+void CmdClientSetInfo(CmdArgs args, CommandContext& ctx) {
+  std::string_view attr = args[2], val = args[3];
+  bool name = EqualsNoCase(attr, "LIB-NAME");
+  if (!name && !EqualsNoCase(attr, "LIB-VER")) {
+    ctx.reply.SendError("ERR Unrecognized option '" + std::string(attr) + "'");
+    return;
+  }
+  if (!ValidClientName(val)) {
+    ctx.reply.SendError(std::string(name ? "lib-name" : "lib-ver") +
+                        " cannot contain spaces, newlines or special characters.");
+    return;
+  }
+  if (name) {
+    ctx.client.set_lib_name(val);
+  } else {
+    ctx.client.set_lib_ver(val);
+  }
+  ctx.reply.SendOk();
+}
+
+void CmdClientReply(CmdArgs args, CommandContext& ctx) {
+  if (EqualsNoCase(args[2], "ON")) {
+    ctx.client.set_reply_mode(ReplyMode::kOn);
+    ctx.reply.SendOk();
+  } else if (EqualsNoCase(args[2], "OFF")) {
+    ctx.client.set_reply_mode(ReplyMode::kOff);
+  } else if (EqualsNoCase(args[2], "SKIP")) {
+    ctx.client.set_reply_mode(ReplyMode::kSkip);
+  } else {
+    ctx.reply.SendError(kSyntaxErr);
+  }
+}
+
+// Eviction of clients does not exist yet; the flag is accepted so clients can set it.
+void CmdClientNoEvict(CmdArgs args, CommandContext& ctx) {
+  if (EqualsNoCase(args[2], "ON") || EqualsNoCase(args[2], "OFF")) {
+    ctx.reply.SendOk();
+  } else {
+    ctx.reply.SendError(kSyntaxErr);
+  }
+}
+
+void CmdClientHelp(CmdArgs, CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ID",
+      "    Reply with the id of this connection.",
+      "GETNAME",
+      "    Reply with the name of this connection (nil when unnamed).",
+      "SETNAME <name>",
+      "    Name this connection; the name may not contain spaces or special characters.",
+      "INFO",
+      "    Describe this connection, in the CLIENT LIST line format.",
+      "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]",
+      "    Describe every connection, or those of a type or with the given ids.",
+      "KILL <ip:port>",
+      "    Close the connection from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Close every connection matching all filters: ID, TYPE, ADDR, LADDR, USER,",
+      "    SKIPME (YES|NO, default YES).",
+      "REPLY (ON|OFF|SKIP)",
+      "    Turn replies to this connection on or off, or skip the next one.",
+      "SETINFO (LIB-NAME|LIB-VER) <value>",
+      "    Record the client library's name or version.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect this connection from client eviction.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply.SendArrayLen(std::size(kLines));
+  for (auto l : kLines) ctx.reply.SendSimple(l);
+}
+
+}  // namespace
+
+void RegisterConnectionFamily(CommandTable& t) {
+  constexpr uint32_t kNsLsF = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast;
+  constexpr uint32_t kNoAuthBusy = kCmdNoAuth | kCmdAllowBusy;
+  constexpr uint32_t kNsLs = kCmdNoScript | kCmdLoading | kCmdStale;
+  constexpr uint64_t kC = kAclConnection;
+  constexpr std::string_view kO1 = "O(1)";
+  constexpr std::string_view kConn = "connection";
+
+  t.Register({.name = "ping",
+              .arity = -1,
+              .flags = kCmdFast,
+              .acl_categories = kC,
+              .handler = CmdPing,
+              .doc = {"Returns the server's liveliness response.", "1.0.0", kConn, kO1},
+              .tips = "request_policy:all_shards response_policy:all_succeeded"});
+  t.Register({.name = "echo",
+              .arity = 2,
+              .flags = kCmdLoading | kCmdStale | kCmdFast,
+              .acl_categories = kC,
+              .handler = CmdEcho,
+              .doc = {"Returns the given string.", "1.0.0", kConn, kO1}});
+  t.Register({.name = "quit",
+              .arity = -1,
+              .flags = kNsLsF | kNoAuthBusy,
+              .acl_categories = kC,
+              .handler = CmdQuit,
+              .doc = {"Closes the connection.", "1.0.0", kConn, kO1}});
+  t.Register({.name = "reset",
+              .arity = 1,
+              .flags = kNsLsF | kNoAuthBusy,
+              .acl_categories = kC,
+              .handler = CmdReset,
+              .doc = {"Resets the connection.", "6.2.0", kConn, kO1}});
+  t.Register({.name = "select",
+              .arity = 2,
+              .flags = kCmdLoading | kCmdStale | kCmdFast,
+              .acl_categories = kC,
+              .handler = CmdSelect,
+              .doc = {"Changes the selected database.", "1.0.0", kConn, kO1}});
+  t.Register({.name = "hello",
+              .arity = -1,
+              .flags = kNsLsF | kNoAuthBusy,
+              .acl_categories = kC,
+              .handler = CmdHello,
+              .doc = {"Handshakes with the server.", "6.0.0", kConn, kO1}});
+  t.Register({.name = "auth",
+              .arity = -2,
+              .flags = kNsLsF | kNoAuthBusy,
+              .acl_categories = kC,
+              .handler = CmdAuth,
+              .doc = {"Authenticates the connection.", "1.0.0", kConn,
+                      "O(N) where N is the number of passwords defined for the user"}});
+
+  auto sub = [&](std::string_view name, int arity, uint32_t flags, uint64_t acl, CommandHandler h,
+                 std::string_view summary, std::string_view since, std::string_view tips = {}) {
+    return CommandSpec{.name = name,
+                       .arity = arity,
+                       .flags = flags,
+                       .acl_categories = acl,
+                       .handler = h,
+                       .doc = {summary, since, kConn, kO1},
+                       .tips = tips};
+  };
+  constexpr uint64_t kAdm = kAclAdmin | kAclDangerous | kC;
+  t.Register(
+      {.name = "client",
+       .arity = -2,
+       .flags = 0,
+       .acl_categories = 0,
+       .handler = nullptr,
+       .doc = {"A container for client connection commands.", "2.4.0", kConn,
+               "Depends on subcommand."},
+       .subcommands = {
+           sub("client|id", 2, kNsLs, kC, CmdClientId,
+               "Returns the unique client ID of the "
+               "connection.",
+               "5.0.0"),
+           sub("client|setname", 3, kNsLs, kC, CmdClientSetName, "Sets the connection name.",
+               "2.6.9"),
+           sub("client|getname", 2, kNsLs, kC, CmdClientGetName,
+               "Returns the name of the connection.", "2.6.9"),
+           sub("client|list", -2, kNsLs | kCmdAdmin, kAdm, CmdClientList, "Lists open connections.",
+               "2.4.0", "nondeterministic_output"),
+           sub("client|info", 2, kNsLs, kC, CmdClientInfo,
+               "Returns information about the connection.", "6.2.0", "nondeterministic_output"),
+           sub("client|kill", -3, kNsLs | kCmdAdmin, kAdm, CmdClientKill,
+               "Terminates open connections.", "2.4.0"),
+           sub("client|setinfo", 4, kNsLs, kC, CmdClientSetInfo,
+               "Sets information specific to the client or connection.", "7.2.0",
+               "request_policy:all_nodes response_policy:all_succeeded"),
+           sub("client|reply", 3, kNsLs, kC, CmdClientReply,
+               "Instructs the server whether to reply to commands.", "3.2.0"),
+           sub("client|no-evict", 3, kNsLs | kCmdAdmin, kAdm, CmdClientNoEvict,
+               "Sets the client eviction mode of the connection.", "7.0.0"),
+           sub("client|help", 2, kCmdLoading | kCmdStale, kC, CmdClientHelp,
+               "Returns helpful text about the different subcommands.", "5.0.0"),
+       }});
+}
+
+}  // namespace gannet

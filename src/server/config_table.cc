@@ -1,1 +1,610 @@
-// placeholder: being written
+// The directive table: one row per redis.conf directive the server knows, pointing into
+// gannet::Config. Parsing, validation and formatting are generic per type; the few
+// directives with their own syntax (bind, save, loglevel, client-output-buffer-limit)
+// have small parse/format functions.
+#include "gannet/server/config_table.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "gannet/common/glob.h"
+#include "gannet/common/numbers.h"
+#include "gannet/server/config_file.h"
+
+namespace gannet {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+std::vector<std::string_view> SplitSpaces(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t start = i;
+    while (i < s.size() && s[i] != ' ') ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+std::string RangeError(int64_t min, int64_t max) {
+  return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
+         " inclusive";
+}
+
+// Memory values are written with the largest exact unit in CONFIG REWRITE, as Redis.
+std::string FormatMemoryForFile(int64_t v) {
+  constexpr int64_t kGb = 1024LL * 1024 * 1024, kMb = 1024LL * 1024, kKb = 1024;
+  if (v != 0 && v % kGb == 0) return std::to_string(v / kGb) + "gb";
+  if (v != 0 && v % kMb == 0) return std::to_string(v / kMb) + "mb";
+  if (v != 0 && v % kKb == 0) return std::to_string(v / kKb) + "kb";
+  return std::to_string(v);
+}
+
+// --- special directives ---
+
+std::optional<std::string> ParseBind(Config& cfg, std::span<const std::string_view> args,
+                                     LoadState*) {
+  std::vector<std::string> addrs;
+  for (auto a : args) {
+    if (!a.empty()) addrs.emplace_back(a);
+  }
+  if (addrs.size() > 16) return "Too many bind addresses specified.";
+  cfg.bind = std::move(addrs);
+  return std::nullopt;
+}
+std::vector<std::string> FormatBind(const Config& cfg) { return cfg.bind; }
+
+std::optional<std::string> ParseSave(Config& cfg, std::span<const std::string_view> args,
+                                     LoadState* load) {
+  std::vector<std::pair<int64_t, int64_t>> params;
+  std::vector<std::string_view> parts;
+  for (auto a : args) {
+    if (!a.empty()) parts.push_back(a);
+  }
+  if (parts.size() % 2 != 0) return "Invalid save parameters";
+  for (size_t i = 0; i < parts.size(); i += 2) {
+    auto secs = ParseInt64(parts[i]);
+    auto changes = ParseInt64(parts[i + 1]);
+    if (!secs || !changes || *secs < 1 || *changes < 0) return "Invalid save parameters";
+    params.emplace_back(*secs, *changes);
+  }
+  // Several `save` lines in one file add up; the first one replaces the default.
+  if (load != nullptr && load->seen.count("save") && !params.empty()) {
+    cfg.save.insert(cfg.save.end(), params.begin(), params.end());
+  } else {
+    cfg.save = std::move(params);
+  }
+  return std::nullopt;
+}
+std::vector<std::string> FormatSave(const Config& cfg) {
+  std::vector<std::string> out;
+  for (auto [s, c] : cfg.save) {
+    out.push_back(std::to_string(s));
+    out.push_back(std::to_string(c));
+  }
+  if (out.empty()) out.emplace_back();
+  return out;
+}
+
+constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
+
+std::optional<std::string> ParseLogLevel(Config& cfg, std::span<const std::string_view> args,
+                                         LoadState*) {
+  if (args.size() != 1) return "wrong number of arguments";
+  for (size_t i = 0; i < std::size(kLogLevels); ++i) {
+    if (EqualsNoCase(args[0], kLogLevels[i])) {
+      cfg.loglevel = static_cast<LogLevel>(i);
+      return std::nullopt;
+    }
+  }
+  return "argument(s) must be one of the following: debug, verbose, notice, warning";
+}
+std::vector<std::string> FormatLogLevel(const Config& cfg) {
+  return {std::string(kLogLevels[static_cast<size_t>(cfg.loglevel)])};
+}
+
+std::optional<std::string> ParseObufLimit(Config& cfg, std::span<const std::string_view> args,
+                                          LoadState*) {
+  std::vector<std::string_view> parts;
+  for (auto a : args) {
+    if (!a.empty()) parts.push_back(a);
+  }
+  if (parts.empty() || parts.size() % 4 != 0) {
+    return "Wrong number of arguments in buffer limit configuration.";
+  }
+  auto limits = cfg.client_output_limits;
+  for (size_t i = 0; i < parts.size(); i += 4) {
+    size_t cls;
+    if (EqualsNoCase(parts[i], "normal")) {
+      cls = kObufNormal;
+    } else if (EqualsNoCase(parts[i], "replica") || EqualsNoCase(parts[i], "slave")) {
+      cls = kObufReplica;
+    } else if (EqualsNoCase(parts[i], "pubsub")) {
+      cls = kObufPubSub;
+    } else {
+      return "Invalid client class specified in buffer limit configuration.";
+    }
+    auto hard = ParseMemory(parts[i + 1]);
+    auto soft = ParseMemory(parts[i + 2]);
+    auto secs = ParseInt64(parts[i + 3]);
+    if (!hard || !soft || !secs || *hard < 0 || *soft < 0 || *secs < 0) {
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    }
+    limits[cls] = OutputBufferLimit{*hard, *soft, *secs};
+  }
+  cfg.client_output_limits = limits;
+  return std::nullopt;
+}
+std::vector<std::string> FormatObufLimit(const Config& cfg) {
+  static constexpr std::string_view kNames[] = {"normal", "slave", "pubsub"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& l = cfg.client_output_limits[i];
+    out.emplace_back(kNames[i]);
+    out.push_back(std::to_string(l.hard));
+    out.push_back(std::to_string(l.soft));
+    out.push_back(std::to_string(l.soft_seconds));
+  }
+  return out;
+}
+
+constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
+                                          "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
+                                          "allkeys-random", "noeviction"};
+constexpr std::string_view kFsync[] = {"everysec", "always", "no"};
+
+Directive Bool(std::string_view name, uint32_t flags, bool Config::*f,
+               std::string_view alias = "") {
+  Directive d{name, alias, DirectiveType::kBool, flags};
+  d.bool_field = f;
+  return d;
+}
+Directive Int(std::string_view name, uint32_t flags, int64_t min, int64_t max, int Config::*f,
+              std::string_view alias = "") {
+  Directive d{name, alias, DirectiveType::kInt, flags, min, max};
+  d.int_field = f;
+  return d;
+}
+Directive Memory(std::string_view name, uint32_t flags, int64_t min, int64_t max,
+                 int64_t Config::*f) {
+  Directive d{name, "", DirectiveType::kMemory, flags, min, max};
+  d.i64_field = f;
+  return d;
+}
+Directive String(std::string_view name, uint32_t flags, std::string Config::*f) {
+  Directive d{name, "", DirectiveType::kString, flags};
+  d.str_field = f;
+  return d;
+}
+Directive Enum(std::string_view name, uint32_t flags, std::span<const std::string_view> choices,
+               std::string Config::*f) {
+  Directive d{name, "", DirectiveType::kEnum, flags};
+  d.choices = choices;
+  d.str_field = f;
+  return d;
+}
+Directive Special(std::string_view name, uint32_t flags, Directive::ParseFn p,
+                  Directive::FormatFn f) {
+  Directive d{name, "", DirectiveType::kSpecial, flags};
+  d.parse = p;
+  d.format = f;
+  return d;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseMemory(std::string_view s) {
+  size_t digits_end = 0;
+  if (!s.empty() && s[0] == '-') digits_end = 1;
+  size_t first_digit = digits_end;
+  while (digits_end < s.size() && std::isdigit(static_cast<unsigned char>(s[digits_end]))) {
+    ++digits_end;
+  }
+  if (digits_end == first_digit) return std::nullopt;
+  std::string unit = Lower(s.substr(digits_end));
+  int64_t mul;
+  if (unit.empty() || unit == "b") {
+    mul = 1;
+  } else if (unit == "k") {
+    mul = 1000;
+  } else if (unit == "kb") {
+    mul = 1024;
+  } else if (unit == "m") {
+    mul = 1000LL * 1000;
+  } else if (unit == "mb") {
+    mul = 1024LL * 1024;
+  } else if (unit == "g") {
+    mul = 1000LL * 1000 * 1000;
+  } else if (unit == "gb") {
+    mul = 1024LL * 1024 * 1024;
+  } else {
+    return std::nullopt;
+  }
+  // Redis's memtoull takes the digits with strtoull; we keep strict int64 parsing.
+  std::string_view num = s.substr(0, digits_end);
+  int64_t v = 0;
+  bool neg = num[0] == '-';
+  for (size_t i = neg ? 1 : 0; i < num.size(); ++i) {
+    int d = num[i] - '0';
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v)) {
+      return std::nullopt;
+    }
+  }
+  int64_t out;
+  if (__builtin_mul_overflow(v, mul, &out)) return std::nullopt;
+  return neg ? -out : out;
+}
+
+std::string QuoteConfigArg(std::string_view arg) {
+  bool plain = !arg.empty();
+  for (unsigned char c : arg) {
+    if (c <= ' ' || c == '"' || c == '\'' || c == '\\' || c >= 0x7f) plain = false;
+  }
+  if (plain) return std::string(arg);
+  std::string out = "\"";
+  for (unsigned char c : arg) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (c < ' ' || c >= 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+ConfigTable::ConfigTable() {
+  constexpr int64_t kIntMax = INT_MAX;
+  constexpr int64_t kLLMax = INT64_MAX;
+  constexpr int64_t kMb = 1024 * 1024;
+  rows_ = {
+      // Network
+      Special("bind", kDirMultiArg, ParseBind, FormatBind),
+      Int("port", 0, 0, 65535, &Config::port),
+      Int("tcp-backlog", kDirImmutable, 0, kIntMax, &Config::tcp_backlog),
+      Int("tcp-keepalive", 0, 0, kIntMax, &Config::tcp_keepalive),
+      Int("timeout", 0, 0, kIntMax, &Config::timeout),
+      Int("maxclients", 0, 1, 4294967295LL, &Config::maxclients),
+      Bool("protected-mode", 0, &Config::protected_mode),
+      String("unixsocket", kDirImmutable, &Config::unixsocket),
+      Int("unixsocketperm", kDirImmutable | kDirOctal, 0, 0777, &Config::unixsocketperm),
+      // General
+      Int("databases", kDirImmutable, 1, kIntMax, &Config::databases),
+      Int("hz", 0, 0, kIntMax, &Config::hz),
+      Bool("dynamic-hz", 0, &Config::dynamic_hz),
+      Special("loglevel", 0, ParseLogLevel, FormatLogLevel),
+      String("logfile", kDirImmutable, &Config::logfile),
+      String("pidfile", kDirImmutable, &Config::pidfile),
+      Bool("daemonize", kDirImmutable, &Config::daemonize),
+      String("dir", kDirProtected, &Config::dir),
+      String("requirepass", 0, &Config::requirepass),
+      Int("active-expire-effort", 0, 1, 10, &Config::active_expire_effort),
+      // Limits
+      Memory("proto-max-bulk-len", 0, kMb, kLLMax, &Config::proto_max_bulk_len),
+      Memory("client-query-buffer-limit", 0, kMb, kLLMax, &Config::client_query_buffer_limit),
+      Special("client-output-buffer-limit", kDirMultiArg, ParseObufLimit, FormatObufLimit),
+      // Memory
+      Memory("maxmemory", 0, 0, kLLMax, &Config::maxmemory),
+      Enum("maxmemory-policy", 0, kPolicies, &Config::maxmemory_policy),
+      Int("maxmemory-samples", 0, 1, kIntMax, &Config::maxmemory_samples),
+      // Persistence (stored ahead of the persistence issue)
+      Special("save", kDirMultiArg, ParseSave, FormatSave),
+      Bool("appendonly", 0, &Config::appendonly),
+      Enum("appendfsync", 0, kFsync, &Config::appendfsync),
+      String("dbfilename", kDirProtected, &Config::dbfilename),
+      String("appendfilename", kDirImmutable, &Config::appendfilename),
+  };
+}
+
+const Directive* ConfigTable::Find(std::string_view name) const {
+  for (const auto& d : rows_) {
+    if (EqualsNoCase(d.name, name) || (!d.alias.empty() && EqualsNoCase(d.alias, name))) {
+      return &d;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<std::string> ConfigTable::Apply(const Directive& d, Config& cfg,
+                                              std::span<const std::string_view> args,
+                                              LoadState* load) const {
+  std::optional<std::string> err;
+  if (d.type == DirectiveType::kSpecial) {
+    err = d.parse(cfg, args, load);
+  } else if (args.size() != 1) {
+    err = "wrong number of arguments";
+  } else {
+    std::string_view v = args[0];
+    switch (d.type) {
+      case DirectiveType::kBool:
+        if (EqualsNoCase(v, "yes")) {
+          cfg.*d.bool_field = true;
+        } else if (EqualsNoCase(v, "no")) {
+          cfg.*d.bool_field = false;
+        } else {
+          err = "argument must be 'yes' or 'no'";
+        }
+        break;
+      case DirectiveType::kInt:
+      case DirectiveType::kMemory: {
+        std::optional<int64_t> n;
+        if (d.type == DirectiveType::kMemory) {
+          n = ParseMemory(v);
+          if (!n) {
+            err = "argument must be a memory value";
+            break;
+          }
+        } else if (d.flags & kDirOctal) {
+          int64_t acc = 0;
+          bool ok = !v.empty() && v.size() <= 12;
+          for (char c : v) {
+            if (c < '0' || c > '7') ok = false;
+            acc = acc * 8 + (c - '0');
+          }
+          if (ok) n = acc;
+        } else {
+          n = ParseInt64(v);
+        }
+        if (!n) {
+          err = "argument couldn't be parsed into an integer";
+          break;
+        }
+        if (*n < d.min || *n > d.max) {
+          err = RangeError(d.min, d.max);
+          break;
+        }
+        if (d.int_field != nullptr) {
+          cfg.*d.int_field = static_cast<int>(std::min<int64_t>(*n, INT_MAX));
+        } else {
+          cfg.*d.i64_field = *n;
+        }
+        break;
+      }
+      case DirectiveType::kEnum: {
+        bool found = false;
+        for (auto c : d.choices) {
+          if (EqualsNoCase(c, v)) {
+            cfg.*d.str_field = std::string(c);
+            found = true;
+          }
+        }
+        if (!found) {
+          std::string list;
+          for (auto c : d.choices) {
+            if (!list.empty()) list += ", ";
+            list += c;
+          }
+          err = "argument(s) must be one of the following: " + list;
+        }
+        break;
+      }
+      case DirectiveType::kString:
+        cfg.*d.str_field = std::string(v);
+        break;
+      case DirectiveType::kSpecial:
+        break;
+    }
+  }
+  if (!err) {
+    // Redis clamps hz into [1, 500] rather than refusing.
+    if (d.int_field == &Config::hz) cfg.hz = std::clamp(cfg.hz, 1, 500);
+    if (load != nullptr) load->seen.insert(std::string(d.name));
+  }
+  return err;
+}
+
+std::vector<std::string> ConfigTable::FormatArgs(const Directive& d, const Config& cfg) const {
+  switch (d.type) {
+    case DirectiveType::kBool:
+      return {cfg.*d.bool_field ? "yes" : "no"};
+    case DirectiveType::kInt:
+      if (d.flags & kDirOctal) {
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), "%o", static_cast<unsigned>(cfg.*d.int_field));
+        return {buf};
+      }
+      return {std::to_string(cfg.*d.int_field)};
+    case DirectiveType::kMemory:
+      return {std::to_string(cfg.*d.i64_field)};
+    case DirectiveType::kEnum:
+    case DirectiveType::kString:
+      return {cfg.*d.str_field};
+    case DirectiveType::kSpecial:
+      return d.format(cfg);
+  }
+  return {};
+}
+
+std::string ConfigTable::FormatValue(const Directive& d, const Config& cfg) const {
+  std::string out;
+  for (const auto& a : FormatArgs(d, cfg)) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
+    const Config& cfg, const std::vector<std::string_view>& patterns) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> added;
+  for (auto pattern : patterns) {
+    for (const auto& d : rows_) {
+      for (std::string_view name : {d.name, d.alias}) {
+        if (name.empty() || !GlobMatch(pattern, name, /*nocase=*/true)) continue;
+        if (!added.insert(std::string(name)).second) continue;
+        out.emplace_back(std::string(name), FormatValue(d, cfg));
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> ConfigTable::Set(
+    Config& cfg, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+    const ApplyHook& hook) const {
+  auto failed = [](std::string_view name, std::string_view why) {
+    return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
+           std::string(why);
+  };
+  // Validate names and flags first, as Redis: nothing changes if any pair is refused.
+  std::vector<const Directive*> rows;
+  std::set<const Directive*> seen;
+  for (const auto& [name, value] : pairs) {
+    const Directive* d = Find(name);
+    if (d == nullptr) {
+      return "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) +
+             "'";
+    }
+    if (d->flags & kDirImmutable) return failed(name, "can't set immutable config");
+    if (d->flags & kDirProtected) return failed(name, "can't set protected config");
+    if (!seen.insert(d).second) return failed(name, "duplicate parameter");
+    rows.push_back(d);
+  }
+  Config next = cfg;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    std::vector<std::string_view> args;
+    if (rows[i]->flags & kDirMultiArg) {
+      args = SplitSpaces(pairs[i].second);
+    } else {
+      args.push_back(pairs[i].second);
+    }
+    if (auto err = Apply(*rows[i], next, args, nullptr)) return failed(pairs[i].first, *err);
+  }
+  if (hook) {
+    if (auto err = hook(cfg, next)) return err;
+  }
+  cfg = std::move(next);
+  return std::nullopt;
+}
+
+std::optional<std::string> ConfigTable::Rewrite(const Config& cfg, const std::string& path) const {
+  if (path.empty()) return "ERR The server is running without a config file";
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(path);
+    if (!in && access(path.c_str(), F_OK) == 0) {
+      return "ERR Rewriting config file: " + std::string(std::strerror(errno));
+    }
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  const Config defaults;
+  auto line_for = [&](const Directive& d) {
+    std::string out(d.name);
+    for (const auto& a : FormatArgs(d, cfg)) {
+      out += ' ';
+      out += (d.type == DirectiveType::kMemory) ? FormatMemoryForFile(cfg.*d.i64_field)
+                                                : QuoteConfigArg(a);
+    }
+    return out;
+  };
+  std::set<const Directive*> done;
+  std::vector<std::string> out;
+  for (const auto& line : lines) {
+    auto args = SplitConfigArgs(line);
+    std::string_view trimmed = line;
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) {
+      trimmed.remove_prefix(1);
+    }
+    const Directive* d = nullptr;
+    if (args && !args->empty() && !trimmed.starts_with("#")) d = Find((*args)[0]);
+    if (d == nullptr) {
+      out.push_back(line);  // comments, blank lines, include, unknown: kept verbatim
+      continue;
+    }
+    if (!done.insert(d).second) continue;
+    // A line that already holds the current value stays as written (units, quotes,
+    // class names), so a rewrite changes only what changed.
+    Config scratch = cfg;
+    std::vector<std::string_view> values(args->begin() + 1, args->end());
+    LoadState state;
+    bool same = !values.empty() && !Apply(*d, scratch, values, &state) &&
+                FormatArgs(*d, scratch) == FormatArgs(*d, cfg);
+    out.push_back(same ? line : line_for(*d));
+    // a later duplicate is dropped: its value is already on the first line
+  }
+  bool header = false;
+  for (const auto& d : rows_) {
+    if (done.count(&d)) continue;
+    if (FormatArgs(d, cfg) == FormatArgs(d, defaults)) continue;
+    if (d.name == "dir") continue;  // dir is resolved to an absolute path at startup
+    if (!header) {
+      out.emplace_back("# Generated by CONFIG REWRITE");
+      header = true;
+    }
+    out.push_back(line_for(d));
+  }
+  // Write a temporary file next to the original and rename it over, so a crash never
+  // leaves a half-written config.
+  std::string tmp = path + ".tmp-rewrite";
+  {
+    std::ofstream o(tmp, std::ios::trunc);
+    if (!o) return "ERR Rewriting config file: " + std::string(std::strerror(errno));
+    for (const auto& l : out) o << l << '\n';
+    o.flush();
+    if (!o) {
+      std::remove(tmp.c_str());
+      return "ERR Rewriting config file: write failed";
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    std::remove(tmp.c_str());
+    return "ERR Rewriting config file: " + std::string(std::strerror(e));
+  }
+  return std::nullopt;
+}
+
+}  // namespace gannet

@@ -1,1 +1,357 @@
-// placeholder: being written
+// Connection: the read → parse → execute → write loop for one client (see connection.h).
+#include "connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "gannet/server/server.h"
+
+namespace gannet {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// Before AUTH a client's unparsed input may not exceed this (CVE-2021-32675).
+constexpr size_t kUnauthQueryLimit = 1024 * 1024;
+// Before AUTH pending output is capped too (CVE-2025-21605).
+constexpr size_t kUnauthOutputLimit = 1024 * 1024;
+
+}  // namespace
+
+Connection::Connection(Server& server, Socket socket, std::string addr, std::string laddr,
+                       bool unix)
+    : server_(server),
+      socket_(std::move(socket)),
+      id_(server.NextClientId()),
+      addr_(std::move(addr)),
+      laddr_(std::move(laddr)),
+      unix_(unix),
+      fd_(socket_.native_handle()),
+      reply_(&out_),
+      authenticated_(server.config().requirepass.empty()) {
+  created_ms_ = last_interaction_ms_ = server_.cached_now_ms();
+}
+
+Connection::~Connection() = default;
+
+void Connection::Start() {
+  asio::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (!unix_) {
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    int idle = server_.config().tcp_keepalive;
+    if (idle > 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+      setsockopt(fd_, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+      int intvl = std::max(1, idle / 3);
+      setsockopt(fd_, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+      int cnt = 3;
+      setsockopt(fd_, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+    }
+  }
+  rcap_ = kReadChunk;
+  rbuf_ = std::make_unique<char[]>(rcap_);
+  WaitRead();
+}
+
+void Connection::WaitRead() {
+  if (reading_ || closed_) return;
+  reading_ = true;
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const asio::error_code& ec) {
+    self->reading_ = false;
+    self->OnReadable(ec);
+  });
+}
+
+bool Connection::authenticated() const {
+  return authenticated_ || server_.config().requirepass.empty();
+}
+
+void Connection::set_authenticated(bool yes, std::string_view user) {
+  authenticated_ = yes;
+  user_ = user.empty() ? "default" : std::string(user);
+  limits_dirty_ = true;
+}
+
+void Connection::set_reply_mode(ReplyMode mode) {
+  reply_mode_ = mode;
+  if (mode == ReplyMode::kOn) {
+    skip_next_reply_ = false;
+  } else {
+    // OFF and SKIP send no reply to themselves either.
+    suppress_current_ = true;
+    skip_next_reply_ = mode == ReplyMode::kSkip;
+    if (mode == ReplyMode::kSkip) reply_mode_ = ReplyMode::kOn;
+  }
+}
+
+void Connection::Reset() {
+  db_ = 0;
+  name_.clear();
+  reply_.set_version(RespVersion::kResp2);
+  reply_mode_ = ReplyMode::kOn;
+  skip_next_reply_ = false;
+  authenticated_ = false;
+  user_ = "default";
+  limits_dirty_ = true;
+}
+
+void Connection::RefreshLimits() {
+  const Config& cfg = server_.config();
+  ParserLimits limits;
+  limits.max_bulk_len = cfg.proto_max_bulk_len;
+  limits.unauthenticated = !authenticated();
+  parser_.set_limits(limits);
+  limits_dirty_ = false;
+  limits_epoch_ = server_.config_epoch();
+}
+
+void Connection::OnReadable(const asio::error_code& ec) {
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  // Make room: compact (only between commands: rpos_ is a command start) and grow.
+  if (rcap_ - wpos_ < kReadChunk / 2) {
+    if (rpos_ > 0) {
+      std::memmove(rbuf_.get(), rbuf_.get() + rpos_, wpos_ - rpos_);
+      wpos_ -= rpos_;
+      rpos_ = 0;
+    }
+    if (rcap_ - wpos_ < kReadChunk / 2) {
+      size_t ncap = rcap_ * 2;
+      auto nbuf = std::make_unique<char[]>(ncap);
+      std::memcpy(nbuf.get(), rbuf_.get(), wpos_);
+      rbuf_ = std::move(nbuf);
+      rcap_ = ncap;
+    }
+  }
+  asio::error_code rec;
+  size_t n = socket_.read_some(asio::buffer(rbuf_.get() + wpos_, rcap_ - wpos_), rec);
+  if (rec == asio::error::would_block || rec == asio::error::try_again) {
+    WaitRead();
+    return;
+  }
+  if (rec || n == 0) {
+    Close();
+    return;
+  }
+  wpos_ += n;
+  server_.stats().total_net_input_bytes += n;
+  server_.stats().total_reads_processed++;
+  last_interaction_ms_ = server_.cached_now_ms();
+  ProcessInput();
+  if (closed_) return;
+  size_t unparsed = wpos_ - rpos_;
+  const Config& cfg = server_.config();
+  size_t limit = static_cast<size_t>(cfg.client_query_buffer_limit);
+  if (!authenticated()) limit = std::min(limit, kUnauthQueryLimit);
+  if (unparsed > limit) {
+    server_.log().warn(
+        "Closing client that reached max query buffer length: id={} addr={} "
+        "qbuf={}",
+        id_, addr_, unparsed);
+    server_.stats().client_query_buffer_limit_disconnections++;
+    Close();
+    return;
+  }
+  Flush();
+}
+
+void Connection::ProcessInput() {
+  if (limits_epoch_ != server_.config_epoch()) limits_dirty_ = true;
+  while (rpos_ < wpos_ && !close_after_reply_ && !closed_) {
+    if (limits_dirty_) RefreshLimits();
+    ParseResult r = parser_.Parse(std::string_view(rbuf_.get() + rpos_, wpos_ - rpos_));
+    if (r.status == ParseStatus::kNeedMore) {
+      rpos_ += r.consumed;
+      break;
+    }
+    if (r.status == ParseStatus::kError) {
+      server_.log().debug("Protocol error ({}) from client: id={} addr={}", parser_.error_text(),
+                          id_, addr_);
+      reply_.SendError(parser_.error_text());
+      close_after_reply_ = true;
+      rpos_ = wpos_;
+      break;
+    }
+    ExecuteOne();
+    rpos_ += r.consumed;
+  }
+  if (rpos_ == wpos_) rpos_ = wpos_ = 0;
+}
+
+void Connection::ExecuteOne() {
+  const auto& args = parser_.args();
+  bool skip = skip_next_reply_;
+  skip_next_reply_ = false;
+  suppress_current_ = false;
+  // CLIENT LIST cmd=: keep the raw name (and the subcommand of a container, whose names
+  // are 6 or 7 letters long) and lower-case them only when a listing asks.
+  last_cmd_.assign(args[0]);
+  if (args.size() > 1 && (args[0].size() == 6 || args[0].size() == 7)) {
+    last_sub_.assign(args[1].substr(0, 64));
+  } else {
+    last_sub_.clear();
+  }
+  size_t mark = out_.size();
+  server_.dispatcher().Execute(CmdArgs(args.data(), args.size()), *this, reply_);
+  if (skip || suppress_current_ || reply_mode_ == ReplyMode::kOff) out_.resize(mark);
+}
+
+void Connection::Flush() {
+  if (closed_ || writing_) return;
+  while (out_pos_ < out_.size()) {
+    asio::error_code ec;
+    size_t n = socket_.write_some(asio::buffer(out_.data() + out_pos_, out_.size() - out_pos_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      Close();
+      return;
+    }
+    out_pos_ += n;
+    server_.stats().total_net_output_bytes += n;
+    server_.stats().total_writes_processed++;
+  }
+  if (out_pos_ == out_.size()) {
+    out_.clear();
+    out_pos_ = 0;
+    soft_limit_since_ms_ = 0;
+    if (close_after_reply_) {
+      Close();
+      return;
+    }
+    WaitRead();
+    return;
+  }
+  // The socket would block: check the output caps, then wait for writability without
+  // reading more requests (back-pressure).
+  size_t pending = out_.size() - out_pos_;
+  const auto& normal = server_.config().client_output_limits[kObufNormal];
+  bool over = (normal.hard > 0 && pending > static_cast<size_t>(normal.hard)) ||
+              (!authenticated() && pending > kUnauthOutputLimit);
+
+  if (over) {
+    server_.log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
+                       addr_);
+    server_.stats().client_output_buffer_limit_disconnections++;
+    Close();
+    return;
+  }
+  writing_ = true;
+  socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const asio::error_code& ec) {
+    self->writing_ = false;
+    self->OnWritable(ec);
+  });
+}
+
+void Connection::OnWritable(const asio::error_code& ec) {
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  Flush();
+}
+
+void Connection::CloseAfterFlush() {
+  close_after_reply_ = true;
+  if (!writing_) Flush();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ec;
+  socket_.cancel(ec);
+  socket_.close(ec);
+  server_.OnConnectionClosed(id_);
+}
+
+void Connection::CheckSoftOutputLimit(int64_t now_ms) {
+  if (closed_) return;
+  const auto& normal = server_.config().client_output_limits[kObufNormal];
+  size_t pending = out_.size() - out_pos_;
+  if (normal.soft <= 0 || pending <= static_cast<size_t>(normal.soft)) {
+    soft_limit_since_ms_ = 0;
+    return;
+  }
+  if (soft_limit_since_ms_ == 0) {
+    soft_limit_since_ms_ = now_ms;
+  } else if (now_ms - soft_limit_since_ms_ > normal.soft_seconds * 1000) {
+    server_.log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
+                       addr_);
+    server_.stats().client_output_buffer_limit_disconnections++;
+    Close();
+  }
+}
+
+void Connection::ShrinkBuffers() {
+  if (rpos_ == wpos_ && rcap_ > kReadChunk) {
+    rbuf_ = std::make_unique<char[]>(kReadChunk);
+    rcap_ = kReadChunk;
+    rpos_ = wpos_ = 0;
+    parser_.Reset();
+  }
+  if (out_.empty() && out_.capacity() > 64 * 1024) std::string().swap(out_);
+}
+
+std::string Connection::LastCommandName() const {
+  if (last_cmd_.empty()) return "NULL";
+  auto lower = [](std::string_view in) {
+    std::string out(in);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::string name = lower(last_cmd_);
+  if (!last_sub_.empty() &&
+      (name == "client" || name == "config" || name == "command" || name == "object")) {
+    name += '|';
+    name += lower(last_sub_);
+  }
+  return name;
+}
+
+std::string Connection::InfoLine() const {
+  int64_t now = server_.clock().NowMs();
+  size_t qbuf = wpos_ - rpos_;
+  size_t omem = out_.size() - out_pos_;
+  size_t tot = rcap_ + omem + sizeof(*this);
+  std::string flags = "N";
+  std::string events = writing_ ? "rw" : "r";
+  std::string s;
+  s.reserve(320);
+  s += "id=" + std::to_string(id_);
+  s += " addr=" + addr_;
+  s += " laddr=" + laddr_;
+  s += " fd=" + std::to_string(fd_);
+  s += " name=" + name_;
+  s += " age=" + std::to_string((now - created_ms_) / 1000);
+  s += " idle=" + std::to_string((now - last_interaction_ms_) / 1000);
+  s += " flags=" + flags;
+  s += " db=" + std::to_string(db_);
+  s += " sub=0 psub=0 ssub=0 multi=-1";
+  s += " qbuf=" + std::to_string(qbuf);
+  s += " qbuf-free=" + std::to_string(rcap_ - wpos_);
+  s += " argv-mem=0 multi-mem=0";
+  s += " rbs=" + std::to_string(rcap_);
+  s += " rbp=" + std::to_string(rcap_);
+  s += " obl=0 oll=0";
+  s += " omem=" + std::to_string(omem);
+  s += " tot-mem=" + std::to_string(tot);
+  s += " events=" + events;
+  s += " cmd=" + LastCommandName();
+  s += " user=" + user_;
+  s += " redir=-1";
+  s += " resp=" + std::to_string(static_cast<int>(reply_.version()));
+  s += " lib-name=" + lib_name_;
+  s += " lib-ver=" + lib_ver_;
+  return s;
+}
+
+}  // namespace gannet

@@ -1,1 +1,494 @@
-// placeholder: being written
+// Server: listeners, admission (maxclients, protected mode), cron, signals, shutdown and
+// the ServerView the command families use. INFO lives in info.cc.
+#include "gannet/server/server.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+
+#include "connection.h"
+#include "gannet/common/glob.h"
+#include "gannet/server/logging.h"
+#include "gannet/version.h"
+
+namespace gannet {
+namespace {
+
+constexpr std::string_view kDeniedText =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from "
+    "the loopback interface. If you want to connect from external computers to Redis you may "
+    "adopt one of the following solutions: 1) Just disable protected mode sending the command "
+    "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the "
+    "same host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    "to do one of the above things in order for the server to start accepting connections from "
+    "the outside.\r\n";
+constexpr std::string_view kMaxClientsText = "-ERR max number of clients reached\r\n";
+
+std::string FormatEndpoint(const asio::ip::tcp::endpoint& ep) {
+  // Redis prints IPv6 peers as "::1:port" (no brackets) in CLIENT LIST.
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(n, '0');
+  for (auto& c : s) c = kHex[rd() % 16];
+  return s;
+}
+
+}  // namespace
+
+Server::Server(Config config, std::shared_ptr<spdlog::logger> log)
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      io_(ASIO_CONCURRENCY_HINT_UNSAFE_IO),
+      keyspace_(config_.databases, &clock_),
+      dispatcher_(commands_, keyspace_, *this),
+      cron_timer_(io_),
+      signals_(io_) {
+  start_time_ms_ = cached_now_ms_ = clock_.NowMs();
+  start_mono_us_ = clock_.MonotonicUs();
+  last_sample_us_ = start_mono_us_;
+  run_id_ = RandomHex(40);
+}
+
+Server::~Server() {
+  // Connections hold a reference to us; drop them before members go away.
+  for (auto& [id, c] : clients_) c->Close();
+  clients_.clear();
+}
+
+bool Server::Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor>>* out,
+                    std::string* error) {
+  if (cfg.port == 0) return true;  // TCP disabled
+  size_t bound = 0;
+  for (const auto& spec : cfg.bind) {
+    bool optional = !spec.empty() && spec[0] == '-';
+    std::string addr = optional ? spec.substr(1) : spec;
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
+    asio::error_code ec;
+    auto ip = asio::ip::make_address(addr, ec);
+    auto acc = std::make_unique<Tcp::acceptor>(io_);
+    if (!ec) {
+      Tcp::endpoint ep(ip, static_cast<uint16_t>(cfg.port));
+      acc->open(ep.protocol(), ec);
+      if (!ec) acc->set_option(Tcp::acceptor::reuse_address(true), ec);
+      if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
+      if (!ec) acc->bind(ep, ec);
+      if (!ec) acc->listen(cfg.tcp_backlog, ec);
+    }
+    if (ec) {
+      if (optional || ec == asio::error::address_family_not_supported) {
+        log_->warn("Warning: Could not create server TCP listening socket {}:{}: {}", addr,
+                   cfg.port, ec.message());
+        continue;
+      }
+      *error = "Could not create server TCP listening socket " + addr + ":" +
+               std::to_string(cfg.port) + ": " + ec.message();
+      return false;
+    }
+    out->push_back(std::move(acc));
+    ++bound;
+  }
+  if (bound == 0) {
+    *error = "Failed listening on port " + std::to_string(cfg.port) + " (tcp), aborting.";
+    return false;
+  }
+  return true;
+}
+
+void Server::AdjustOpenFilesLimit() {
+  // As Redis: every client needs a descriptor, plus some for listeners, logs and files.
+  constexpr rlim_t kReserved = 32;
+  rlim_t wanted = static_cast<rlim_t>(config_.maxclients) + kReserved;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
+  rlimit raised = lim;
+  raised.rlim_cur = std::min(wanted, lim.rlim_max);
+  if (raised.rlim_cur > lim.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+    lim = raised;
+  }
+  if (lim.rlim_cur >= wanted) {
+    log_->info("Increased maximum number of open files to {} (it was originally set to {}).",
+               static_cast<uint64_t>(lim.rlim_cur), static_cast<uint64_t>(wanted));
+    return;
+  }
+  int old_max = config_.maxclients;
+  config_.maxclients = lim.rlim_cur > kReserved
+                           ? static_cast<int>(std::min<rlim_t>(lim.rlim_cur - kReserved, INT32_MAX))
+                           : 1;
+  log_->warn(
+      "You requested maxclients of {} requiring at least {} max file descriptors. "
+      "Server can't set maximum open files to {}; maxclients has been reduced to {} to "
+      "compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+      old_max, static_cast<uint64_t>(wanted), static_cast<uint64_t>(wanted), config_.maxclients);
+}
+
+void Server::RetryAccept(std::function<void()> rearm) {
+  // Accept failed for a reason that will repeat at once (out of descriptors): try again
+  // shortly instead of spinning.
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+  timer->async_wait([this, timer, rearm = std::move(rearm)](const asio::error_code& ec) {
+    if (!ec && !shutting_down_) rearm();
+  });
+}
+
+bool Server::Start() {
+  AdjustOpenFilesLimit();
+  std::string error;
+  if (!Listen(config_, &tcp_acceptors_, &error)) {
+    log_->warn("{}", error);
+    return false;
+  }
+  if (!tcp_acceptors_.empty()) bound_port_ = tcp_acceptors_[0]->local_endpoint().port();
+  if (!config_.unixsocket.empty()) {
+    ::unlink(config_.unixsocket.c_str());
+    unix_acceptor_ = std::make_unique<Unix::acceptor>(io_);
+    asio::error_code ec;
+    Unix::endpoint ep(config_.unixsocket);
+    unix_acceptor_->open(ep.protocol(), ec);
+    // Permissions must be in place before the first accept (CVE-2023-45145): create the
+    // socket file under a umask that already yields unixsocketperm, then chmod exactly.
+    mode_t old_mask = 0;
+    if (config_.unixsocketperm != 0) {
+      old_mask = ::umask(static_cast<mode_t>(~config_.unixsocketperm & 0777));
+    }
+    if (!ec) unix_acceptor_->bind(ep, ec);
+    if (config_.unixsocketperm != 0) {
+      ::umask(old_mask);
+      if (!ec &&
+          ::chmod(config_.unixsocket.c_str(), static_cast<mode_t>(config_.unixsocketperm)) != 0) {
+        ec = asio::error_code(errno, asio::system_category());
+      }
+    }
+    if (!ec) unix_acceptor_->listen(config_.tcp_backlog, ec);
+    if (ec) {
+      log_->warn("Failed opening Unix socket {}: {}", config_.unixsocket, ec.message());
+      return false;
+    }
+  }
+  if (tcp_acceptors_.empty() && !unix_acceptor_) {
+    log_->warn("Configured to not listen anywhere, exiting.");
+    return false;
+  }
+  if (!config_.pidfile.empty()) {
+    std::ofstream pf(config_.pidfile, std::ios::trunc);
+    if (pf) {
+      pf << ::getpid() << "\n";
+      pidfile_written_ = true;
+    } else {
+      log_->warn("Failed to write PID file: {}", std::strerror(errno));
+    }
+  }
+  for (auto& a : tcp_acceptors_) AcceptTcp(a.get());
+  if (unix_acceptor_) AcceptUnix();
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.async_wait([this](const asio::error_code& ec, int sig) {
+    if (ec) return;
+    DoShutdown(sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                             : "Received SIGTERM scheduling shutdown...");
+  });
+  StartCron();
+  if (allocated_bytes) startup_memory_ = peak_memory_ = allocated_bytes();
+  log_->info("Server initialized");
+  for (auto& a : tcp_acceptors_) {
+    log_->info("Ready to accept connections tcp on {}", FormatEndpoint(a->local_endpoint()));
+  }
+  if (unix_acceptor_) log_->info("Ready to accept connections unix on {}", config_.unixsocket);
+  if (!config_.save.empty() || config_.appendonly) {
+    log_->warn(
+        "save/appendonly are set but persistence is not implemented yet: nothing "
+        "will be written to disk");
+  }
+  return true;
+}
+
+int Server::Run() {
+  io_.run();
+  return 0;
+}
+
+void Server::Stop() {
+  asio::post(io_, [this] { DoShutdown("Shutdown requested"); });
+}
+
+bool Server::Admit(asio::generic::stream_protocol::socket& sock, bool local) {
+  asio::error_code ec;
+  if (live_clients_ >= static_cast<size_t>(config_.maxclients)) {
+    asio::write(sock, asio::buffer(kMaxClientsText), ec);  // best effort
+    stats_.rejected_connections++;
+    sock.close(ec);
+    return false;
+  }
+  if (config_.protected_mode && config_.requirepass.empty() && !local) {
+    asio::write(sock, asio::buffer(kDeniedText), ec);
+    stats_.rejected_connections++;
+    sock.close(ec);
+    return false;
+  }
+  return true;
+}
+
+void Server::AcceptTcp(Tcp::acceptor* acceptor) {
+  acceptor->async_accept([this, acceptor](const asio::error_code& ec, Tcp::socket sock) {
+    if (shutting_down_) return;
+    if (!ec) {
+      asio::error_code e1, e2;
+      auto peer = sock.remote_endpoint(e1);
+      auto local = sock.local_endpoint(e2);
+      if (!e1 && !e2) {
+        bool loopback = peer.address().is_loopback();
+        if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped()) {
+          loopback =
+              asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback();
+        }
+        asio::generic::stream_protocol::socket gsock(std::move(sock));
+        if (Admit(gsock, loopback)) {
+          stats_.total_connections_received++;
+          auto conn = std::make_shared<Connection>(*this, std::move(gsock), FormatEndpoint(peer),
+                                                   FormatEndpoint(local), false);
+          clients_.emplace(conn->id(), conn);
+          ++live_clients_;
+          conn->Start();
+        }
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      log_->warn("Accepting client connection: {}", ec.message());
+      RetryAccept([this, acceptor] { AcceptTcp(acceptor); });
+      return;
+    }
+    AcceptTcp(acceptor);
+  });
+}
+
+void Server::AcceptUnix() {
+  unix_acceptor_->async_accept([this](const asio::error_code& ec, Unix::socket sock) {
+    if (shutting_down_) return;
+    if (!ec) {
+      asio::generic::stream_protocol::socket gsock(std::move(sock));
+      if (Admit(gsock, true)) {
+        stats_.total_connections_received++;
+        auto conn = std::make_shared<Connection>(*this, std::move(gsock), config_.unixsocket + ":0",
+                                                 config_.unixsocket + ":0", true);
+        clients_.emplace(conn->id(), conn);
+        ++live_clients_;
+        conn->Start();
+      }
+    } else if (ec == asio::error::operation_aborted) {
+      return;
+    } else {
+      log_->warn("Accepting client connection: {}", ec.message());
+      RetryAccept([this] { AcceptUnix(); });
+      return;
+    }
+    AcceptUnix();
+  });
+}
+
+void Server::OnConnectionClosed(uint64_t id) {
+  --live_clients_;
+  // The connection stays alive while its handlers hold a reference; erase later so that
+  // callers iterating clients_ are not disturbed.
+  asio::post(io_, [this, id] { clients_.erase(id); });
+}
+
+void Server::StartCron() {
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / std::max(1, config_.hz)));
+  cron_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || shutting_down_) return;
+    Cron();
+    StartCron();
+  });
+}
+
+void Server::Cron() {
+  int64_t now_ms = clock_.NowMs();
+  cached_now_ms_ = now_ms;
+  keyspace_.set_now_ms(now_ms);
+  // Active expiry: about 25% of a tick (more with active-expire-effort), as Redis.
+  int hz = std::max(1, config_.hz);
+  int perc = 25 + 2 * (config_.active_expire_effort - 1);
+  keyspace_.ActiveExpireCycle(static_cast<int64_t>(perc) * 1'000'000 / hz / 100,
+                              config_.active_expire_effort);
+  for (int i = 0; i < keyspace_.database_count(); ++i) keyspace_.db(i).RehashStep(1000);
+
+  // Idle clients.
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (auto& [id, c] : clients_) {
+    if (config_.timeout > 0 && c->idle_seconds(now_ms) > config_.timeout) idle.push_back(c);
+    c->ShrinkBuffers();
+  }
+  for (auto& [id, c] : clients_) {
+    c->CheckSoftOutputLimit(now_ms);  // may close: erasing from clients_ is deferred
+  }
+  for (auto& c : idle) {
+    log_->debug("Closing idle client id={}", c->id());
+    c->Close();
+  }
+
+  // instantaneous_ops_per_sec
+  int64_t now_us = clock_.MonotonicUs();
+  uint64_t cmds = dispatcher_.stats().total_commands_processed;
+  int64_t dt = now_us - last_sample_us_;
+  if (dt >= 100'000) {
+    uint64_t ops = static_cast<uint64_t>(static_cast<double>(cmds - last_sample_cmds_) * 1e6 /
+                                         static_cast<double>(dt));
+    auto per_sec = [dt](uint64_t delta) {
+      return static_cast<uint64_t>(static_cast<double>(delta) * 1e6 / static_cast<double>(dt));
+    };
+    size_t slot = ops_sample_idx_++ % ops_samples_.size();
+    ops_samples_[slot] = ops;
+    in_bytes_samples_[slot] = per_sec(stats_.total_net_input_bytes - last_sample_in_);
+    out_bytes_samples_[slot] = per_sec(stats_.total_net_output_bytes - last_sample_out_);
+    last_sample_in_ = stats_.total_net_input_bytes;
+    last_sample_out_ = stats_.total_net_output_bytes;
+    last_sample_cmds_ = cmds;
+    last_sample_us_ = now_us;
+  }
+  if (allocated_bytes) peak_memory_ = std::max<uint64_t>(peak_memory_, allocated_bytes());
+}
+
+void Server::DoShutdown(const char* why) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  log_->warn("{}", why);
+  asio::error_code ec;
+  for (auto& a : tcp_acceptors_) a->close(ec);
+  if (unix_acceptor_) {
+    unix_acceptor_->close(ec);
+    ::unlink(config_.unixsocket.c_str());
+  }
+  cron_timer_.cancel();
+  signals_.cancel(ec);
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [id, c] : clients_) all.push_back(c);
+  for (auto& c : all) c->Close();
+  if (pidfile_written_) {
+    log_->info("Removing the pid file.");
+    ::unlink(config_.pidfile.c_str());
+  }
+  log_->warn("Gannet is now ready to exit, bye bye...");
+  io_.stop();
+}
+
+std::optional<std::string> Server::Shutdown(ShutdownMode mode) {
+  // Persistence does not exist yet: a save that was asked for (SAVE, or save points in
+  // the default mode) cannot happen, and Redis refuses to exit when its save fails.
+  if (mode == ShutdownMode::kSave || (mode == ShutdownMode::kDefault && !config_.save.empty())) {
+    log_->warn("Error trying to save the DB: persistence is not implemented, can't exit.");
+    return "ERR Errors trying to SHUTDOWN. Check logs.";
+  }
+  asio::post(io_, [this] { DoShutdown("User requested shutdown..."); });
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> Server::ConfigGet(
+    const std::vector<std::string_view>& patterns) const {
+  return table_.Get(config_, patterns);
+}
+
+std::optional<std::string> Server::ApplyConfigChange(const Config& old_cfg, const Config& new_cfg) {
+  if (old_cfg.port != new_cfg.port || old_cfg.bind != new_cfg.bind) {
+    std::vector<std::unique_ptr<Tcp::acceptor>> fresh;
+    std::string error;
+    // Close ours first when rebinding the same port, reopening on failure.
+    std::vector<std::unique_ptr<Tcp::acceptor>> old = std::move(tcp_acceptors_);
+    asio::error_code ec;
+    for (auto& a : old) a->close(ec);
+    if (!Listen(new_cfg, &fresh, &error)) {
+      std::string ignored;
+      Listen(old_cfg, &tcp_acceptors_, &ignored);
+      for (auto& a : tcp_acceptors_) AcceptTcp(a.get());
+      const char* which = old_cfg.port != new_cfg.port ? "port" : "bind";
+      return std::string("ERR CONFIG SET failed (possibly related to argument '") + which +
+             "') - Unable to listen on this port: " + error;
+    }
+    tcp_acceptors_ = std::move(fresh);
+    for (auto& a : tcp_acceptors_) AcceptTcp(a.get());
+    bound_port_ = tcp_acceptors_.empty() ? 0 : tcp_acceptors_[0]->local_endpoint().port();
+  }
+  if (old_cfg.loglevel != new_cfg.loglevel) {
+    log_->set_level(ToSpdlogLevel(new_cfg.loglevel));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Server::ConfigSet(
+    const std::vector<std::pair<std::string_view, std::string_view>>& pairs) {
+  auto err = table_.Set(
+      config_, pairs, [this](const Config& o, const Config& n) { return ApplyConfigChange(o, n); });
+  if (!err) ++config_epoch_;
+  return err;
+}
+
+std::optional<std::string> Server::ConfigRewrite() {
+  auto err = table_.Rewrite(config_, config_.config_file);
+  if (!err) log_->info("CONFIG REWRITE executed with success.");
+  return err;
+}
+
+void Server::ResetStats() {
+  stats_ = ServerStats{};
+  dispatcher_.stats() = DispatchStats{};
+  auto& ks = keyspace_.stats();
+  ks.keyspace_hits = ks.keyspace_misses = ks.expired_keys = ks.evicted_keys = 0;
+  ks.expired_stale_perc_x100 = ks.expire_cycle_cpu_us = 0;
+  commands_.ResetStats();
+  ops_samples_.fill(0);
+  in_bytes_samples_.fill(0);
+  out_bytes_samples_.fill(0);
+  last_sample_in_ = last_sample_out_ = 0;
+  last_sample_cmds_ = 0;
+  peak_memory_ = 0;
+}
+
+void Server::ForEachClient(const std::function<void(ClientView&)>& fn) {
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [id, c] : clients_) {
+    if (!c->closed()) all.push_back(c);
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a->id() < b->id(); });
+  for (auto& c : all) fn(*c);
+}
+
+size_t Server::KillClients(const ClientKillFilter& f, const ClientView& requester) {
+  std::vector<std::shared_ptr<Connection>> victims;
+  for (auto& [id, c] : clients_) {
+    if (c->closed()) continue;
+    if (f.id && c->id() != *f.id) continue;
+    if (f.addr && c->addr() != *f.addr) continue;
+    if (f.laddr && c->laddr() != *f.laddr) continue;
+    if (f.user && c->user() != *f.user) continue;
+    if (f.type && *f.type != "normal") continue;  // no replicas or pub/sub clients yet
+    if (f.skip_me && c->id() == requester.id()) continue;
+    victims.push_back(c);
+  }
+  for (auto& c : victims) {
+    if (c->id() == requester.id()) {
+      c->CloseAfterReply();  // the reply to CLIENT KILL still goes out
+    } else {
+      c->Close();
+    }
+  }
+  return victims.size();
+}
+
+}  // namespace gannet

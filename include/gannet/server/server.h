@@ -1,0 +1,160 @@
+// The server: owns the config, the keyspace, the command table and dispatcher, one
+// asio::io_context driven by ONE thread, the listeners, the connections and the cron.
+// Everything runs on that thread; only Stop() may be called from another one.
+//
+//   main.cc ── Config ──> Server::Run()
+//                            ├─ listeners (TCP per bind address, unix socket)
+//                            ├─ Connection (read → RespParser → Dispatcher → write)
+//                            ├─ cron at `hz` (active expiry, rehash, timeouts, stats)
+//                            └─ SIGINT/SIGTERM → clean shutdown
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <array>
+#include <asio.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gannet/commands/command_table.h"
+#include "gannet/commands/dispatcher.h"
+#include "gannet/commands/server_view.h"
+#include "gannet/common/clock.h"
+#include "gannet/common/config.h"
+#include "gannet/engine/keyspace.h"
+#include "gannet/server/config_table.h"
+
+namespace gannet {
+
+class Connection;
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t client_query_buffer_limit_disconnections = 0;
+  uint64_t client_output_buffer_limit_disconnections = 0;
+  uint64_t total_reads_processed = 0;
+  uint64_t total_writes_processed = 0;
+};
+
+class Server final : public ServerView {
+ public:
+  Server(Config config, std::shared_ptr<spdlog::logger> log);
+  ~Server() override;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listeners and writes the pidfile. Returns false (after logging why) when
+  // nothing could be bound or a listener that must bind failed.
+  bool Start();
+  // Runs the loop until shutdown; returns the process exit code.
+  int Run();
+  // Thread-safe: asks the loop to shut down cleanly.
+  void Stop();
+
+  // The TCP port actually bound (useful with `port 0`... which disables TCP; tests pass
+  // an explicit free port) and the unix socket path.
+  int bound_port() const { return bound_port_; }
+
+  // Allocator statistics supplied by the executable (jemalloc's stats.allocated);
+  // without it INFO falls back to the process RSS.
+  std::function<size_t()> allocated_bytes;
+  std::string allocator_name = "libc";
+  std::string executable_path;
+
+  // ---- ServerView ----
+  const Config& config() const override { return config_; }
+  std::vector<std::pair<std::string, std::string>> ConfigGet(
+      const std::vector<std::string_view>& patterns) const override;
+  std::optional<std::string> ConfigSet(
+      const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override;
+  std::optional<std::string> ConfigRewrite() override;
+  void ResetStats() override;
+  std::string Info(const std::vector<std::string>& sections, const ClientView& requester) override;
+  void ForEachClient(const std::function<void(ClientView&)>& fn) override;
+  size_t KillClients(const ClientKillFilter& filter, const ClientView& requester) override;
+  std::optional<std::string> Shutdown(ShutdownMode mode) override;
+  int64_t LastSaveTime() const override { return start_time_ms_ / 1000; }
+
+  // ---- used by Connection ----
+  asio::io_context& io() { return io_; }
+  Dispatcher& dispatcher() { return dispatcher_; }
+  Keyspace& keyspace() { return keyspace_; }
+  spdlog::logger& log() { return *log_; }
+  ServerStats& stats() { return stats_; }
+  const Clock& clock() const { return clock_; }
+  uint64_t NextClientId() { return next_client_id_++; }
+  // Wall-clock milliseconds refreshed by cron (and at startup): idle-time bookkeeping does
+  // not need a clock read per request, as Redis's cached server.unixtime.
+  int64_t cached_now_ms() const { return cached_now_ms_; }
+  void OnConnectionClosed(uint64_t id);
+  size_t connected_clients() const { return live_clients_; }
+  // Bumped by every successful CONFIG SET so connections refresh derived settings
+  // (parser limits) without reading the config per command.
+  uint64_t config_epoch() const { return config_epoch_; }
+
+ private:
+  using Tcp = asio::ip::tcp;
+  using Unix = asio::local::stream_protocol;
+
+  bool Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor>>* out,
+              std::string* error);
+  void AdjustOpenFilesLimit();
+  void RetryAccept(std::function<void()> rearm);
+  void AcceptTcp(Tcp::acceptor* acceptor);
+  void AcceptUnix();
+  // Admission checks shared by both listeners; true when the client may stay.
+  bool Admit(asio::generic::stream_protocol::socket& sock, bool loopback_or_unix);
+  void StartCron();
+  void Cron();
+  void DoShutdown(const char* why);
+  std::optional<std::string> ApplyConfigChange(const Config& old_cfg, const Config& new_cfg);
+  std::string InfoSection(std::string_view name, const ClientView& requester);
+
+  Config config_;
+  ConfigTable table_;
+  std::shared_ptr<spdlog::logger> log_;
+  SystemClock clock_;
+  asio::io_context io_;
+  Keyspace keyspace_;
+  CommandTable commands_;
+  Dispatcher dispatcher_;
+
+  std::vector<std::unique_ptr<Tcp::acceptor>> tcp_acceptors_;
+  std::unique_ptr<Unix::acceptor> unix_acceptor_;
+  asio::steady_timer cron_timer_;
+  asio::signal_set signals_;
+  std::unordered_map<uint64_t, std::shared_ptr<Connection>> clients_;
+
+  ServerStats stats_;
+  uint64_t next_client_id_ = 1;
+  size_t live_clients_ = 0;  // connections not yet closed (clients_ erases lazily)
+  uint64_t config_epoch_ = 0;
+  int bound_port_ = 0;
+  int64_t start_time_ms_ = 0;
+  int64_t cached_now_ms_ = 0;
+  int64_t start_mono_us_ = 0;
+  bool shutting_down_ = false;
+  bool pidfile_written_ = false;
+  std::string run_id_;
+
+  // instantaneous_ops_per_sec: the last 16 samples of commands/second, as Redis.
+  std::array<uint64_t, 16> ops_samples_{};
+  size_t ops_sample_idx_ = 0;
+  uint64_t last_sample_cmds_ = 0;
+  std::array<uint64_t, 16> in_bytes_samples_{};  // bytes/second, for the kbps fields
+  std::array<uint64_t, 16> out_bytes_samples_{};
+  uint64_t last_sample_in_ = 0;
+  uint64_t last_sample_out_ = 0;
+  int64_t last_sample_us_ = 0;
+  uint64_t peak_memory_ = 0;
+  uint64_t startup_memory_ = 0;
+};
+
+}  // namespace gannet

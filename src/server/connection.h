@@ -1,0 +1,117 @@
+// One client connection. The hot path is synchronous on the loop thread: wait for
+// readability (async_wait, no buffer handed to asio), read_some into a growable buffer,
+// parse every complete command and execute it through the Dispatcher, append each reply
+// to one output string, then write it with a non-blocking write_some. Only when the
+// socket would block does it wait for writability, and it stops reading until the output
+// drains (back-pressure: a client that does not read its replies cannot make the server
+// buffer more than one read's worth of replies).
+#pragma once
+
+#include <asio.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gannet/commands/client_view.h"
+#include "gannet/protocol/reply_builder.h"
+#include "gannet/protocol/resp_parser.h"
+
+namespace gannet {
+
+class Server;
+
+class Connection final : public ClientView, public std::enable_shared_from_this<Connection> {
+ public:
+  using Socket = asio::generic::stream_protocol::socket;
+
+  Connection(Server& server, Socket socket, std::string addr, std::string laddr, bool unix);
+  ~Connection() override;
+
+  void Start();
+  // Closes now (pending output dropped). Idempotent.
+  void Close();
+  // Sends what is pending, then closes (CLIENT KILL, shutdown).
+  void CloseAfterFlush();
+
+  // ---- ClientView ----
+  uint64_t id() const override { return id_; }
+  std::string_view name() const override { return name_; }
+  void set_name(std::string_view name) override { name_ = name; }
+  RespVersion resp_version() const override { return reply_.version(); }
+  void set_resp_version(RespVersion v) override { reply_.set_version(v); }
+  int db_index() const override { return db_; }
+  void set_db_index(int db) override { db_ = db; }
+  bool authenticated() const override;
+  void set_authenticated(bool yes, std::string_view user) override;
+  std::string_view user() const override { return user_; }
+  void set_lib_name(std::string_view v) override { lib_name_ = v; }
+  void set_lib_ver(std::string_view v) override { lib_ver_ = v; }
+  ReplyMode reply_mode() const override { return reply_mode_; }
+  void set_reply_mode(ReplyMode mode) override;
+  std::string InfoLine() const override;
+  void CloseAfterReply() override { close_after_reply_ = true; }
+  void Reset() override;
+
+  const std::string& addr() const { return addr_; }
+  const std::string& laddr() const { return laddr_; }
+  int64_t idle_seconds(int64_t now_ms) const { return (now_ms - last_interaction_ms_) / 1000; }
+  bool closed() const { return closed_; }
+  // Gives back memory of buffers grown by a big request or reply once idle (cron).
+  void ShrinkBuffers();
+  // Closes the client once its pending output stayed above the normal class's soft limit
+  // for soft_seconds (cron; the hard limit is checked when a write would block).
+  void CheckSoftOutputLimit(int64_t now_ms);
+
+ private:
+  void WaitRead();
+  void OnReadable(const asio::error_code& ec);
+  void ProcessInput();
+  void ExecuteOne();
+  void Flush();
+  void OnWritable(const asio::error_code& ec);
+  void RefreshLimits();
+  std::string LastCommandName() const;
+
+  Server& server_;
+  Socket socket_;
+  uint64_t id_;
+  std::string addr_;
+  std::string laddr_;
+  bool unix_;
+  int fd_;
+
+  // Read buffer: [rpos_, wpos_) is unparsed; a command in progress starts at rpos_.
+  std::unique_ptr<char[]> rbuf_;
+  size_t rcap_ = 0;
+  size_t rpos_ = 0;
+  size_t wpos_ = 0;
+  RespParser parser_;
+
+  std::string out_;
+  size_t out_pos_ = 0;
+  ReplyBuilder reply_;
+
+  std::string name_;
+  std::string user_ = "default";
+  std::string lib_name_;
+  std::string lib_ver_;
+  std::string last_cmd_;  // as sent; "" before the first command
+  std::string last_sub_;
+  int db_ = 0;
+  bool authenticated_;
+  bool limits_dirty_ = true;
+  uint64_t limits_epoch_ = 0;
+  ReplyMode reply_mode_ = ReplyMode::kOn;
+  bool skip_next_reply_ = false;
+  bool suppress_current_ = false;
+
+  bool reading_ = false;  // an async_wait(read) is outstanding
+  bool writing_ = false;  // an async_wait(write) is outstanding
+  bool close_after_reply_ = false;
+  bool closed_ = false;
+  int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit
+  int64_t created_ms_;
+  int64_t last_interaction_ms_;
+};
+
+}  // namespace gannet
