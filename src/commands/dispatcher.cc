@@ -53,14 +53,16 @@ void Dispatcher::Execute(CmdArgs args, ClientView& client, ReplyBuilder& reply) 
     return;
   }
 
+  // One wall-clock reading gives both the command's time snapshot and the start of its
+  // duration (as Redis's call() measures with ustime()); a second one ends it.
   const Clock& clock = keyspace_.clock();
-  const int64_t now_ms = clock.NowMs();
+  const int64_t start_us = clock.NowUs();
+  const int64_t now_ms = start_us / 1000;
   keyspace_.set_now_ms(now_ms);
   CommandContext ctx{keyspace_, reply, client, server_, now_ms, spec, &table_};
 
-  const int64_t start_us = clock.MonotonicUs();
   spec->handler(args, ctx);
-  const int64_t elapsed_us = clock.MonotonicUs() - start_us;
+  const int64_t elapsed_us = clock.NowUs() - start_us;
 
   CommandStats& st = spec->stats;
   ++st.calls;

@@ -301,10 +301,11 @@ std::pair<size_t, size_t> Database::ExpireSample(size_t max_checks) {
 
 int64_t Database::avg_ttl_ms() const { return impl_->avg_ttl; }
 
-void Database::RehashStep(int64_t budget_us) {
+bool Database::RehashStep(int64_t budget_us) {
   Impl& impl = *impl_;
   impl.keys.ShrinkIfNeeded();
   impl.expires.table().ShrinkIfNeeded();
+  if (!impl.keys.rehashing() && !impl.expires.table().rehashing()) return false;
   const Clock& clock = owner_->clock();
   const int64_t start = clock.MonotonicUs();
   while (impl.keys.rehashing() || impl.expires.table().rehashing()) {
@@ -312,6 +313,7 @@ void Database::RehashStep(int64_t budget_us) {
     impl.expires.table().RehashSteps(100);
     if (clock.MonotonicUs() - start >= budget_us) break;
   }
+  return true;
 }
 
 void Database::SwapContents(Database& other) { impl_.swap(other.impl_); }

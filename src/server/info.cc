@@ -270,7 +270,7 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
       if (db.size() == 0) continue;
       Field(s, "db" + std::to_string(i),
             "keys=" + std::to_string(db.size()) + ",expires=" + std::to_string(db.expires_size()) +
-                ",avg_ttl=0");
+                ",avg_ttl=" + std::to_string(db.avg_ttl_ms()));
     }
   }
   return s;

@@ -328,7 +328,10 @@ void Server::Cron() {
   int perc = 25 + 2 * (config_.active_expire_effort - 1);
   keyspace_.ActiveExpireCycle(static_cast<int64_t>(perc) * 1'000'000 / hz / 100,
                               config_.active_expire_effort);
-  for (int i = 0; i < keyspace_.database_count(); ++i) keyspace_.db(i).RehashStep(1000);
+  // Incremental rehashing: 1 ms in the first database that needs it, as Redis does.
+  for (int i = 0; i < keyspace_.database_count(); ++i) {
+    if (keyspace_.db(i).RehashStep(1000)) break;
+  }
 
   // Idle clients.
   std::vector<std::shared_ptr<Connection>> idle;

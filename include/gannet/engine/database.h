@@ -114,7 +114,9 @@ class Database {
   size_t OverheadMemoryUsage() const;
 
   // Moves a bounded amount of incremental rehashing forward (called from cron).
-  void RehashStep(int64_t budget_us);
+  // Returns true if a rehash was in progress (so cron can stop after one database,
+  // as Redis rehashes at most one per tick).
+  bool RehashStep(int64_t budget_us);
 
   // Exchange contents with another database (SWAPDB).
   void SwapContents(Database& other);
