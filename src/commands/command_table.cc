@@ -34,6 +34,15 @@ CommandTable::CommandTable() {
   RegisterServerFamily(*this);
   RegisterConnectionFamily(*this);
   RegisterCommandFamily(*this);
+  RegisterHashFamily(*this);
+  RegisterSetFamily(*this);
+  RegisterListFamily(*this);
+  RegisterZSetFamily(*this);
+  RegisterGeoFamily(*this);
+  RegisterBitmapFamily(*this);
+  RegisterHyperLogLogFamily(*this);
+  RegisterStreamFamily(*this);
+  RegisterSortFamily(*this);
 }
 
 void CommandTable::Register(CommandSpec spec) {

@@ -190,9 +190,16 @@ Directive Int(std::string_view name, uint32_t flags, int64_t min, int64_t max, i
   d.int_field = f;
   return d;
 }
+// An integer directive whose field is 64-bit (Redis's long long / size_t integers).
+Directive Int64(std::string_view name, uint32_t flags, int64_t min, int64_t max,
+                int64_t Config::*f, std::string_view alias = "") {
+  Directive d{name, alias, DirectiveType::kInt, flags, min, max};
+  d.i64_field = f;
+  return d;
+}
 Directive Memory(std::string_view name, uint32_t flags, int64_t min, int64_t max,
-                 int64_t Config::*f) {
-  Directive d{name, "", DirectiveType::kMemory, flags, min, max};
+                 int64_t Config::*f, std::string_view alias = "") {
+  Directive d{name, alias, DirectiveType::kMemory, flags, min, max};
   d.i64_field = f;
   return d;
 }
@@ -338,6 +345,22 @@ ConfigTable::ConfigTable() {
       Memory("maxmemory", 0, 0, kLLMax, &Config::maxmemory),
       Enum("maxmemory-policy", 0, kPolicies, &Config::maxmemory_policy),
       Int("maxmemory-samples", 0, 1, kIntMax, &Config::maxmemory_samples),
+      // Compact encodings (the old "ziplist" names are aliases, as in Redis 7)
+      Int64("hash-max-listpack-entries", 0, 0, kLLMax, &Config::hash_max_listpack_entries,
+            "hash-max-ziplist-entries"),
+      Memory("hash-max-listpack-value", 0, 0, kLLMax, &Config::hash_max_listpack_value,
+             "hash-max-ziplist-value"),
+      Int64("set-max-intset-entries", 0, 0, kLLMax, &Config::set_max_intset_entries),
+      Int64("zset-max-listpack-entries", 0, 0, kLLMax, &Config::zset_max_listpack_entries,
+            "zset-max-ziplist-entries"),
+      Memory("zset-max-listpack-value", 0, 0, kLLMax, &Config::zset_max_listpack_value,
+             "zset-max-ziplist-value"),
+      Int("list-max-listpack-size", 0, INT_MIN, kIntMax, &Config::list_max_listpack_size,
+          "list-max-ziplist-size"),
+      Int("list-compress-depth", 0, 0, kIntMax, &Config::list_compress_depth),
+      Memory("stream-node-max-bytes", 0, 0, kLLMax, &Config::stream_node_max_bytes),
+      Int64("stream-node-max-entries", 0, 0, kLLMax, &Config::stream_node_max_entries),
+      Memory("hll-sparse-max-bytes", 0, 0, kLLMax, &Config::hll_sparse_max_bytes),
       // Persistence (stored ahead of the persistence issue)
       Special("save", kDirMultiArg, ParseSave, FormatSave),
       Bool("appendonly", 0, &Config::appendonly),
@@ -454,6 +477,7 @@ std::vector<std::string> ConfigTable::FormatArgs(const Directive& d, const Confi
         std::snprintf(buf, sizeof(buf), "%o", static_cast<unsigned>(cfg.*d.int_field));
         return {buf};
       }
+      if (d.int_field == nullptr) return {std::to_string(cfg.*d.i64_field)};
       return {std::to_string(cfg.*d.int_field)};
     case DirectiveType::kMemory:
       return {std::to_string(cfg.*d.i64_field)};

@@ -52,5 +52,14 @@ void RegisterKeysFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);      // INFO, CONFIG, DBSIZE, FLUSH*, TIME, ...
 void RegisterConnectionFamily(CommandTable& table);  // PING, ECHO, HELLO, AUTH, CLIENT, ...
 void RegisterCommandFamily(CommandTable& table);     // COMMAND and its subcommands
+void RegisterHashFamily(CommandTable& table);        // H*
+void RegisterSetFamily(CommandTable& table);         // S*
+void RegisterListFamily(CommandTable& table);        // L*, R*, BL*, BR*
+void RegisterZSetFamily(CommandTable& table);        // Z*, BZ*
+void RegisterGeoFamily(CommandTable& table);         // GEO*
+void RegisterBitmapFamily(CommandTable& table);      // SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
+void RegisterHyperLogLogFamily(CommandTable& table); // PF*
+void RegisterStreamFamily(CommandTable& table);      // X*
+void RegisterSortFamily(CommandTable& table);        // SORT, SORT_RO
 
 }  // namespace gannet

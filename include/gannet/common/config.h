@@ -63,6 +63,19 @@ struct Config {
   std::string maxmemory_policy = "noeviction";
   int maxmemory_samples = 5;
 
+  // Compact encodings: small collections stay in one contiguous block until they pass
+  // these thresholds, then convert to full structures (Redis's names and defaults).
+  int64_t hash_max_listpack_entries = 512;  // what redis-server 7.0.15 reports
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int list_max_listpack_size = -2;  // >0: entries per node; -1..-5: 4kb..64kb per node
+  int list_compress_depth = 0;
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
+  int64_t hll_sparse_max_bytes = 3000;
+
   // Persistence settings, stored (and listed by CONFIG GET for clients and tools) ahead
   // of the persistence issue; nothing is saved yet and the server warns at startup when
   // they ask for it. Pairs of (seconds, changes); empty = no snapshots.
