@@ -1,0 +1,43 @@
+// SORT's access to lists (sources and the STORE destination), kept apart so sort_family.cc
+// reads the same for every collection type.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gannet/common/config.h"
+#include "gannet/engine/list_object.h"
+#include "gannet/engine/value.h"
+
+namespace gannet {
+
+inline size_t ListLength(const Value& v) { return v.As<ListObject>()->size(); }
+
+// Calls fn(std::string_view) for `count` elements: from index `from` towards the tail, or
+// when reverse from index size()-1-from towards the head (SORT ... BY nosort DESC).
+template <typename F>
+void ListRange(const Value& v, size_t from, size_t count, bool reverse, F&& fn) {
+  const ListObject* list = v.As<ListObject>();
+  char buf[24];
+  auto visit = [&](const ListObject::Element& e) {
+    fn(e.ToString(buf));
+    return true;
+  };
+  if (!reverse) {
+    list->Visit(from, count, visit);
+  } else if (from < list->size()) {
+    list->VisitReverse(list->size() - 1 - from, count, visit);
+  }
+}
+
+// A new list holding items in order, as Redis 7.0 creates lists (quicklist).
+inline Value MakeList(const std::vector<std::string>& items, const Config& config) {
+  auto list = std::make_unique<ListObject>(config.list_max_listpack_size);
+  for (const std::string& s : items) list->PushBack(s);
+  return Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(list));
+}
+
+}  // namespace gannet
