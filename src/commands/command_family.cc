@@ -163,7 +163,7 @@ void CmdCommandInfo(CmdArgs args, CommandContext& ctx) {
   for (size_t i = 2; i < args.size(); ++i) {
     const CommandSpec* c = FindByFullName(table, args[i]);
     if (c == nullptr) {
-      ctx.reply.SendNullArray();
+      ctx.reply.SendNull();  // Redis: a null bulk in RESP2, not a null array
     } else {
       ReplyCommandInfo(*c, ctx.reply);
     }

@@ -331,7 +331,9 @@ void CmdTtl(CmdArgs args, CommandContext& ctx) {
   if (expire < 0) return ctx.reply.SendLong(-1);
   int64_t t = absolute ? expire : expire - ctx.now_ms;
   if (t < 0) t = 0;
-  ctx.reply.SendLong(millis ? t : (t + 500) / 1000);
+  // Round to seconds in unsigned arithmetic: an expiry near INT64_MAX ms must not overflow
+  // (Redis answers 9223372036854776 for PEXPIREAT k 9223372036854775807).
+  ctx.reply.SendLong(millis ? t : static_cast<int64_t>((static_cast<uint64_t>(t) + 500) / 1000));
 }
 
 void CmdPersist(CmdArgs args, CommandContext& ctx) {

@@ -269,7 +269,8 @@ std::pair<size_t, size_t> Database::ExpireSample(size_t max_checks) {
   size_t checked = 0;
   size_t expired = 0;
   size_t buckets = 0;
-  int64_t ttl_sum = 0;
+  // A double: TTLs up to INT64_MAX ms are valid, so an integer sum could overflow.
+  double ttl_sum = 0;
   size_t ttl_samples = 0;
   while (checked < max_checks && buckets < max_buckets && impl.expires.size() > 0) {
     impl.scratch.clear();
@@ -279,7 +280,7 @@ std::pair<size_t, size_t> Database::ExpireSample(size_t max_checks) {
           if (now > n->at_ms) {
             impl.scratch.push_back(n->entry);
           } else {
-            ttl_sum += n->at_ms - now;
+            ttl_sum += static_cast<double>(n->at_ms) - static_cast<double>(now);
             ++ttl_samples;
           }
         }));
@@ -292,7 +293,8 @@ std::pair<size_t, size_t> Database::ExpireSample(size_t max_checks) {
   }
   if (ttl_samples > 0) {
     // Same smoothing as Redis: the new sample weighs 2%.
-    const int64_t avg = ttl_sum / static_cast<int64_t>(ttl_samples);
+    const double mean = ttl_sum / static_cast<double>(ttl_samples);
+    const int64_t avg = mean >= 9.2e18 ? INT64_MAX : static_cast<int64_t>(mean);
     impl.avg_ttl = impl.avg_ttl == 0 ? avg : (impl.avg_ttl / 50) * 49 + avg / 50;
   }
   if (impl.expires.size() == 0) impl.avg_ttl = 0;

@@ -504,6 +504,14 @@ std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> added;
   for (auto pattern : patterns) {
+    // A plain name is looked up directly and answered with the name as typed, as Redis.
+    if (pattern.find_first_of("[*?") == std::string_view::npos) {
+      const Directive* d = Find(pattern);
+      if (d != nullptr && added.insert(std::string(pattern)).second) {
+        out.emplace_back(std::string(pattern), FormatValue(*d, cfg));
+      }
+      continue;
+    }
     for (const auto& d : rows_) {
       for (std::string_view name : {d.name, d.alias}) {
         if (name.empty() || !GlobMatch(pattern, name, /*nocase=*/true)) continue;
