@@ -325,7 +325,7 @@ Listpack::Pos Listpack::First() const { return count_ == 0 ? kNone : kHeaderSize
 Listpack::Pos Listpack::Last() const {
   if (count_ == 0) return kNone;
   const size_t eof = bytes_size() - 1;
-  size_t bl;
+  size_t bl = 0;
   const size_t len = DecodeBacklen(buf_ + eof - 1, buf_ + kHeaderSize, &bl);
   return static_cast<Pos>(eof - bl - len);
 }
@@ -339,7 +339,7 @@ Listpack::Pos Listpack::Next(Pos p) const {
 
 Listpack::Pos Listpack::Prev(Pos p) const {
   if (p == kNone || p <= kHeaderSize) return kNone;
-  size_t bl;
+  size_t bl = 0;
   const size_t len = DecodeBacklen(buf_ + p - 1, buf_ + kHeaderSize, &bl);
   return static_cast<Pos>(p - bl - len);
 }
