@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "arg_parser.h"
+#include "blocking.h"
 #include "error_text.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/common/numbers.h"
@@ -359,6 +360,32 @@ void CmdClientNoEvict(CmdArgs args, CommandContext& ctx) {
   }
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command's wait (blocking.h).
+void CmdClientUnblock(CmdArgs args, CommandContext& ctx) {
+  if (args.size() > 4) {
+    ctx.reply.SendError("ERR unknown subcommand or wrong number of arguments for '" +
+                        std::string(args[1]) + "'. Try CLIENT HELP.");
+    return;
+  }
+  UnblockHow how = UnblockHow::kTimeout;
+  if (args.size() == 4) {
+    if (EqualsNoCase(args[3], "ERROR")) {
+      how = UnblockHow::kError;
+    } else if (!EqualsNoCase(args[3], "TIMEOUT")) {
+      ctx.reply.SendError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  auto id = ParseInt64(args[2]);
+  if (!id) {
+    ctx.reply.SendError(kNotIntegerErr);
+    return;
+  }
+  bool done =
+      *id > 0 && ctx.blocking != nullptr && ctx.blocking->Unblock(static_cast<uint64_t>(*id), how);
+  ctx.reply.SendLong(done ? 1 : 0);
+}
+
 void CmdClientHelp(CmdArgs, CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -383,6 +410,8 @@ void CmdClientHelp(CmdArgs, CommandContext& ctx) {
       "    Record the client library's name or version.",
       "NO-EVICT (ON|OFF)",
       "    Protect this connection from client eviction.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "HELP",
       "    Print this help.",
   };
@@ -486,6 +515,9 @@ void RegisterConnectionFamily(CommandTable& t) {
                "Instructs the server whether to reply to commands.", "3.2.0"),
            sub("client|no-evict", 3, kNsLs | kCmdAdmin, kAdm, CmdClientNoEvict,
                "Sets the client eviction mode of the connection.", "7.0.0"),
+           sub("client|unblock", -3, kNsLs | kCmdAdmin, kAdm, CmdClientUnblock,
+               "Unblock a client blocked in a blocking command from a different connection",
+               "5.0.0"),
            sub("client|help", 2, kCmdLoading | kCmdStale, kC, CmdClientHelp,
                "Returns helpful text about the different subcommands.", "5.0.0"),
        }});

@@ -4,12 +4,18 @@
 // REPLY is the connection's business).
 #include "gannet/commands/dispatcher.h"
 
+#include "blocking.h"
 #include "error_text.h"
 
 namespace gannet {
 
 Dispatcher::Dispatcher(const CommandTable& table, Keyspace& keyspace, ServerView& server)
-    : table_(table), keyspace_(keyspace), server_(server) {}
+    : table_(table),
+      keyspace_(keyspace),
+      server_(server),
+      blocking_(std::make_unique<BlockingRegistry>(keyspace, *this)) {}
+
+Dispatcher::~Dispatcher() = default;
 
 namespace {
 
@@ -18,9 +24,63 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
   return argc >= static_cast<size_t>(-static_cast<int64_t>(spec.arity));
 }
 
+// The blocking safety net (blocking.h): while some client is blocked, a write command's
+// keys may have become servable however it wrote them (RENAME, COPY, RESTORE, MOVE ...).
+void SignalWrittenKeys(const CommandSpec& spec, CmdArgs args, BlockingRegistry& blocking) {
+  if (spec.first_key <= 0) {
+    if (spec.name == "swapdb") blocking.SignalAll();
+    return;
+  }
+  const int64_t argc = static_cast<int64_t>(args.size());
+  int64_t last = spec.last_key >= 0 ? spec.last_key : argc + spec.last_key;
+  if (last >= argc) last = argc - 1;
+  const int64_t step = spec.step > 0 ? spec.step : 1;
+  for (int64_t i = spec.first_key; i <= last; i += step) {
+    blocking.SignalKeyAnyDb(args[static_cast<size_t>(i)]);
+  }
+}
+
 }  // namespace
 
+size_t Dispatcher::blocked_clients() const { return blocking_->blocked_clients(); }
+
+void Dispatcher::OnClientClosed(uint64_t client_id) { blocking_->RemoveClient(client_id); }
+
+int64_t Dispatcher::ExpireBlocked(int64_t now_ms) {
+  blocking_->ExpireTimeouts(now_ms);
+  // Keys made ready outside any command (active expiry deleting a watched stream).
+  if (depth_ == 0 && blocking_->has_ready_keys()) blocking_->ServeReadyKeys();
+  return blocking_->NextDeadline();
+}
+
+void Dispatcher::set_block_deadline_hook(std::function<void(int64_t)> hook) {
+  blocking_->set_deadline_hook(std::move(hook));
+}
+
 void Dispatcher::Execute(CmdArgs args, ClientView& client, ReplyBuilder& reply) {
+  ++depth_;
+  Run(args, client, reply, /*rerun=*/false);
+  --depth_;
+  if (depth_ == 0 && blocking_->has_ready_keys()) blocking_->ServeReadyKeys();
+}
+
+void Dispatcher::RunBlocked(CmdArgs args, ClientView& client, ReplyBuilder& reply) {
+  ++depth_;
+  Run(args, client, reply, /*rerun=*/true);
+  --depth_;
+}
+
+void Dispatcher::CountBlockedCompletion(const CommandSpec* spec, bool failed) {
+  ++stats_.total_commands_processed;
+  if (spec == nullptr) return;
+  ++spec->stats.calls;
+  if (failed) {
+    ++spec->stats.failed_calls;
+    ++stats_.total_error_replies;
+  }
+}
+
+void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool rerun) {
   if (args.empty()) return;
   const uint64_t errors_before = reply.errors_sent();
 
@@ -60,9 +120,23 @@ void Dispatcher::Execute(CmdArgs args, ClientView& client, ReplyBuilder& reply) 
   const int64_t now_ms = start_us / 1000;
   keyspace_.set_now_ms(now_ms);
   CommandContext ctx{keyspace_, reply, client, server_, now_ms, spec, &table_};
+  ctx.blocking = blocking_.get();
+  ctx.args = args;
+  ctx.cannot_block = depth_ > 1 && !rerun;
+  ctx.rerun = rerun;
 
+  const uint64_t blocks_before = blocking_->blocks_started();
+  const BlockingRegistry::Rerun* rr = blocking_->current_rerun();
   spec->handler(args, ctx);
   const int64_t elapsed_us = clock.NowUs() - start_us;
+  // Blocking commands signal their own destinations (BLMOVE).
+  if (blocking_->has_waiters() && (spec->flags & (kCmdWrite | kCmdBlocking)) == kCmdWrite) {
+    SignalWrittenKeys(*spec, args, *blocking_);
+  }
+  // A command that blocked (or re-blocked) is counted once, when it completes.
+  if (blocking_->blocks_started() != blocks_before || (rr != nullptr && rr->blocked_again)) {
+    return;
+  }
 
   CommandStats& st = spec->stats;
   ++st.calls;

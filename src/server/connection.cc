@@ -165,7 +165,7 @@ void Connection::OnReadable(const asio::error_code& ec) {
 
 void Connection::ProcessInput() {
   if (limits_epoch_ != server_.config_epoch()) limits_dirty_ = true;
-  while (rpos_ < wpos_ && !close_after_reply_ && !closed_) {
+  while (rpos_ < wpos_ && !close_after_reply_ && !closed_ && !blocked_) {
     if (limits_dirty_) RefreshLimits();
     ParseResult r = parser_.Parse(std::string_view(rbuf_.get() + rpos_, wpos_ - rpos_));
     if (r.status == ParseStatus::kNeedMore) {
@@ -201,7 +201,36 @@ void Connection::ExecuteOne() {
   }
   size_t mark = out_.size();
   server_.dispatcher().Execute(CmdArgs(args.data(), args.size()), *this, reply_);
-  if (skip || suppress_current_ || reply_mode_ == ReplyMode::kOff) out_.resize(mark);
+  const bool suppress = skip || suppress_current_ || reply_mode_ == ReplyMode::kOff;
+  if (suppress) out_.resize(mark);
+  if (blocked_) blocked_suppress_ = suppress;
+}
+
+ReplyBuilder* Connection::deferred_reply() {
+  deferred_mark_ = out_.size();
+  return &reply_;
+}
+
+void Connection::set_blocked(bool blocked) {
+  if (blocked) {
+    blocked_ = true;
+    return;
+  }
+  if (!blocked_) return;
+  blocked_ = false;
+  if (blocked_suppress_ && deferred_mark_ <= out_.size()) out_.resize(deferred_mark_);
+  blocked_suppress_ = false;
+  // Called from inside another client's command or the timeout timer: send the reply and
+  // run the pipelined commands that waited from the loop, not from here.
+  asio::post(server_.io(), [self = shared_from_this()] { self->ResumeAfterUnblock(); });
+}
+
+void Connection::ResumeAfterUnblock() {
+  if (closed_ || blocked_) return;
+  last_interaction_ms_ = server_.cached_now_ms();
+  ProcessInput();
+  if (closed_) return;
+  Flush();
 }
 
 void Connection::Flush() {
@@ -322,7 +351,7 @@ std::string Connection::InfoLine() const {
   size_t qbuf = wpos_ - rpos_;
   size_t omem = out_.size() - out_pos_;
   size_t tot = rcap_ + omem + sizeof(*this);
-  std::string flags = "N";
+  std::string flags = blocked_ ? "b" : "N";
   std::string events = writing_ ? "rw" : "r";
   std::string s;
   s.reserve(320);

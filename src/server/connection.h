@@ -51,11 +51,14 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   std::string InfoLine() const override;
   void CloseAfterReply() override { close_after_reply_ = true; }
   void Reset() override;
+  ReplyBuilder* deferred_reply() override;
+  void set_blocked(bool blocked) override;
 
   const std::string& addr() const { return addr_; }
   const std::string& laddr() const { return laddr_; }
   int64_t idle_seconds(int64_t now_ms) const { return (now_ms - last_interaction_ms_) / 1000; }
   bool closed() const { return closed_; }
+  bool blocked() const { return blocked_; }
   // Gives back memory of buffers grown by a big request or reply once idle (cron).
   void ShrinkBuffers();
   // Closes the client once its pending output stayed above the normal class's soft limit
@@ -69,6 +72,7 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void ExecuteOne();
   void Flush();
   void OnWritable(const asio::error_code& ec);
+  void ResumeAfterUnblock();
   void RefreshLimits();
   std::string LastCommandName() const;
 
@@ -104,6 +108,12 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   ReplyMode reply_mode_ = ReplyMode::kOn;
   bool skip_next_reply_ = false;
   bool suppress_current_ = false;
+  // Blocking commands: while blocked_ no further command runs; the reply the unblocking
+  // writes starts at deferred_mark_ and is dropped if the blocked command's reply was to
+  // be suppressed (CLIENT REPLY OFF/SKIP).
+  bool blocked_ = false;
+  bool blocked_suppress_ = false;
+  size_t deferred_mark_ = 0;
 
   bool reading_ = false;  // an async_wait(read) is outstanding
   bool writing_ = false;  // an async_wait(write) is outstanding

@@ -59,7 +59,9 @@ Server::Server(Config config, std::shared_ptr<spdlog::logger> log)
       keyspace_(config_.databases, &clock_),
       dispatcher_(commands_, keyspace_, *this),
       cron_timer_(io_),
+      block_timer_(io_),
       signals_(io_) {
+  dispatcher_.set_block_deadline_hook([this](int64_t deadline) { ArmBlockTimer(deadline); });
   start_time_ms_ = cached_now_ms_ = clock_.NowMs();
   start_mono_us_ = clock_.MonotonicUs();
   last_sample_us_ = start_mono_us_;
@@ -303,7 +305,25 @@ void Server::AcceptUnix() {
   });
 }
 
+void Server::ArmBlockTimer(int64_t deadline_ms) {
+  if (shutting_down_ || (block_timer_at_ != 0 && block_timer_at_ <= deadline_ms)) return;
+  block_timer_at_ = deadline_ms;
+  const int64_t delay = std::max<int64_t>(0, deadline_ms - clock_.NowMs());
+  block_timer_.expires_after(std::chrono::milliseconds(delay));
+  block_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || shutting_down_) return;
+    block_timer_at_ = 0;
+    const int64_t now = clock_.NowMs();
+    keyspace_.set_now_ms(now);
+    int64_t next = dispatcher_.ExpireBlocked(now);
+    // A deadline not yet reached by the wall clock (the steady timer ran a little ahead)
+    // re-arms at least a millisecond later.
+    if (next != 0) ArmBlockTimer(std::max(next, now + 1));
+  });
+}
+
 void Server::OnConnectionClosed(uint64_t id) {
+  dispatcher_.OnClientClosed(id);
   --live_clients_;
   // The connection stays alive while its handlers hold a reference; erase later so that
   // callers iterating clients_ are not disturbed.
@@ -328,6 +348,8 @@ void Server::Cron() {
   int perc = 25 + 2 * (config_.active_expire_effort - 1);
   keyspace_.ActiveExpireCycle(static_cast<int64_t>(perc) * 1'000'000 / hz / 100,
                               config_.active_expire_effort);
+  // Active expiry may have deleted keys blocked clients watch (XREADGROUP).
+  if (dispatcher_.blocked_clients() > 0) dispatcher_.ExpireBlocked(now_ms);
   // Incremental rehashing: 1 ms in the first database that needs it, as Redis does.
   for (int i = 0; i < keyspace_.database_count(); ++i) {
     if (keyspace_.db(i).RehashStep(1000)) break;
@@ -336,7 +358,10 @@ void Server::Cron() {
   // Idle clients.
   std::vector<std::shared_ptr<Connection>> idle;
   for (auto& [id, c] : clients_) {
-    if (config_.timeout > 0 && c->idle_seconds(now_ms) > config_.timeout) idle.push_back(c);
+    // A blocked client waits for as long as its command says, as in Redis.
+    if (config_.timeout > 0 && !c->blocked() && c->idle_seconds(now_ms) > config_.timeout) {
+      idle.push_back(c);
+    }
     c->ShrinkBuffers();
   }
   for (auto& [id, c] : clients_) {
@@ -380,6 +405,7 @@ void Server::DoShutdown(const char* why) {
     ::unlink(config_.unixsocket.c_str());
   }
   cron_timer_.cancel();
+  block_timer_.cancel();
   signals_.cancel(ec);
   std::vector<std::shared_ptr<Connection>> all;
   for (auto& [id, c] : clients_) all.push_back(c);

@@ -41,6 +41,37 @@ RespValue CommandTest::Run(const std::vector<std::string>& args) {
   return DecodeOne(RunRaw(views));
 }
 
+FakeClient& CommandTest::NewClient() {
+  auto c = std::make_unique<FakeClient>();
+  c->id_ = 100 + extra_clients_.size();
+  c->can_block_ = true;
+  extra_clients_.push_back(std::move(c));
+  return *extra_clients_.back();
+}
+
+std::optional<RespValue> CommandTest::RunAs(FakeClient& c,
+                                            std::initializer_list<std::string_view> args) {
+  std::vector<std::string_view> views(args);
+  std::string out;
+  ReplyBuilder rb(&out, c.resp_version());
+  dispatcher_.Execute(CmdArgs(views.data(), views.size()), c, rb);
+  errors_sent_ = rb.errors_sent();
+  if (out.empty()) {
+    if (!c.blocked_) ADD_FAILURE() << "no reply and not blocked";
+    return std::nullopt;
+  }
+  return DecodeOne(out);
+}
+
+std::optional<RespValue> CommandTest::TakeReply(FakeClient& c) {
+  if (c.deferred_out_.empty()) return std::nullopt;
+  std::string bytes;
+  bytes.swap(c.deferred_out_);
+  return DecodeOne(bytes);
+}
+
+void CommandTest::Disconnect(FakeClient& c) { dispatcher_.OnClientClosed(c.id_); }
+
 RespValue CommandTest::RunResp3(std::initializer_list<std::string_view> args) {
   const RespVersion saved = client_.resp_;
   client_.resp_ = RespVersion::kResp3;

@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +32,16 @@
 
 namespace gannet {
 
-// A client with plain fields; implements only ClientView's pure virtual methods.
+// A client with plain fields; implements ClientView's pure virtual methods, and blocking
+// when can_block_ is set (then a blocked command's reply lands in deferred_out_). The
+// default client cannot block, so blocking commands answer at once as inside MULTI (the
+// randomized test relies on every command replying).
 class FakeClient : public ClientView {
  public:
+  FakeClient() = default;
+  FakeClient(const FakeClient&) = delete;
+  FakeClient& operator=(const FakeClient&) = delete;
+
   uint64_t id() const override { return id_; }
   std::string_view name() const override { return name_; }
   void set_name(std::string_view name) override { name_ = name; }
@@ -49,8 +58,18 @@ class FakeClient : public ClientView {
     resp_ = RespVersion::kResp2;
     name_.clear();
   }
+  ReplyBuilder* deferred_reply() override {
+    if (!can_block_) return nullptr;
+    deferred_rb_.set_version(resp_);
+    return &deferred_rb_;
+  }
+  void set_blocked(bool blocked) override { blocked_ = blocked; }
 
   uint64_t id_ = 1;
+  bool can_block_ = false;
+  bool blocked_ = false;
+  std::string deferred_out_;
+  ReplyBuilder deferred_rb_{&deferred_out_};
   std::string name_;
   RespVersion resp_ = RespVersion::kResp2;
   int db_ = 0;
@@ -93,7 +112,23 @@ class CommandTest : public ::testing::Test {
   // The raw reply bytes.
   std::string RunRaw(const std::vector<std::string_view>& args);
 
-  void AdvanceTime(int64_t ms) { clock_.AdvanceMs(ms); }
+  // Several clients (blocking tests). NewClient returns a client that can block, with a
+  // fresh id; it lives as long as the test.
+  FakeClient& NewClient();
+  // Runs args for `c`; returns the decoded reply, or nullopt when the command blocked (no
+  // reply, c.blocked_ set). Fails the test if there is neither exactly one reply nor a block.
+  std::optional<RespValue> RunAs(FakeClient& c, std::initializer_list<std::string_view> args);
+  // The reply an unblock produced for c (exactly one), taken out of c.deferred_out_;
+  // nullopt if there is none yet.
+  std::optional<RespValue> TakeReply(FakeClient& c);
+  // Closes c as a disconnect would (the registry forgets it).
+  void Disconnect(FakeClient& c);
+
+  // Moves the clock and fires the blocked clients' timeouts that are due.
+  void AdvanceTime(int64_t ms) {
+    clock_.AdvanceMs(ms);
+    dispatcher_.ExpireBlocked(clock_.NowMs());
+  }
   int64_t NowMs() const { return clock_.NowMs(); }
   Database& db(int index = 0) { return keyspace_.db(index); }
 
@@ -104,6 +139,7 @@ class CommandTest : public ::testing::Test {
   Dispatcher dispatcher_;
   FakeClient client_;
   uint64_t errors_sent_ = 0;  // error replies the last Run's builder counted
+  std::vector<std::unique_ptr<FakeClient>> extra_clients_;
 };
 
 }  // namespace gannet

@@ -245,5 +245,28 @@ class BlockingTest(unittest.TestCase):
         self.assertEqual(call(self.c, "BLPOP", "k", "inf"), RespError("ERR timeout is negative"))
 
 
+
+class BlockedClientIdleTimeoutTest(unittest.TestCase):
+    def test_blocked_client_is_not_closed_for_idleness(self):
+        # With `timeout 1` an idle client is closed, but a blocked one waits as long as its
+        # command says (as in Redis).
+        with harness.Server(args=["--timeout", "1"]) as s:
+            idle = s.client()
+            cl = s.client()
+            other = None
+            try:
+                self.assertEqual(call(idle, "PING"), "PONG")
+                cl.send(encode_command("BLPOP", "q", "0"))
+                self.assertTrue(idle.is_closed(wait=4.0))
+                self.assertTrue(pending(cl, wait=0.2))
+                other = s.client()
+                self.assertEqual(call(other, "RPUSH", "q", "v"), 1)
+                self.assertEqual(read(cl), ["q", "v"])
+            finally:
+                for c in (idle, cl, other):
+                    if c is not None:
+                        c.close()
+
+
 if __name__ == "__main__":
     unittest.main()

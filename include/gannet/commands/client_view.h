@@ -46,6 +46,15 @@ class ClientView {
   // RESET: back to the state of a fresh connection (db 0, RESP2, no name, reply on,
   // unauthenticated if a password is set).
   virtual void Reset() = 0;
+
+  // Blocking commands (src/commands/blocking.h). deferred_reply(): where a reply produced
+  // outside this client's own command goes (a blocked command's re-run or its timeout);
+  // nullptr (the default) means the client cannot block, so blocking commands answer at
+  // once as on timeout. set_blocked(true) when the client starts waiting: it must execute
+  // no further (pipelined) command. set_blocked(false) when it stops waiting: any reply is
+  // already in deferred_reply(); send it and resume, from the event loop, not inside the call.
+  virtual ReplyBuilder* deferred_reply() { return nullptr; }
+  virtual void set_blocked(bool) {}
 };
 
 }  // namespace gannet

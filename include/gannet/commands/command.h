@@ -71,6 +71,7 @@ enum AclCategory : uint64_t {
 
 struct CommandContext;
 class CommandTable;
+class BlockingRegistry;
 using CommandHandler = void (*)(CmdArgs args, CommandContext& ctx);
 
 // What COMMAND DOCS reports about a command.
@@ -119,6 +120,14 @@ struct CommandContext {
   int64_t now_ms;                       // the one clock reading for this command
   const CommandSpec* spec = nullptr;    // the row being run (a subcommand's own row)
   const CommandTable* table = nullptr;  // the table the dispatcher runs from (COMMAND)
+  // Blocking commands (src/commands/blocking.h): the registry, the arguments as sent (what
+  // a blocked client re-runs), whether this command may block (false inside MULTI/EXEC or
+  // a script: blocking commands then reply as on timeout) and whether this run is the
+  // re-run of a blocked client's command.
+  BlockingRegistry* blocking = nullptr;
+  CmdArgs args = {};
+  bool cannot_block = false;
+  bool rerun = false;
 
   Database& db() { return keyspace.db(client.db_index()); }
   const Config& config() const { return server.config(); }

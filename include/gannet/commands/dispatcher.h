@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string_view>
 
 #include "gannet/commands/command.h"
@@ -16,21 +18,46 @@ struct DispatchStats {
   uint64_t total_error_replies = 0;
 };
 
+class BlockingRegistry;
+
 class Dispatcher {
  public:
   Dispatcher(const CommandTable& table, Keyspace& keyspace, ServerView& server);
+  ~Dispatcher();
 
-  // Executes args (args[0] = name) for client, writing the reply with `reply`.
+  // Executes args (args[0] = name) for client, writing the reply with `reply`. A command
+  // run from inside another one (EXEC, scripts) cannot block; after the outermost command
+  // the commands of clients blocked on keys it made ready are re-run (blocking.h).
   void Execute(CmdArgs args, ClientView& client, ReplyBuilder& reply);
 
   const CommandTable& table() const { return table_; }
   DispatchStats& stats() { return stats_; }
 
+  // ---- blocking commands (src/commands/blocking.h) ----
+  BlockingRegistry& blocking() { return *blocking_; }
+  size_t blocked_clients() const;
+  // The client disconnected: forget it if blocked.
+  void OnClientClosed(uint64_t client_id);
+  // Times out blocked clients whose deadline passed (the server's timer and cron), and
+  // serves keys made ready outside a command. Returns the earliest remaining deadline, 0
+  // if none.
+  int64_t ExpireBlocked(int64_t now_ms);
+  // hook(deadline_ms) each time a client blocks with a deadline: arm a timer for it.
+  void set_block_deadline_hook(std::function<void(int64_t)> hook);
+  // For the registry: re-runs a blocked client's command (ctx.rerun = true), and counts a
+  // blocked command that ended without a re-run (timeout, CLIENT UNBLOCK) in the stats.
+  void RunBlocked(CmdArgs args, ClientView& client, ReplyBuilder& reply);
+  void CountBlockedCompletion(const CommandSpec* spec, bool failed);
+
  private:
+  void Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool rerun);
+
   const CommandTable& table_;
   Keyspace& keyspace_;
   ServerView& server_;
   DispatchStats stats_;
+  std::unique_ptr<BlockingRegistry> blocking_;
+  int depth_ = 0;  // nesting of Execute (EXEC runs commands from inside a command)
 };
 
 }  // namespace gannet

@@ -113,6 +113,8 @@ class Server final : public ServerView {
   bool Admit(asio::generic::stream_protocol::socket& sock, bool loopback_or_unix);
   void StartCron();
   void Cron();
+  // Blocked clients' timeouts: one timer armed at the earliest deadline.
+  void ArmBlockTimer(int64_t deadline_ms);
   void DoShutdown(const char* why);
   std::optional<std::string> ApplyConfigChange(const Config& old_cfg, const Config& new_cfg);
   std::string InfoSection(std::string_view name, const ClientView& requester);
@@ -129,6 +131,8 @@ class Server final : public ServerView {
   std::vector<std::unique_ptr<Tcp::acceptor>> tcp_acceptors_;
   std::unique_ptr<Unix::acceptor> unix_acceptor_;
   asio::steady_timer cron_timer_;
+  asio::steady_timer block_timer_;
+  int64_t block_timer_at_ = 0;  // the deadline block_timer_ is armed for; 0: idle
   asio::signal_set signals_;
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> clients_;
 

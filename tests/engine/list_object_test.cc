@@ -1,0 +1,312 @@
+// ListObject (quicklist of listpacks): both ends, index, insert, erase ranges, node
+// split/merge, and random operations checked against a std::deque model.
+#include "gannet/engine/list_object.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace gannet {
+namespace {
+
+std::string ToStr(const ListObject::Element& e) { return e.ToStdString(); }
+
+std::vector<std::string> All(const ListObject& l) {
+  std::vector<std::string> out;
+  l.Visit(0, l.size(), [&](const ListObject::Element& e) {
+    out.push_back(ToStr(e));
+    return true;
+  });
+  return out;
+}
+
+std::vector<std::string> AllReverse(const ListObject& l) {
+  std::vector<std::string> out;
+  if (l.size() == 0) return out;
+  l.VisitReverse(l.size() - 1, l.size(), [&](const ListObject::Element& e) {
+    out.push_back(ToStr(e));
+    return true;
+  });
+  return out;
+}
+
+// Every node respects the budget and none is empty; the sizes add up.
+void CheckInvariants(const ListObject& l, size_t byte_limit) {
+  size_t total = 0;
+  for (size_t i = 0; i < l.node_count(); ++i) {
+    EXPECT_GT(l.node_size(i), 0u) << "empty node " << i;
+    if (l.node_size(i) > 1) {
+      EXPECT_LE(l.node_bytes(i), byte_limit) << "node " << i;
+    }
+    total += l.node_size(i);
+  }
+  EXPECT_EQ(total, l.size());
+}
+
+TEST(ListObjectTest, PushPopBothEnds) {
+  ListObject l(-2);
+  l.PushBack("b");
+  l.PushFront("a");
+  l.PushBack("123");
+  EXPECT_EQ(All(l), (std::vector<std::string>{"a", "b", "123"}));
+  std::string v;
+  ASSERT_TRUE(l.PopBack(&v));
+  EXPECT_EQ(v, "123");
+  ASSERT_TRUE(l.PopFront(&v));
+  EXPECT_EQ(v, "a");
+  ASSERT_TRUE(l.PopFront(&v));
+  EXPECT_EQ(v, "b");
+  EXPECT_FALSE(l.PopFront(&v));
+  EXPECT_FALSE(l.PopBack(&v));
+  EXPECT_EQ(l.node_count(), 0u);
+}
+
+TEST(ListObjectTest, IntegersRoundTrip) {
+  ListObject l(-2);
+  const std::vector<std::string> vals = {
+      "0",    "-1",    "127",      "128",        "-4096",
+      "4095", "32767", "-8388608", "2147483647", "-9223372036854775808",
+      "01",   " 1"};
+  for (const auto& s : vals) l.PushBack(s);
+  EXPECT_EQ(All(l), vals);
+}
+
+TEST(ListObjectTest, NodesFillToTheByteBudget) {
+  ListObject l(-2);                                          // 8 KB nodes
+  for (int i = 0; i < 10000; ++i) l.PushBack("xxxxxxxxxx");  // 12 bytes each
+  CheckInvariants(l, 8192);
+  EXPECT_GT(l.node_count(), 10u);
+  // All but the last node are full: within one entry of 8 KB.
+  for (size_t i = 0; i + 1 < l.node_count(); ++i) EXPECT_GT(l.node_bytes(i), 8192u - 12);
+}
+
+TEST(ListObjectTest, PositiveFillCountsEntries) {
+  ListObject l(5);
+  for (int i = 0; i < 23; ++i) l.PushFront(std::to_string(i));
+  EXPECT_EQ(l.node_count(), 5u);
+  for (size_t i = 0; i < l.node_count(); ++i) EXPECT_LE(l.node_size(i), 5u);
+  EXPECT_EQ(ToStr(l.Get(0)), "22");
+  EXPECT_EQ(ToStr(l.Get(22)), "0");
+}
+
+TEST(ListObjectTest, EntrySizeMatchesListpackGrowth) {
+  for (std::string s : {std::string(), std::string("a"), std::string(63, 'x'), std::string(64, 'x'),
+                        std::string(200, 'y'), std::string(5000, 'z'), std::string("0"),
+                        std::string("-100"), std::string("100000"), std::string("9999999999")}) {
+    Listpack lp;
+    size_t before = lp.bytes_size();
+    lp.Append(s);
+    EXPECT_EQ(ListObject::EntrySize(s), lp.bytes_size() - before) << s.substr(0, 10);
+  }
+}
+
+TEST(ListObjectTest, IndexAndSet) {
+  ListObject l(4);
+  for (int i = 0; i < 50; ++i) l.PushBack("v" + std::to_string(i));
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(ToStr(l.Get(i)), "v" + std::to_string(i));
+  l.Set(0, "first");
+  l.Set(49, "last");
+  l.Set(25, std::string(100, 'm'));
+  EXPECT_EQ(ToStr(l.Get(0)), "first");
+  EXPECT_EQ(ToStr(l.Get(49)), "last");
+  EXPECT_EQ(ToStr(l.Get(25)), std::string(100, 'm'));
+  EXPECT_EQ(l.size(), 50u);
+}
+
+TEST(ListObjectTest, SetLargeValueSplitsFullNode) {
+  ListObject l(-1);  // 4 KB nodes
+  for (int i = 0; i < 1000; ++i) l.PushBack("abcdefgh");
+  l.Set(100, std::string(3000, 'q'));
+  CheckInvariants(l, 4096);
+  EXPECT_EQ(ToStr(l.Get(100)), std::string(3000, 'q'));
+  EXPECT_EQ(ToStr(l.Get(101)), "abcdefgh");
+}
+
+TEST(ListObjectTest, InsertSplitsFullNodes) {
+  ListObject l(-1);
+  for (int i = 0; i < 2000; ++i) l.PushBack(std::to_string(i * 1000));
+  std::deque<std::string> model;
+  for (int i = 0; i < 2000; ++i) model.push_back(std::to_string(i * 1000));
+  for (int k = 0; k < 300; ++k) {
+    size_t at = (static_cast<size_t>(k) * 7919) % (model.size() + 1);
+    std::string v = "ins" + std::to_string(k) + std::string(k % 50, 'p');
+    l.InsertAt(at, v);
+    model.insert(model.begin() + static_cast<std::ptrdiff_t>(at), v);
+  }
+  CheckInvariants(l, 4096);
+  EXPECT_EQ(All(l), std::vector<std::string>(model.begin(), model.end()));
+}
+
+TEST(ListObjectTest, EraseRangesAndMerge) {
+  ListObject l(8);
+  for (int i = 0; i < 100; ++i) l.PushBack(std::to_string(i));
+  l.Erase(10, 80);  // keeps 0..9 and 90..99
+  CheckInvariants(l, 8192);
+  EXPECT_EQ(l.size(), 20u);
+  EXPECT_EQ(ToStr(l.Get(9)), "9");
+  EXPECT_EQ(ToStr(l.Get(10)), "90");
+  // The seam nodes were joined when they fit.
+  EXPECT_LE(l.node_count(), 3u);
+  l.Erase(0, 1000);  // clamped
+  EXPECT_EQ(l.size(), 0u);
+  EXPECT_EQ(l.node_count(), 0u);
+}
+
+TEST(ListObjectTest, RemoveFromHeadAndTail) {
+  ListObject l(3);
+  for (int i = 0; i < 30; ++i) l.PushBack(i % 3 == 0 ? "x" : std::to_string(i));
+  EXPECT_EQ(l.Remove("x", 2), 2u);
+  EXPECT_EQ(ToStr(l.Get(0)), "1");
+  EXPECT_EQ(l.Remove("x", -3), 3u);
+  EXPECT_EQ(ToStr(l.Get(l.size() - 1)), "29");
+  EXPECT_EQ(l.Remove("x", 0), 5u);
+  EXPECT_EQ(l.Remove("x", 0), 0u);
+  EXPECT_EQ(l.size(), 20u);
+  CheckInvariants(l, 8192);
+  EXPECT_EQ(l.Remove("1", std::numeric_limits<int64_t>::min()), 1u);
+}
+
+TEST(ListObjectTest, VisitReverseCrossesNodes) {
+  ListObject l(2);
+  for (int i = 0; i < 7; ++i) l.PushBack(std::to_string(i));
+  std::vector<std::string> got;
+  l.VisitReverse(5, 4, [&](const ListObject::Element& e) {
+    got.push_back(ToStr(e));
+    return true;
+  });
+  EXPECT_EQ(got, (std::vector<std::string>{"5", "4", "3", "2"}));
+  EXPECT_EQ(AllReverse(l), (std::vector<std::string>{"6", "5", "4", "3", "2", "1", "0"}));
+}
+
+TEST(ListObjectTest, CloneIsDeep) {
+  ListObject l(-2);
+  for (int i = 0; i < 100; ++i) l.PushBack("e" + std::to_string(i));
+  auto copy = l.Clone();
+  std::string v;
+  l.PopFront(&v);
+  auto* c = static_cast<ListObject*>(copy.get());
+  EXPECT_EQ(c->size(), 100u);
+  EXPECT_EQ(ToStr(c->Get(0)), "e0");
+  EXPECT_GT(l.MemoryUsage(), 0u);
+}
+
+class ListObjectRandomTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(ListObjectRandomTest, MatchesDequeModel) {
+  const int fill = GetParam();
+  std::mt19937_64 rng(0x5eed + static_cast<uint64_t>(fill));
+  ListObject l(fill);
+  std::deque<std::string> model;
+  auto random_value = [&]() -> std::string {
+    switch (rng() % 4) {
+      case 0:
+        return std::to_string(static_cast<int64_t>(rng() % 2000) - 1000);
+      case 1:
+        return std::to_string(static_cast<int64_t>(rng()));
+      case 2:
+        return std::string(rng() % 300, static_cast<char>('a' + rng() % 26));
+      default:
+        return "v" + std::to_string(rng() % 50);
+    }
+  };
+  for (int step = 0; step < 20000; ++step) {
+    std::string v;
+    switch (rng() % 10) {
+      case 0:
+      case 1:
+        v = random_value();
+        l.PushBack(v);
+        model.push_back(v);
+        break;
+      case 2:
+      case 3:
+        v = random_value();
+        l.PushFront(v);
+        model.push_front(v);
+        break;
+      case 4:
+        if (!model.empty()) {
+          ASSERT_TRUE(l.PopFront(&v));
+          ASSERT_EQ(v, model.front());
+          model.pop_front();
+        }
+        break;
+      case 5:
+        if (!model.empty()) {
+          ASSERT_TRUE(l.PopBack(&v));
+          ASSERT_EQ(v, model.back());
+          model.pop_back();
+        }
+        break;
+      case 6: {
+        size_t at = rng() % (model.size() + 1);
+        v = random_value();
+        l.InsertAt(at, v);
+        model.insert(model.begin() + static_cast<std::ptrdiff_t>(at), v);
+        break;
+      }
+      case 7:
+        if (!model.empty()) {
+          size_t at = rng() % model.size();
+          size_t n = rng() % 40;
+          l.Erase(at, n);
+          n = std::min(n, model.size() - at);
+          model.erase(model.begin() + static_cast<std::ptrdiff_t>(at),
+                      model.begin() + static_cast<std::ptrdiff_t>(at + n));
+        }
+        break;
+      case 8:
+        if (!model.empty()) {
+          size_t at = rng() % model.size();
+          ASSERT_EQ(ToStr(l.Get(at)), model[at]);
+          v = random_value();
+          l.Set(at, v);
+          model[at] = v;
+        }
+        break;
+      default: {
+        v = "v" + std::to_string(rng() % 50);
+        int64_t count = static_cast<int64_t>(rng() % 5) - 2;
+        size_t removed = l.Remove(v, count);
+        size_t expect = 0;
+        if (count >= 0) {
+          for (auto it = model.begin(); it != model.end();) {
+            if (*it == v && (count == 0 || expect < static_cast<size_t>(count))) {
+              it = model.erase(it);
+              ++expect;
+            } else {
+              ++it;
+            }
+          }
+        } else {
+          for (size_t i = model.size(); i-- > 0;) {
+            if (model[i] == v && expect < static_cast<size_t>(-count)) {
+              model.erase(model.begin() + static_cast<std::ptrdiff_t>(i));
+              ++expect;
+            }
+          }
+        }
+        ASSERT_EQ(removed, expect);
+        break;
+      }
+    }
+    ASSERT_EQ(l.size(), model.size());
+    if (step % 1000 == 0) {
+      ASSERT_EQ(All(l), std::vector<std::string>(model.begin(), model.end()));
+      size_t limit = fill < 0 ? (size_t{4096} << (-fill - 1)) : 8192;
+      CheckInvariants(l, limit);
+    }
+  }
+  EXPECT_EQ(All(l), std::vector<std::string>(model.begin(), model.end()));
+  std::vector<std::string> rev(model.rbegin(), model.rend());
+  EXPECT_EQ(AllReverse(l), rev);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fills, ListObjectRandomTest, ::testing::Values(-2, -1, 1, 4, 128));
+
+}  // namespace
+}  // namespace gannet
