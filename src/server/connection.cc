@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "gannet/server/server.h"
@@ -60,11 +61,40 @@ void Connection::Start() {
 
 void Connection::WaitRead() {
   if (reading_ || closed_) return;
+  PrepareReadBuffer();
   reading_ = true;
-  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const asio::error_code& ec) {
-    self->reading_ = false;
-    self->OnReadable(ec);
-  });
+  socket_.async_read_some(asio::buffer(rbuf_.get() + wpos_, rcap_ - wpos_),
+                          [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                            self->reading_ = false;
+                            self->OnRead(ec, n);
+                          });
+}
+
+// Makes room for the next read. Only called with no read outstanding.
+void Connection::PrepareReadBuffer() {
+  if (rpos_ == wpos_) rpos_ = wpos_ = 0;
+  if (shrink_pending_) {
+    shrink_pending_ = false;
+    if (rpos_ == wpos_ && rcap_ > kReadChunk) {
+      rbuf_ = std::make_unique<char[]>(kReadChunk);
+      rcap_ = kReadChunk;
+      parser_.Reset();
+    }
+  }
+  if (rcap_ - wpos_ >= kReadChunk / 2) return;
+  // Compact (rpos_ is always a command start) and grow.
+  if (rpos_ > 0) {
+    std::memmove(rbuf_.get(), rbuf_.get() + rpos_, wpos_ - rpos_);
+    wpos_ -= rpos_;
+    rpos_ = 0;
+  }
+  if (rcap_ - wpos_ < kReadChunk / 2) {
+    size_t ncap = rcap_ * 2;
+    auto nbuf = std::make_unique<char[]>(ncap);
+    std::memcpy(nbuf.get(), rbuf_.get(), wpos_);
+    rbuf_ = std::move(nbuf);
+    rcap_ = ncap;
+  }
 }
 
 bool Connection::authenticated() const {
@@ -110,34 +140,13 @@ void Connection::RefreshLimits() {
   limits_epoch_ = server_.config_epoch();
 }
 
-void Connection::OnReadable(const asio::error_code& ec) {
+void Connection::OnRead(const asio::error_code& ec, size_t n) {
   if (closed_) return;
-  if (ec) {
-    Close();
+  if (ec == asio::error::operation_aborted && shrink_pending_) {
+    WaitRead();  // cancelled by ShrinkBuffers: shrink, then read again
     return;
   }
-  // Make room: compact (only between commands: rpos_ is a command start) and grow.
-  if (rcap_ - wpos_ < kReadChunk / 2) {
-    if (rpos_ > 0) {
-      std::memmove(rbuf_.get(), rbuf_.get() + rpos_, wpos_ - rpos_);
-      wpos_ -= rpos_;
-      rpos_ = 0;
-    }
-    if (rcap_ - wpos_ < kReadChunk / 2) {
-      size_t ncap = rcap_ * 2;
-      auto nbuf = std::make_unique<char[]>(ncap);
-      std::memcpy(nbuf.get(), rbuf_.get(), wpos_);
-      rbuf_ = std::move(nbuf);
-      rcap_ = ncap;
-    }
-  }
-  asio::error_code rec;
-  size_t n = socket_.read_some(asio::buffer(rbuf_.get() + wpos_, rcap_ - wpos_), rec);
-  if (rec == asio::error::would_block || rec == asio::error::try_again) {
-    WaitRead();
-    return;
-  }
-  if (rec || n == 0) {
+  if (ec || n == 0) {
     Close();
     return;
   }
@@ -180,10 +189,37 @@ void Connection::ProcessInput() {
       rpos_ = wpos_;
       break;
     }
+    if (IsHttpAttack(parser_.args()[0])) return;
     ExecuteOne();
     rpos_ += r.consumed;
   }
-  if (rpos_ == wpos_) rpos_ = wpos_ = 0;
+  // Rewind an empty buffer, unless a read into rbuf_ + wpos_ is outstanding.
+  if (rpos_ == wpos_ && !reading_) rpos_ = wpos_ = 0;
+}
+
+bool Connection::IsHttpAttack(std::string_view name) {
+  auto equals_nocase = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+    }
+    return true;
+  };
+  if (!equals_nocase(name, "post") && !equals_nocase(name, "host:")) return false;
+  // An HTTP request sent to us (e.g. by a browser tricked into it): no reply, close, and
+  // warn at most once a minute, as Redis does.
+  const int64_t now = server_.cached_now_ms();
+  if (now - server_.last_http_warning_ms() >= 60'000) {
+    server_.set_last_http_warning_ms(now);
+    server_.log().warn(
+        "Possible SECURITY ATTACK detected: a client sent POST or Host: as a command, "
+        "which is what an HTTP request looks like (cross protocol scripting). Connection "
+        "closed: id={} addr={}",
+        id_, addr_);
+  }
+  rpos_ = wpos_;
+  Close();
+  return true;
 }
 
 void Connection::ExecuteOne() {
@@ -321,11 +357,13 @@ void Connection::CheckSoftOutputLimit(int64_t now_ms) {
 }
 
 void Connection::ShrinkBuffers() {
-  if (rpos_ == wpos_ && rcap_ > kReadChunk) {
-    rbuf_ = std::make_unique<char[]>(kReadChunk);
-    rcap_ = kReadChunk;
-    rpos_ = wpos_ = 0;
-    parser_.Reset();
+  if (rpos_ == wpos_ && rcap_ > kReadChunk && !blocked_) {
+    shrink_pending_ = true;
+    if (reading_ && !writing_) {
+      // The idle read holds rbuf_: cancel it; OnRead shrinks and reads again.
+      asio::error_code ec;
+      socket_.cancel(ec);
+    }
   }
   if (out_.empty() && out_.capacity() > 64 * 1024) std::string().swap(out_);
 }

@@ -1,7 +1,9 @@
-// One client connection. The hot path is synchronous on the loop thread: wait for
-// readability (async_wait, no buffer handed to asio), read_some into a growable buffer,
-// parse every complete command and execute it through the Dispatcher, append each reply
-// to one output string, then write it with a non-blocking write_some. Only when the
+// One client connection. The hot path is synchronous on the loop thread: async_read_some
+// into a growable buffer, parse every complete command and execute it through the
+// Dispatcher, append each reply to one output string, then write it with a non-blocking
+// write_some. (async_read_some rather than async_wait: asio re-arms epoll with an
+// epoll_ctl for every wait, but queues a read after a short one with no syscall, which
+// leaves one read and one write per request, as Redis.) Only when the
 // socket would block does it wait for writability, and it stops reading until the output
 // drains (back-pressure: a client that does not read its replies cannot make the server
 // buffer more than one read's worth of replies).
@@ -67,7 +69,10 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
 
  private:
   void WaitRead();
-  void OnReadable(const asio::error_code& ec);
+  void PrepareReadBuffer();
+  void OnRead(const asio::error_code& ec, size_t n);
+  // Cross-protocol scripting guard: "POST" or "Host:" as a command closes the client.
+  bool IsHttpAttack(std::string_view name);
   void ProcessInput();
   void ExecuteOne();
   void Flush();
@@ -115,8 +120,11 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool blocked_suppress_ = false;
   size_t deferred_mark_ = 0;
 
-  bool reading_ = false;  // an async_wait(read) is outstanding
-  bool writing_ = false;  // an async_wait(write) is outstanding
+  // An async_read_some into rbuf_ + wpos_ is outstanding: until it completes rbuf_ must
+  // not move and wpos_ must not change.
+  bool reading_ = false;
+  bool shrink_pending_ = false;  // cron cancelled an idle read to shrink rbuf_
+  bool writing_ = false;         // an async_wait(write) is outstanding
   bool close_after_reply_ = false;
   bool closed_ = false;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit

@@ -100,7 +100,7 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "maxclients", config_.maxclients);
     Field(s, "client_recent_max_input_buffer", 0);
     Field(s, "client_recent_max_output_buffer", 0);
-    Field(s, "blocked_clients", 0);
+    Field(s, "blocked_clients", dispatcher_.blocked_clients());
     Field(s, "tracking_clients", 0);
     Field(s, "clients_in_timeout_table", 0);
   } else if (name == "memory") {

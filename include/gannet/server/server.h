@@ -93,6 +93,9 @@ class Server final : public ServerView {
   // Wall-clock milliseconds refreshed by cron (and at startup): idle-time bookkeeping does
   // not need a clock read per request, as Redis's cached server.unixtime.
   int64_t cached_now_ms() const { return cached_now_ms_; }
+  // Rate limit of the cross-protocol (POST / Host:) warning.
+  int64_t last_http_warning_ms() const { return last_http_warning_ms_; }
+  void set_last_http_warning_ms(int64_t ms) { last_http_warning_ms_ = ms; }
   void OnConnectionClosed(uint64_t id);
   size_t connected_clients() const { return live_clients_; }
   // Bumped by every successful CONFIG SET so connections refresh derived settings
@@ -143,6 +146,7 @@ class Server final : public ServerView {
   int bound_port_ = 0;
   int64_t start_time_ms_ = 0;
   int64_t cached_now_ms_ = 0;
+  int64_t last_http_warning_ms_ = INT64_MIN / 2;
   int64_t start_mono_us_ = 0;
   bool shutting_down_ = false;
   bool pidfile_written_ = false;
