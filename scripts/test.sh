@@ -2,9 +2,9 @@
 # Installs the dependencies, then for each preset given configures, builds and runs the ctest
 # suite: unit, integration, differential (against the Debian redis-server) and clients
 # (redis-py, redis-cli, ioredis, node-redis).
-#   scripts/test.sh                    # default: asan, the whole suite against the
-#                                      # ASan+UBSan build
-#   scripts/test.sh asan release       # then the whole suite again on the release build
+#   scripts/test.sh                    # default: asan release:unit (the whole suite on the
+#                                      # ASan+UBSan build, then the release unit tests)
+#   scripts/test.sh asan release       # the whole suite on both builds
 #   scripts/test.sh asan release:unit  # PRESET:LABELS runs only those ctest labels (a regex)
 #   CTEST_ARGS="-R differential" scripts/test.sh debug   # extra ctest options
 # Labels: unit integration differential clients. .ci/run calls exactly this script, so CI
@@ -13,10 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 specs=("$@")
-# asan alone by default: from scratch its build dominates the run (10+ minutes on the
-# 2-core machines), and a second (release) build would double that. Sanitizer reports are
-# also the most informative failures.
-if [ "${#specs[@]}" -eq 0 ]; then specs=(asan); fi
+# By default: the whole suite under ASan+UBSan (sanitizer reports are the most informative
+# failures), then the optimised release build with its unit tests. The release build is
+# what scripts/run.sh runs, and -O2 brings warnings (-Werror) the -O1 asan build does not.
+if [ "${#specs[@]}" -eq 0 ]; then specs=(asan release:unit); fi
 
 scripts/install-deps.sh
 
