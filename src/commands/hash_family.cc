@@ -22,7 +22,7 @@
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
 #include "gannet/engine/hash_object.h"
-#include "set_family_scan.h"
+#include "scan_args.h"
 
 namespace gannet {
 

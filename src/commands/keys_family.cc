@@ -12,6 +12,7 @@
 
 #include "arg_parser.h"
 #include "error_text.h"
+#include "scan_args.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
@@ -104,27 +105,6 @@ std::vector<std::string> OpKeys(Database& db, std::string_view pattern) {
 
 // ---------------------------------------------------------------------------------------
 // Argument helpers
-
-// A SCAN cursor as Redis 7.0 reads it (strtoul): an optional sign, decimal digits, no
-// leading space, nothing after; "-1" wraps to 2^64-1 and the empty string is 0.
-std::optional<uint64_t> ParseCursor(std::string_view s) {
-  size_t i = 0;
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    i = 1;
-    if (s.size() == 1) return std::nullopt;
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c < '0' || c > '9') return std::nullopt;
-    const auto d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;  // ERANGE
-    v = v * 10 + d;
-  }
-  return negative ? (~v + 1) : v;
-}
 
 // A database index argument as COPY/MOVE read it (getIntFromObjectOrReply), then range
 // checked. Returns nullptr after replying.
@@ -232,7 +212,7 @@ void CmdKeys(CmdArgs args, CommandContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void CmdScan(CmdArgs args, CommandContext& ctx) {
-  auto cursor = ParseCursor(args[1]);
+  auto cursor = ParseScanCursor(args[1]);
   if (!cursor) return ctx.reply.SendError(kInvalidCursorErr);
   std::string_view pattern;
   bool use_pattern = false;

@@ -20,7 +20,7 @@
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
 #include "gannet/engine/set_object.h"
-#include "set_family_scan.h"
+#include "scan_args.h"
 
 namespace gannet {
 

@@ -28,7 +28,7 @@
 #include "gannet/common/numbers.h"
 #include "gannet/engine/set_object.h"
 #include "gannet/engine/zset_object.h"
-#include "set_family_scan.h"
+#include "scan_args.h"
 
 namespace gannet {
 

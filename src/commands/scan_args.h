@@ -1,5 +1,5 @@
-// Argument parsing SSCAN and HSCAN share (ZSCAN can use it too): the cursor as Redis 7.0
-// reads it, then MATCH and COUNT. Redis parses the cursor before looking up the key and
+// Argument parsing the SCAN family shares: the cursor as Redis 7.0 reads it (SCAN, SSCAN,
+// HSCAN, ZSCAN), then MATCH and COUNT for the collection scans. Redis parses the cursor before looking up the key and
 // the options after it, so a missing key answers "0" and an empty list whatever options
 // follow; the handlers keep that order.
 #pragma once
