@@ -346,14 +346,7 @@ class IncrementalTable {
     void* p;
     if (bytes >= kMmapThresholdBytes) {
       p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) {
-        p = nullptr;
-      } else {
-        // Every lookup lands on a random bucket: on 4 KiB pages a large array misses the
-        // TLB on almost every lookup. Transparent huge pages (where the kernel offers
-        // them on request) cut that; failure is harmless.
-        madvise(p, bytes, MADV_HUGEPAGE);
-      }
+      if (p == MAP_FAILED) p = nullptr;
     } else {
       p = std::calloc(size, sizeof(Node*));
     }
