@@ -259,23 +259,27 @@ class Tree {
   }
 
   // Adds a member that is absent.
+  // Places r in the tree; a split of the root grows the tree by one level.
+  void InsertIntoTree(Rec* r) {
+    Node* split = InsertRec(root_, r);
+    if (split == nullptr) return;
+    auto* nr = new Inner{};
+    nr->leaf = false;
+    ++inners_;
+    nr->n = 2;
+    nr->child[0] = root_;
+    nr->child[1] = split;
+    nr->cnt[0] = Count(root_);
+    nr->cnt[1] = Count(split);
+    nr->max[0] = MaxOf(root_);
+    nr->max[1] = MaxOf(split);
+    root_ = nr;
+  }
+
   void Insert(std::string_view m, double score) {
     Rec* r = NewRec(m, score);
     index_.Insert(r);
-    Node* split = InsertRec(root_, r);
-    if (split != nullptr) {
-      auto* nr = new Inner{};
-      nr->leaf = false;
-      ++inners_;
-      nr->n = 2;
-      nr->child[0] = root_;
-      nr->child[1] = split;
-      nr->cnt[0] = Count(root_);
-      nr->cnt[1] = Count(split);
-      nr->max[0] = MaxOf(root_);
-      nr->max[1] = MaxOf(split);
-      root_ = nr;
-    }
+    InsertIntoTree(r);
     ++size_;
     rec_bytes_ += RecBytes(r);
   }
@@ -304,20 +308,7 @@ class Tree {
       --inners_;
     }
     r->score = score;
-    Node* split = InsertRec(root_, r);
-    if (split != nullptr) {
-      auto* nr = new Inner{};
-      nr->leaf = false;
-      ++inners_;
-      nr->n = 2;
-      nr->child[0] = root_;
-      nr->child[1] = split;
-      nr->cnt[0] = Count(root_);
-      nr->cnt[1] = Count(split);
-      nr->max[0] = MaxOf(root_);
-      nr->max[1] = MaxOf(split);
-      root_ = nr;
-    }
+    InsertIntoTree(r);
   }
 
   size_t RankOf(const Rec* r) const {
