@@ -43,6 +43,12 @@ CommandTable::CommandTable() {
   RegisterHyperLogLogFamily(*this);
   RegisterStreamFamily(*this);
   RegisterSortFamily(*this);
+  RegisterMemoryFamily(*this);
+  RegisterPersistenceFamily(*this);
+  RegisterDumpFamily(*this);
+  RegisterPubSubFamily(*this);
+  RegisterTransactionFamily(*this);
+  RegisterIntrospectionFamily(*this);
 }
 
 void CommandTable::Register(CommandSpec spec) {

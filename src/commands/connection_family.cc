@@ -11,6 +11,7 @@
 #include "blocking.h"
 #include "error_text.h"
 #include "gannet/commands/command_table.h"
+#include "gannet/commands/dispatcher.h"
 #include "gannet/common/numbers.h"
 #include "gannet/version.h"
 
@@ -72,6 +73,7 @@ void CmdQuit(CmdArgs, CommandContext& ctx) {
 
 void CmdReset(CmdArgs, CommandContext& ctx) {
   ctx.client.Reset();
+  ctx.dispatcher->ResetClient(ctx.client);
   ctx.reply.set_version(ctx.client.resp_version());
   ctx.reply.SendSimple("RESET");
 }

@@ -5,7 +5,11 @@
 #include "gannet/commands/dispatcher.h"
 
 #include "blocking.h"
+#include "command_gates.h"
 #include "error_text.h"
+#include "gannet/engine/pubsub.h"
+#include "introspection.h"
+#include "transaction.h"
 
 namespace gannet {
 
@@ -13,7 +17,10 @@ Dispatcher::Dispatcher(const CommandTable& table, Keyspace& keyspace, ServerView
     : table_(table),
       keyspace_(keyspace),
       server_(server),
-      blocking_(std::make_unique<BlockingRegistry>(keyspace, *this)) {}
+      blocking_(std::make_unique<BlockingRegistry>(keyspace, *this)),
+      pubsub_(std::make_unique<PubSub>()),
+      transactions_(std::make_unique<Transactions>(keyspace)),
+      introspection_(std::make_unique<Introspection>()) {}
 
 Dispatcher::~Dispatcher() = default;
 
@@ -44,7 +51,17 @@ void SignalWrittenKeys(const CommandSpec& spec, CmdArgs args, BlockingRegistry& 
 
 size_t Dispatcher::blocked_clients() const { return blocking_->blocked_clients(); }
 
-void Dispatcher::OnClientClosed(uint64_t client_id) { blocking_->RemoveClient(client_id); }
+void Dispatcher::OnClientClosed(ClientView& client) {
+  blocking_->RemoveClient(client.id());
+  ResetClient(client);
+}
+
+void Dispatcher::ResetClient(ClientView& client) {
+  ClientSession& s = client.session();
+  s.in_multi = false;
+  s.multi_error = false;
+  s.queued.clear();
+}
 
 int64_t Dispatcher::ExpireBlocked(int64_t now_ms) {
   blocking_->ExpireTimeouts(now_ms);
@@ -80,37 +97,33 @@ void Dispatcher::CountBlockedCompletion(const CommandSpec* spec, bool failed) {
   }
 }
 
+void Dispatcher::Reject(const CommandSpec* spec, ClientView& client, ReplyBuilder& reply,
+                        std::string_view error) {
+  reply.SendError(error);
+  if (spec != nullptr) ++spec->stats.rejected_calls;
+  ++stats_.total_error_replies;
+  if (client.session().in_multi) FlagTransactionError(client);
+}
+
 void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool rerun) {
   if (args.empty()) return;
   const uint64_t errors_before = reply.errors_sent();
 
   const CommandSpec* spec = table_.Find(args[0]);
-  if (spec == nullptr) {
-    reply.SendError(UnknownCommandText(args));
-    ++stats_.total_error_replies;
-    return;
-  }
+  if (spec == nullptr) return Reject(nullptr, client, reply, UnknownCommandText(args));
   // A container with no subcommand argument is checked (and fails) on its own arity.
   if (spec->is_container() && args.size() >= 2) {
     const CommandSpec* sub = table_.FindSub(*spec, args[1]);
     if (sub == nullptr) {
-      reply.SendError(UnknownSubcommandText(args[0], args[1]));
-      ++stats_.total_error_replies;
-      return;
+      return Reject(nullptr, client, reply, UnknownSubcommandText(args[0], args[1]));
     }
     spec = sub;
   }
   if (!ArityOk(*spec, args.size()) || spec->handler == nullptr) {
-    reply.SendError(WrongArityText(spec->name));
-    ++spec->stats.rejected_calls;
-    ++stats_.total_error_replies;
-    return;
+    return Reject(spec, client, reply, WrongArityText(spec->name));
   }
   if (!client.authenticated() && !(spec->flags & kCmdNoAuth)) {
-    reply.SendError(kNoAuthErr);
-    ++spec->stats.rejected_calls;
-    ++stats_.total_error_replies;
-    return;
+    return Reject(spec, client, reply, kNoAuthErr);
   }
 
   // One wall-clock reading gives both the command's time snapshot and the start of its
@@ -124,15 +137,34 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   ctx.args = args;
   ctx.cannot_block = depth_ > 1 && !rerun;
   ctx.rerun = rerun;
+  ctx.dispatcher = this;
+
+  // processCommand's gates, in Redis's order; each is called only when its feature is
+  // active. A refusal inside MULTI makes EXEC abort.
+  ClientSession& session = client.session();
+  const bool gated =
+      (server_.config().maxmemory > 0 && !PassesMemoryGate(*spec, ctx)) ||
+      (server_.persistence_gate_active() && !PassesPersistenceGate(*spec, ctx)) ||
+      (session.subscriptions + session.shard_subscriptions > 0 &&
+       client.resp_version() == RespVersion::kResp2 && !PassesSubscribedModeGate(*spec, ctx));
+  if (gated) {
+    ++spec->stats.rejected_calls;
+    stats_.total_error_replies += reply.errors_sent() - errors_before;
+    if (session.in_multi) FlagTransactionError(client);
+    return;
+  }
+  if (session.in_multi && QueueInTransaction(*spec, ctx)) return;
 
   const uint64_t blocks_before = blocking_->blocks_started();
   const BlockingRegistry::Rerun* rr = blocking_->current_rerun();
+  const uint64_t dirty_before = keyspace_.dirty();
   spec->handler(args, ctx);
   const int64_t elapsed_us = clock.NowUs() - start_us;
   // Blocking commands signal their own destinations (BLMOVE).
   if (blocking_->has_waiters() && (spec->flags & (kCmdWrite | kCmdBlocking)) == kCmdWrite) {
     SignalWrittenKeys(*spec, args, *blocking_);
   }
+  if (propagation_ != nullptr && keyspace_.dirty() != dirty_before) Propagate(ctx);
   // A command that blocked (or re-blocked) is counted once, when it completes.
   if (blocking_->blocks_started() != blocks_before || (rr != nullptr && rr->blocked_again)) {
     return;
@@ -146,6 +178,20 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   if (errors > 0) {
     ++st.failed_calls;
     stats_.total_error_replies += errors;
+  }
+  AfterCommand(*spec, ctx, elapsed_us);
+}
+
+void Dispatcher::Propagate(CommandContext& ctx) {
+  const int db = ctx.client.db_index();
+  if (ctx.propagate.empty()) {
+    propagation_->Propagate(db, ctx.args);
+    return;
+  }
+  std::vector<std::string_view> views;
+  for (const auto& cmd : ctx.propagate) {
+    views.assign(cmd.begin(), cmd.end());
+    propagation_->Propagate(db, CmdArgs(views.data(), views.size()));
   }
 }
 

@@ -93,4 +93,13 @@ void Keyspace::DoNotifyDeleted(int db, std::string_view key) {
   for (KeyspaceListener* l : listeners_) l->OnKeyDeleted(db, key);
 }
 
+void Keyspace::DoSignalModified(int db, std::string_view key) {
+  for (KeyspaceListener* l : listeners_) l->OnKeyModified(db, key);
+}
+
+void Keyspace::DoNotifyEvent(NotifyClass cls, std::string_view event, int db,
+                             std::string_view key) {
+  for (KeyspaceListener* l : listeners_) l->OnKeyEvent(cls, event, db, key);
+}
+
 }  // namespace gannet

@@ -236,7 +236,9 @@ void Connection::ExecuteOne() {
     last_sub_.clear();
   }
   size_t mark = out_.size();
+  executing_ = true;
   server_.dispatcher().Execute(CmdArgs(args.data(), args.size()), *this, reply_);
+  executing_ = false;
   const bool suppress = skip || suppress_current_ || reply_mode_ == ReplyMode::kOff;
   if (suppress) out_.resize(mark);
   if (blocked_) blocked_suppress_ = suppress;
@@ -259,6 +261,47 @@ void Connection::set_blocked(bool blocked) {
   // Called from inside another client's command or the timeout timer: send the reply and
   // run the pipelined commands that waited from the loop, not from here.
   asio::post(server_.io(), [self = shared_from_this()] { self->ResumeAfterUnblock(); });
+}
+
+void Connection::PushDone() {
+  if (closed_ || CloseIfOverOutputLimit(server_.cached_now_ms())) return;
+  // Inside the client's own command the reply is flushed after it anyway; otherwise one
+  // posted flush serves every push made before the loop gets to it.
+  if (executing_ || push_flush_posted_ || writing_) return;
+  push_flush_posted_ = true;
+  asio::post(server_.io(), [self = shared_from_this()] {
+    self->push_flush_posted_ = false;
+    self->Flush();
+  });
+}
+
+OutputBufferClass Connection::output_class() const {
+  const ClientSession& s = session();
+  return s.subscriptions + s.shard_subscriptions > 0 ? kObufPubSub : kObufNormal;
+}
+
+bool Connection::CloseIfOverOutputLimit(int64_t now_ms) {
+  const size_t pending = out_.size() - out_pos_;
+  const auto& limit = server_.config().client_output_limits[output_class()];
+  bool over = (limit.hard > 0 && pending > static_cast<size_t>(limit.hard)) ||
+              (!authenticated() && pending > kUnauthOutputLimit);
+  if (!over) {
+    if (limit.soft <= 0 || pending <= static_cast<size_t>(limit.soft)) {
+      soft_limit_since_ms_ = 0;
+      return false;
+    }
+    if (soft_limit_since_ms_ == 0) {
+      soft_limit_since_ms_ = now_ms;
+      return false;
+    }
+    over = now_ms - soft_limit_since_ms_ > limit.soft_seconds * 1000;
+  }
+  if (!over) return false;
+  server_.log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
+                     addr_);
+  server_.stats().client_output_buffer_limit_disconnections++;
+  Close();
+  return true;
 }
 
 void Connection::ResumeAfterUnblock() {
@@ -296,18 +339,7 @@ void Connection::Flush() {
   }
   // The socket would block: check the output caps, then wait for writability without
   // reading more requests (back-pressure).
-  size_t pending = out_.size() - out_pos_;
-  const auto& normal = server_.config().client_output_limits[kObufNormal];
-  bool over = (normal.hard > 0 && pending > static_cast<size_t>(normal.hard)) ||
-              (!authenticated() && pending > kUnauthOutputLimit);
-
-  if (over) {
-    server_.log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
-                       addr_);
-    server_.stats().client_output_buffer_limit_disconnections++;
-    Close();
-    return;
-  }
+  if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;
   writing_ = true;
   socket_.async_wait(Socket::wait_write, [self = shared_from_this()](const asio::error_code& ec) {
     self->writing_ = false;
@@ -335,25 +367,12 @@ void Connection::Close() {
   asio::error_code ec;
   socket_.cancel(ec);
   socket_.close(ec);
-  server_.OnConnectionClosed(id_);
+  server_.OnConnectionClosed(*this);
 }
 
 void Connection::CheckSoftOutputLimit(int64_t now_ms) {
   if (closed_) return;
-  const auto& normal = server_.config().client_output_limits[kObufNormal];
-  size_t pending = out_.size() - out_pos_;
-  if (normal.soft <= 0 || pending <= static_cast<size_t>(normal.soft)) {
-    soft_limit_since_ms_ = 0;
-    return;
-  }
-  if (soft_limit_since_ms_ == 0) {
-    soft_limit_since_ms_ = now_ms;
-  } else if (now_ms - soft_limit_since_ms_ > normal.soft_seconds * 1000) {
-    server_.log().warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
-                       addr_);
-    server_.stats().client_output_buffer_limit_disconnections++;
-    Close();
-  }
+  CloseIfOverOutputLimit(now_ms);
 }
 
 void Connection::ShrinkBuffers() {

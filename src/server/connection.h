@@ -15,6 +15,7 @@
 #include <string>
 
 #include "gannet/commands/client_view.h"
+#include "gannet/common/config.h"
 #include "gannet/protocol/reply_builder.h"
 #include "gannet/protocol/resp_parser.h"
 
@@ -55,6 +56,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void Reset() override;
   ReplyBuilder* deferred_reply() override;
   void set_blocked(bool blocked) override;
+  ReplyBuilder* push_reply() override { return closed_ ? nullptr : &reply_; }
+  void PushDone() override;
 
   const std::string& addr() const { return addr_; }
   const std::string& laddr() const { return laddr_; }
@@ -66,6 +69,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   // Closes the client once its pending output stayed above the normal class's soft limit
   // for soft_seconds (cron; the hard limit is checked when a write would block).
   void CheckSoftOutputLimit(int64_t now_ms);
+  // The output-buffer class whose limits apply: pubsub while subscribed, else normal.
+  OutputBufferClass output_class() const;
 
  private:
   void WaitRead();
@@ -79,6 +84,9 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void OnWritable(const asio::error_code& ec);
   void ResumeAfterUnblock();
   void RefreshLimits();
+  // Closes the client (with the log line and the stat) when its pending output is over
+  // its class's hard limit, or has stayed over the soft limit for its seconds.
+  bool CloseIfOverOutputLimit(int64_t now_ms);
   std::string LastCommandName() const;
 
   Server& server_;
@@ -125,6 +133,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool reading_ = false;
   bool shrink_pending_ = false;  // cron cancelled an idle read to shrink rbuf_
   bool writing_ = false;         // an async_wait(write) is outstanding
+  bool executing_ = false;       // inside this client's own command (pushes wait for it)
+  bool push_flush_posted_ = false;
   bool close_after_reply_ = false;
   bool closed_ = false;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit

@@ -322,8 +322,9 @@ void Server::ArmBlockTimer(int64_t deadline_ms) {
   });
 }
 
-void Server::OnConnectionClosed(uint64_t id) {
-  dispatcher_.OnClientClosed(id);
+void Server::OnConnectionClosed(Connection& conn) {
+  const uint64_t id = conn.id();
+  dispatcher_.OnClientClosed(conn);
   --live_clients_;
   // The connection stays alive while its handlers hold a reference; erase later so that
   // callers iterating clients_ are not disturbed.

@@ -70,7 +70,7 @@ std::optional<RespValue> CommandTest::TakeReply(FakeClient& c) {
   return DecodeOne(bytes);
 }
 
-void CommandTest::Disconnect(FakeClient& c) { dispatcher_.OnClientClosed(c.id_); }
+void CommandTest::Disconnect(FakeClient& c) { dispatcher_.OnClientClosed(c); }
 
 RespValue CommandTest::RunResp3(std::initializer_list<std::string_view> args) {
   const RespVersion saved = client_.resp_;

@@ -64,8 +64,15 @@ class FakeClient : public ClientView {
     return &deferred_rb_;
   }
   void set_blocked(bool blocked) override { blocked_ = blocked; }
+  // Pushes (pub/sub messages, invalidations, MONITOR) collect in push_out_.
+  ReplyBuilder* push_reply() override {
+    push_rb_.set_version(resp_);
+    return &push_rb_;
+  }
 
   uint64_t id_ = 1;
+  std::string push_out_;
+  ReplyBuilder push_rb_{&push_out_};
   bool can_block_ = false;
   bool blocked_ = false;
   std::string deferred_out_;

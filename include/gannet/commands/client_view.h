@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "gannet/commands/client_session.h"
 #include "gannet/protocol/reply_builder.h"
 
 namespace gannet {
@@ -55,6 +56,21 @@ class ClientView {
   // already in deferred_reply(); send it and resume, from the event loop, not inside the call.
   virtual ReplyBuilder* deferred_reply() { return nullptr; }
   virtual void set_blocked(bool) {}
+
+  // Out-of-band output: pub/sub messages, invalidations, MONITOR lines. push_reply() is the
+  // builder that appends to this client's pending output (nullptr: the client takes no
+  // pushes); after writing one or more frames call PushDone(), which sends them from the
+  // event loop and applies the output-buffer limits (a subscriber that does not read is
+  // disconnected at its class's limit; the publisher is never slowed down).
+  virtual ReplyBuilder* push_reply() { return nullptr; }
+  virtual void PushDone() {}
+
+  // The state the commands module keeps per client (client_session.h).
+  ClientSession& session() { return session_; }
+  const ClientSession& session() const { return session_; }
+
+ private:
+  ClientSession session_;
 };
 
 }  // namespace gannet

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +73,7 @@ enum AclCategory : uint64_t {
 struct CommandContext;
 class CommandTable;
 class BlockingRegistry;
+class Dispatcher;
 using CommandHandler = void (*)(CmdArgs args, CommandContext& ctx);
 
 // What COMMAND DOCS reports about a command.
@@ -128,9 +130,39 @@ struct CommandContext {
   CmdArgs args = {};
   bool cannot_block = false;
   bool rerun = false;
+  // The dispatcher running this command: the server-wide state of pub/sub, transactions
+  // and introspection hangs off it.
+  Dispatcher* dispatcher = nullptr;
+  // What the AOF (and later replicas) record for this command. Empty: the command's own
+  // arguments, when it changed something (keyspace.dirty() grew). A command whose effect
+  // depends on the clock or on chance records what it did instead, as Redis's
+  // alsoPropagate: EXPIRE as PEXPIREAT, SPOP as SREM, INCRBYFLOAT as SET KEEPTTL, ...
+  std::vector<std::vector<std::string>> propagate;
 
   Database& db() { return keyspace.db(client.db_index()); }
   const Config& config() const { return server.config(); }
+
+  // A write changed `key` in the client's database: one change for save points and the
+  // AOF, the modification signal for WATCH, client-side caching and blocked clients, and
+  // the keyspace notification `event` of class `cls` (Redis's server.dirty++,
+  // signalModifiedKey and notifyKeyspaceEvent, which writes make together).
+  void KeyChanged(NotifyClass cls, std::string_view event, std::string_view key,
+                  uint64_t changes = 1) {
+    KeyChangedIn(client.db_index(), cls, event, key, changes);
+  }
+  void KeyChangedIn(int db_index, NotifyClass cls, std::string_view event, std::string_view key,
+                    uint64_t changes = 1) {
+    keyspace.AddDirty(changes);
+    keyspace.SignalModified(db_index, key);
+    keyspace.NotifyEvent(cls, event, db_index, key);
+  }
+  // A keyspace notification alone, for a change already signalled (e.g. "del" when a
+  // pop emptied a list, after the "lpop" event).
+  void Notify(NotifyClass cls, std::string_view event, std::string_view key) {
+    keyspace.NotifyEvent(cls, event, client.db_index(), key);
+  }
+  // Record `cmd` in the AOF instead of (or, called repeatedly, as well as) the arguments.
+  void PropagateAs(std::vector<std::string> cmd) { propagate.push_back(std::move(cmd)); }
 };
 
 }  // namespace gannet

@@ -57,9 +57,16 @@ void RegisterSetFamily(CommandTable& table);         // S*
 void RegisterListFamily(CommandTable& table);        // L*, R*, BL*, BR*
 void RegisterZSetFamily(CommandTable& table);        // Z*, BZ*
 void RegisterGeoFamily(CommandTable& table);         // GEO*
-void RegisterBitmapFamily(CommandTable& table);      // SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
-void RegisterHyperLogLogFamily(CommandTable& table); // PF*
-void RegisterStreamFamily(CommandTable& table);      // X*
-void RegisterSortFamily(CommandTable& table);        // SORT, SORT_RO
+void RegisterBitmapFamily(
+    CommandTable& table);  // SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
+void RegisterHyperLogLogFamily(CommandTable& table);    // PF*
+void RegisterStreamFamily(CommandTable& table);         // X*
+void RegisterSortFamily(CommandTable& table);           // SORT, SORT_RO
+void RegisterMemoryFamily(CommandTable& table);         // MEMORY
+void RegisterPersistenceFamily(CommandTable& table);    // SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF
+void RegisterDumpFamily(CommandTable& table);           // DUMP, RESTORE
+void RegisterPubSubFamily(CommandTable& table);         // (P|S)SUBSCRIBE, PUBLISH, PUBSUB, ...
+void RegisterTransactionFamily(CommandTable& table);    // MULTI, EXEC, DISCARD, WATCH, UNWATCH
+void RegisterIntrospectionFamily(CommandTable& table);  // SLOWLOG, LATENCY, MONITOR
 
 }  // namespace gannet

@@ -19,6 +19,18 @@ struct DispatchStats {
 };
 
 class BlockingRegistry;
+class PubSub;
+class Transactions;
+class Introspection;
+
+// Where a command's changes go after it ran (the AOF; replicas later). The server sets
+// one when appendonly is on.
+class PropagationSink {
+ public:
+  virtual ~PropagationSink() = default;
+  // One command as it is to be replayed, in database `db`.
+  virtual void Propagate(int db, CmdArgs args) = 0;
+};
 
 class Dispatcher {
  public:
@@ -36,8 +48,11 @@ class Dispatcher {
   // ---- blocking commands (src/commands/blocking.h) ----
   BlockingRegistry& blocking() { return *blocking_; }
   size_t blocked_clients() const;
-  // The client disconnected: forget it if blocked.
-  void OnClientClosed(uint64_t client_id);
+  // The client disconnected: every feature forgets it (blocked, subscriptions, WATCH,
+  // MONITOR, tracking).
+  void OnClientClosed(ClientView& client);
+  // RESET: the client leaves MULTI, unwatches, unsubscribes, stops monitoring/tracking.
+  void ResetClient(ClientView& client);
   // Times out blocked clients whose deadline passed (the server's timer and cron), and
   // serves keys made ready outside a command. Returns the earliest remaining deadline, 0
   // if none.
@@ -49,14 +64,30 @@ class Dispatcher {
   void RunBlocked(CmdArgs args, ClientView& client, ReplyBuilder& reply);
   void CountBlockedCompletion(const CommandSpec* spec, bool failed);
 
+  // ---- server-wide state of the features in the commands module ----
+  PubSub& pubsub() { return *pubsub_; }
+  Transactions& transactions() { return *transactions_; }
+  Introspection& introspection() { return *introspection_; }
+  // nullptr: changes are not propagated (no AOF).
+  void set_propagation_sink(PropagationSink* sink) { propagation_ = sink; }
+
  private:
   void Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool rerun);
+  // A refusal before the command runs (unknown, arity, NOAUTH): counted, and it makes a
+  // transaction in progress abort.
+  void Reject(const CommandSpec* spec, ClientView& client, ReplyBuilder& reply,
+              std::string_view error);
+  void Propagate(CommandContext& ctx);
 
   const CommandTable& table_;
   Keyspace& keyspace_;
   ServerView& server_;
   DispatchStats stats_;
   std::unique_ptr<BlockingRegistry> blocking_;
+  std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<Transactions> transactions_;
+  std::unique_ptr<Introspection> introspection_;
+  PropagationSink* propagation_ = nullptr;
   int depth_ = 0;  // nesting of Execute (EXEC runs commands from inside a command)
 };
 

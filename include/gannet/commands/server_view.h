@@ -16,6 +16,7 @@
 namespace gannet {
 
 class ClientView;
+class PersistenceView;
 
 enum class ShutdownMode : uint8_t { kDefault, kSave, kNoSave };
 
@@ -61,6 +62,12 @@ class ServerView {
 
   // Unix seconds of the last successful save (LASTSAVE); server start time until then.
   virtual int64_t LastSaveTime() const = 0;
+
+  // Persistence (persistence_view.h); nullptr when the server has none (tests' fakes).
+  virtual PersistenceView* persistence() { return nullptr; }
+  // True while a -LOADING or -MISCONF refusal may apply: the dispatcher then calls
+  // PassesPersistenceGate (command_gates.h). Kept as a plain flag for the hot path.
+  virtual bool persistence_gate_active() const { return false; }
 };
 
 }  // namespace gannet

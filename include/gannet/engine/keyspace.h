@@ -25,10 +25,45 @@ struct KeyspaceStats {
   uint64_t evicted_keys = 0;
 };
 
-// Hears about key changes (WATCH, keyspace notifications, AOF, tracking come later).
+// Keyspace notification classes: the notify-keyspace-events letters (K and E select the
+// channel kind and are not event classes). Every event a command or the engine emits
+// carries exactly one class.
+enum NotifyClass : uint32_t {
+  kNotifyGeneric = 1u << 0,  // g: DEL, EXPIRE, RENAME, ...
+  kNotifyString = 1u << 1,   // $
+  kNotifyList = 1u << 2,     // l
+  kNotifySet = 1u << 3,      // s
+  kNotifyHash = 1u << 4,     // h
+  kNotifyZSet = 1u << 5,     // z
+  kNotifyExpired = 1u << 6,  // x: a key removed because its TTL passed
+  kNotifyEvicted = 1u << 7,  // e: a key removed by maxmemory eviction
+  kNotifyStream = 1u << 8,   // t
+  kNotifyKeyMiss = 1u << 9,  // m: a read found no key
+  kNotifyModule = 1u << 10,  // d
+  kNotifyNewKey = 1u << 11,  // n: a key was created
+};
+
+// Hears about key changes: WATCH, client-side caching and snapshots listen for
+// modifications, keyspace notifications for events. Listeners are called on the engine
+// thread, in registration order, and must not modify the keyspace.
 class KeyspaceListener {
  public:
   virtual ~KeyspaceListener() = default;
+  // A key's value changed or the key was created or removed (Redis's signalModifiedKey):
+  // every write that changed something calls it once per key, and so do expiry, eviction
+  // and deletion. db -1: every key of every database (FLUSHALL); key empty: every key
+  // of db (FLUSHDB, SWAPDB).
+  virtual void OnKeyModified(int db, std::string_view key) {
+    (void)db;
+    (void)key;
+  }
+  // A keyspace notification (Redis's notifyKeyspaceEvent), e.g. (kNotifyHash, "hset").
+  virtual void OnKeyEvent(NotifyClass cls, std::string_view event, int db, std::string_view key) {
+    (void)cls;
+    (void)event;
+    (void)db;
+    (void)key;
+  }
   virtual void OnKeyExpired(int db, std::string_view key) {
     (void)db;
     (void)key;
@@ -80,9 +115,23 @@ class Keyspace {
     if (!listeners_.empty()) DoNotifyDeleted(db, key);
   }
 
+  // ---- changes made by commands (see KeyspaceListener) ----
+  // The write counter behind save points, rdb_changes_since_last_save and AOF propagation
+  // (Redis's server.dirty): a command adds one per change it made.
+  uint64_t dirty() const { return dirty_; }
+  void AddDirty(uint64_t n = 1) { dirty_ += n; }
+  void SignalModified(int db, std::string_view key) {
+    if (!listeners_.empty()) DoSignalModified(db, key);
+  }
+  void NotifyEvent(NotifyClass cls, std::string_view event, int db, std::string_view key) {
+    if (!listeners_.empty()) DoNotifyEvent(cls, event, db, key);
+  }
+
  private:
   void DoNotifyExpired(int db, std::string_view key);
   void DoNotifyDeleted(int db, std::string_view key);
+  void DoSignalModified(int db, std::string_view key);
+  void DoNotifyEvent(NotifyClass cls, std::string_view event, int db, std::string_view key);
 
   const Clock* clock_;
   int64_t now_ms_ = 0;
@@ -91,6 +140,7 @@ class Keyspace {
   std::vector<KeyspaceListener*> listeners_;
   size_t expire_cursor_db_ = 0;
   double stale_fraction_ = 0;  // Redis's stat_expired_stale_perc (0..1)
+  uint64_t dirty_ = 0;
 };
 
 }  // namespace gannet

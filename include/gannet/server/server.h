@@ -96,7 +96,7 @@ class Server final : public ServerView {
   // Rate limit of the cross-protocol (POST / Host:) warning.
   int64_t last_http_warning_ms() const { return last_http_warning_ms_; }
   void set_last_http_warning_ms(int64_t ms) { last_http_warning_ms_ = ms; }
-  void OnConnectionClosed(uint64_t id);
+  void OnConnectionClosed(Connection& conn);
   size_t connected_clients() const { return live_clients_; }
   // Bumped by every successful CONFIG SET so connections refresh derived settings
   // (parser limits) without reading the config per command.

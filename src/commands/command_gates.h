@@ -1,0 +1,39 @@
+// The checks Redis's processCommand makes between "the command exists and is authorised"
+// and "run it", and what happens around the run. Each lives in its feature's file; the
+// dispatcher calls them in Redis's order only when a cheap inline test says the feature
+// is active, so an idle feature costs the hot path nothing. A gate returns true to let
+// the command go on, or false after replying with its error.
+#pragma once
+
+#include <cstdint>
+
+#include "gannet/commands/command.h"
+
+namespace gannet {
+
+// maxmemory: evicts as the policy says, then refuses denyoom commands with -OOM when
+// memory is still over the limit (memory_family.cc). Called when maxmemory > 0.
+bool PassesMemoryGate(const CommandSpec& spec, CommandContext& ctx);
+
+// -LOADING while the dataset loads, -MISCONF for writes after a failed background save
+// (persistence_family.cc). Called when ServerView::persistence_gate_active().
+bool PassesPersistenceGate(const CommandSpec& spec, CommandContext& ctx);
+
+// RESP2 subscribed mode allows only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET
+// (pubsub_family.cc). Called when the client has subscriptions and speaks RESP2.
+bool PassesSubscribedModeGate(const CommandSpec& spec, CommandContext& ctx);
+
+// Inside MULTI: queues the command and replies +QUEUED, or refuses it (and flags the
+// transaction) when it may not be queued; true when the command was consumed this way
+// (transaction_family.cc). Called when session().in_multi.
+bool QueueInTransaction(const CommandSpec& spec, CommandContext& ctx);
+
+// A command refused before running (unknown, arity, NOAUTH, a gate) while the client is
+// in MULTI makes EXEC abort with EXECABORT (transaction_family.cc).
+void FlagTransactionError(ClientView& client);
+
+// After a command ran: SLOWLOG, LATENCY, latencystats and MONITOR feeds
+// (introspection.cc). Called for every completed command.
+void AfterCommand(const CommandSpec& spec, CommandContext& ctx, int64_t duration_us);
+
+}  // namespace gannet

@@ -1,0 +1,5 @@
+// placeholder: being written
+#include "gannet/commands/command_table.h"
+namespace gannet {
+void RegisterIntrospectionFamily(CommandTable&) {}
+}  // namespace gannet
