@@ -111,6 +111,18 @@ std::vector<std::string> FormatSave(const Config& cfg) {
   return out;
 }
 
+// The snapshot file lives in `dir`: a path here would let it escape (Redis refuses too).
+std::optional<std::string> ParseDbFilename(Config& cfg, std::span<const std::string_view> args,
+                                           LoadState*) {
+  if (args.size() != 1) return "wrong number of arguments";
+  if (args[0].find('/') != std::string_view::npos) {
+    return "dbfilename can't be a path, just a filename";
+  }
+  cfg.dbfilename = std::string(args[0]);
+  return std::nullopt;
+}
+std::vector<std::string> FormatDbFilename(const Config& cfg) { return {cfg.dbfilename}; }
+
 constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
 
 std::optional<std::string> ParseLogLevel(Config& cfg, std::span<const std::string_view> args,
@@ -361,11 +373,16 @@ ConfigTable::ConfigTable() {
       Memory("stream-node-max-bytes", 0, 0, kLLMax, &Config::stream_node_max_bytes),
       Int64("stream-node-max-entries", 0, 0, kLLMax, &Config::stream_node_max_entries),
       Memory("hll-sparse-max-bytes", 0, 0, kLLMax, &Config::hll_sparse_max_bytes),
-      // Persistence (stored ahead of the persistence issue)
+      // Persistence
       Special("save", kDirMultiArg, ParseSave, FormatSave),
       Bool("appendonly", 0, &Config::appendonly),
       Enum("appendfsync", 0, kFsync, &Config::appendfsync),
-      String("dbfilename", kDirProtected, &Config::dbfilename),
+      Special("dbfilename", kDirProtected, ParseDbFilename, FormatDbFilename),
+      Bool("rdbcompression", 0, &Config::rdbcompression),
+      Bool("rdbchecksum", kDirImmutable, &Config::rdbchecksum),
+      Bool("stop-writes-on-bgsave-error", 0, &Config::stop_writes_on_bgsave_error),
+      Bool("rdb-save-incremental-fsync", 0, &Config::rdb_save_incremental_fsync),
+      Bool("rdb-del-sync-files", 0, &Config::rdb_del_sync_files),
       String("appendfilename", kDirImmutable, &Config::appendfilename),
   };
 }
@@ -384,6 +401,13 @@ std::optional<std::string> ConfigTable::Apply(const Directive& d, Config& cfg,
                                               LoadState* load) const {
   std::optional<std::string> err;
   if (d.type == DirectiveType::kSpecial) {
+    // A multi-argument directive given as one argument ("--bind '127.0.0.1 -::1'" on the
+    // command line, a quoted value in a file) is split on spaces, as Redis 7 does.
+    std::vector<std::string_view> split;
+    if ((d.flags & kDirMultiArg) && args.size() == 1) {
+      split = SplitSpaces(args[0]);
+      args = split;
+    }
     err = d.parse(cfg, args, load);
   } else if (args.size() != 1) {
     err = "wrong number of arguments";

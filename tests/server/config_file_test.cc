@@ -171,6 +171,14 @@ TEST_F(ConfigFileTest, CommandLineDirectivesAfterFile) {
   EXPECT_EQ(cfg_.requirepass, "a b");
 }
 
+TEST_F(ConfigFileTest, MultiArgumentDirectiveGivenAsOneArgumentIsSplit) {
+  // redis-server --bind "127.0.0.1 -::1" --save "900 1 300 10" (one argv each).
+  ConfigLoader loader(table_);
+  ASSERT_FALSE(loader.LoadArgs({"--bind", "127.0.0.1 -::1", "--save", "900 1 300 10"}, cfg_));
+  EXPECT_EQ(cfg_.bind, (std::vector<std::string>{"127.0.0.1", "-::1"}));
+  EXPECT_EQ(cfg_.save, (std::vector<std::pair<int64_t, int64_t>>{{900, 1}, {300, 10}}));
+}
+
 TEST_F(ConfigFileTest, CommandLineSaveWithoutValueDisablesSnapshots) {
   ConfigLoader loader(table_);
   cfg_.save = {{1, 1}};
