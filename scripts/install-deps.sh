@@ -19,6 +19,11 @@ PACKAGES=(
   # process tools used by tests and the side-by-side benchmark
   procps util-linux
 )
+# --containers: also what the image test needs (podman with runc, and debootstrap to make
+# a local debian:bookworm-slim base where no registry is reachable).
+if [ "${1:-}" = "--containers" ]; then
+  PACKAGES+=(podman buildah runc debootstrap)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
