@@ -17,7 +17,9 @@ PACKAGES=(
   # client tests: redis-py and the Node.js clients
   python3 python3-redis nodejs npm
   # process tools used by tests and the side-by-side benchmark
-  procps util-linux
+  procps util-linux curl
+  # SHA-256 for ACL passwords, TLS
+  libssl-dev openssl
 )
 # --containers: also what the image test needs (podman with runc, and debootstrap to make
 # a local debian:bookworm-slim base where no registry is reachable).

@@ -199,15 +199,20 @@ Result<const Entry*> LookupString(Database& db, std::string_view key) {
 // ---------------------------------------------------------------------------------------
 // Keyspace operations
 
-// SETBIT: returns the previous bit.
-Result<bool> OpSetBit(Database& db, std::string_view key, uint64_t offset, bool on) {
+// SETBIT: returns the previous bit. *created and *changed (the key was created, grew or
+// the bit flipped) drive the events.
+Result<bool> OpSetBit(Database& db, std::string_view key, uint64_t offset, bool on, bool* created,
+                      bool* changed) {
   Entry* e = db.FindWrite(key);
   if (e != nullptr && !e->value.IsString()) return OpStatus::kWrongType;
+  *created = e == nullptr;
   if (e == nullptr) e = db.FindOrInsert(key).entry;
   Value& v = e->value;
   const uint64_t byte = offset >> 3;
+  const bool grows = v.StringSize() < byte + 1;
   GrowZeroed(v, byte + 1);
   const bool old = ReadBit(v.AsString(), offset);
+  *changed = *created || grows || old != on;
   auto b = static_cast<unsigned char>(v.AsString()[byte]);
   const unsigned mask = 1u << (7 - (offset & 7));
   b = static_cast<unsigned char>(on ? (b | mask) : (b & ~mask));
@@ -218,8 +223,10 @@ Result<bool> OpSetBit(Database& db, std::string_view key, uint64_t offset, bool 
 
 enum class BitOp : uint8_t { kAnd, kOr, kXor, kNot };
 
-// BITOP: returns the length of the result (0 deletes dest).
-Result<int64_t> OpBitOp(Database& db, BitOp op, std::string_view dest, CmdArgs sources) {
+// BITOP: returns the length of the result (0 deletes dest), with Redis's events: "set"
+// ("new" first for a created dest), or "del" when an empty result removed dest.
+Result<int64_t> OpBitOp(CommandContext& ctx, BitOp op, std::string_view dest, CmdArgs sources) {
+  Database& db = ctx.db();
   std::vector<std::string_view> src;
   src.reserve(sources.size());
   size_t max_len = 0;
@@ -234,7 +241,7 @@ Result<int64_t> OpBitOp(Database& db, BitOp op, std::string_view dest, CmdArgs s
     max_len = std::max(max_len, src.back().size());
   }
   if (max_len == 0) {
-    db.Delete(dest);
+    if (db.Delete(dest)) ctx.KeyChanged(kNotifyGeneric, "del", dest);
     return 0;
   }
   std::string out(max_len, '\0');
@@ -262,6 +269,8 @@ Result<int64_t> OpBitOp(Database& db, BitOp op, std::string_view dest, CmdArgs s
   auto [entry, inserted] = db.FindOrInsert(dest);
   entry->value = std::move(v);
   if (!inserted && entry->has_expire()) db.ClearExpire(entry);
+  if (inserted) ctx.Notify(kNotifyNewKey, "new", dest);
+  ctx.KeyChanged(kNotifyString, "set", dest);
   return static_cast<int64_t>(max_len);
 }
 
@@ -381,9 +390,13 @@ void CmdBitFieldGeneric(CmdArgs args, CommandContext& ctx, bool read_only_cmd) {
     if (e != nullptr && !e->value.IsString()) return ctx.reply.SendError(kWrongTypeErr);
     // As Redis, the key is created and grown to cover every write up front, even when an
     // OVERFLOW FAIL later leaves it unchanged.
-    if (e == nullptr) e = db.FindOrInsert(args[1]).entry;
+    if (e == nullptr) {
+      e = db.FindOrInsert(args[1]).entry;
+      ctx.Notify(kNotifyNewKey, "new", args[1]);
+    }
     GrowZeroed(e->value, (highest_write_bit >> 3) + 1);
   }
+  uint64_t changes = 0;  // writes that happened (an OVERFLOW FAIL skips one)
 
   ctx.reply.SendArrayLen(cmds.size());
   for (const FieldCommand& fc : cmds) {
@@ -405,8 +418,10 @@ void CmdBitFieldGeneric(CmdArgs args, CommandContext& ctx, bool read_only_cmd) {
       continue;
     }
     SetField(e->value, fc.offset, fc.type.bits, static_cast<uint64_t>(*stored));
+    ++changes;
     ctx.reply.SendLong(fc.op == FieldOp::kSet ? old : *stored);
   }
+  if (changes > 0) ctx.KeyChanged(kNotifyString, "setbit", args[1], changes);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -417,8 +432,11 @@ void CmdSetBit(CmdArgs args, CommandContext& ctx) {
   if (!offset) return ctx.reply.SendError(kBitOffsetErr);
   auto on = ParseInt64(args[3]);
   if (!on || (*on != 0 && *on != 1)) return ctx.reply.SendError(kBitValueErr);
-  Result<bool> r = OpSetBit(ctx.db(), args[1], *offset, *on == 1);
+  bool created = false, changed = false;
+  Result<bool> r = OpSetBit(ctx.db(), args[1], *offset, *on == 1, &created, &changed);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  if (changed) ctx.KeyChanged(kNotifyString, "setbit", args[1]);
   ctx.reply.SendLong(*r ? 1 : 0);
 }
 
@@ -529,7 +547,7 @@ void CmdBitOp(CmdArgs args, CommandContext& ctx) {
   if (op == BitOp::kNot && args.size() != 4) {
     return ctx.reply.SendError("ERR BITOP NOT must be called with a single source key.");
   }
-  Result<int64_t> r = OpBitOp(ctx.db(), op, args[2], args.subspan(3));
+  Result<int64_t> r = OpBitOp(ctx, op, args[2], args.subspan(3));
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
   ctx.reply.SendLong(*r);
 }

@@ -11,6 +11,7 @@
 
 #include "arg_parser.h"
 #include "error_text.h"
+#include "key_extraction.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/common/glob.h"
 
@@ -46,11 +47,7 @@ constexpr FlagName kFlagNames[] = {
 };
 
 // ACL categories in bit order, which is also the order Redis prints them in.
-constexpr std::string_view kCategoryNames[] = {
-    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
-    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
-    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
-};
+constexpr const auto& kCategoryNames = kAclCategoryNames;
 
 // A command by its full name: "get", or "config|get" for a subcommand.
 const CommandSpec* FindByFullName(const CommandTable& table, std::string_view name) {
@@ -192,24 +189,29 @@ void CmdCommandDocs(CmdArgs args, CommandContext& ctx) {
   }
 }
 
-// COMMAND GETKEYS command arg...: the key arguments, from the row's first/last/step.
+// COMMAND GETKEYS command arg...: the key arguments (key_extraction.h).
 void CmdCommandGetKeys(CmdArgs args, CommandContext& ctx) {
   const CommandTable& table = TableOf(ctx);
   CmdArgs cmd = args.subspan(2);
   const CommandSpec* c = table.Find(cmd[0]);
   if (c != nullptr && c->is_container()) c = table.FindSub(*c, cmd[1]);
   if (c == nullptr) return ctx.reply.SendError("ERR Invalid command specified");
-  if (c->first_key <= 0) return ctx.reply.SendError("ERR The command has no key arguments");
+  // Redis's order: a command without keys, then the arity, then the arguments.
+  std::vector<size_t> positions;
+  const KeyExtraction found = ExtractKeys(*c, cmd, &positions);
+  if (found == KeyExtraction::kNoKeys) {
+    return ctx.reply.SendError("ERR The command has no key arguments");
+  }
   const auto argc = static_cast<int64_t>(cmd.size());
   if ((c->arity > 0 && c->arity != argc) || argc < -static_cast<int64_t>(c->arity)) {
     return ctx.reply.SendError("ERR Invalid number of arguments specified for command");
   }
-  const int64_t last = c->last_key < 0 ? argc + c->last_key : c->last_key;
-  const int64_t step = c->step > 0 ? c->step : 1;
-  std::vector<std::string_view> keys;
-  for (int64_t i = c->first_key; i <= last && i < argc; i += step) {
-    keys.push_back(cmd[static_cast<size_t>(i)]);
+  if (found == KeyExtraction::kInvalid) {
+    return ctx.reply.SendError("ERR Invalid arguments specified for command");
   }
+  std::vector<std::string_view> keys;
+  keys.reserve(positions.size());
+  for (size_t i : positions) keys.push_back(cmd[i]);
   ctx.reply.SendBulkArray(keys);
 }
 

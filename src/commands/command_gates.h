@@ -11,6 +11,10 @@
 
 namespace gannet {
 
+// ACL: -NOPERM when the client's user may not run the command on these keys or channels,
+// logged in ACL LOG (acl_family.cc). Called when the user is restricted.
+bool PassesAclGate(const CommandSpec& spec, CommandContext& ctx);
+
 // maxmemory: evicts as the policy says, then refuses denyoom commands with -OOM when
 // memory is still over the limit (memory_family.cc). Called when maxmemory > 0.
 bool PassesMemoryGate(const CommandSpec& spec, CommandContext& ctx);
@@ -31,6 +35,11 @@ bool QueueInTransaction(const CommandSpec& spec, CommandContext& ctx);
 // A command refused before running (unknown, arity, NOAUTH, a gate) while the client is
 // in MULTI makes EXEC abort with EXECABORT (transaction_family.cc).
 void FlagTransactionError(ClientView& client);
+
+// A MONITOR client may not run commands that read or write keys (Redis treats monitors as
+// replicas): -ERR Replica can't interact with the keyspace (introspection.cc). Called when
+// session().monitor.
+bool PassesMonitorGate(const CommandSpec& spec, CommandContext& ctx);
 
 // After a command ran: SLOWLOG, LATENCY, latencystats and MONITOR feeds
 // (introspection.cc). Called for every completed command.

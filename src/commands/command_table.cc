@@ -49,6 +49,8 @@ CommandTable::CommandTable() {
   RegisterPubSubFamily(*this);
   RegisterTransactionFamily(*this);
   RegisterIntrospectionFamily(*this);
+  RegisterAclFamily(*this);
+  RegisterAofFamily(*this);
 }
 
 void CommandTable::Register(CommandSpec spec) {
@@ -78,6 +80,24 @@ const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_
     if (EqualsNoCase(n, sub)) return &s;
   }
   return nullptr;
+}
+
+bool CommandTable::Rename(std::string_view name, std::string_view new_name) {
+  std::string key(name);
+  for (char& c : key) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  auto it = index_.find(key);
+  if (it == index_.end()) return false;
+  const size_t row = it->second;
+  index_.erase(it);
+  if (new_name.empty()) return true;
+  std::string to(new_name);
+  for (char& c : to) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (to.size() > kMaxNameLen || index_.count(to)) {
+    index_.emplace(std::move(key), row);  // refused: leave the table as it was
+    return false;
+  }
+  index_.emplace(std::move(to), row);
+  return true;
 }
 
 void CommandTable::ResetStats() const {

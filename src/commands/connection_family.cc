@@ -10,10 +10,13 @@
 #include "arg_parser.h"
 #include "blocking.h"
 #include "error_text.h"
+#include "gannet/commands/acl.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/dispatcher.h"
+#include "gannet/commands/introspection.h"
 #include "gannet/common/numbers.h"
 #include "gannet/version.h"
+#include "tracking.h"
 
 namespace gannet {
 namespace {
@@ -26,25 +29,19 @@ constexpr std::string_view kAuthNoPassword =
 constexpr std::string_view kBadClientName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
 
-// Constant-time comparison: the time taken does not depend on where the inputs differ.
-bool SecureEquals(std::string_view a, std::string_view b) {
-  unsigned char diff = static_cast<unsigned char>(a.size() != b.size());
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
+// AUTH and HELLO AUTH: logs the client in as the ACL user these credentials name, or
+// records the refusal in ACL LOG (acl.h). A "nopass" user takes any password.
+bool LogIn(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  Acl& acl = ctx.dispatcher->acl();
+  const AclUser* u = acl.Authenticate(user, pass);
+  if (u == nullptr) {
+    acl.Log("auth", ctx.client.session().in_multi ? "multi" : "toplevel", "AUTH", user,
+            ctx.client.InfoLine(), ctx.now_ms, static_cast<size_t>(ctx.config().acllog_max_len));
+    return false;
   }
-  return diff == 0;
-}
-
-// Checks credentials for the only user there is so far, "default". With no requirepass
-// the default user is "nopass": any password works for AUTH user pass.
-bool CheckCredentials(const CommandContext& ctx, std::string_view user, std::string_view pass) {
-  bool user_ok = user == "default";
-  const std::string& required = ctx.config().requirepass;
-  bool pass_ok = required.empty() || SecureEquals(pass, required);
-  return user_ok && pass_ok;
+  ctx.client.session().acl_user = u;
+  ctx.client.set_authenticated(true, user);
+  return true;
 }
 
 // Names may hold only printable ASCII without spaces ('!'..'~').
@@ -55,6 +52,14 @@ bool ValidClientName(std::string_view name) {
 void CmdPing(CmdArgs args, CommandContext& ctx) {
   if (args.size() > 2) {
     ctx.reply.SendError(WrongArityText("ping"));
+    return;
+  }
+  // A RESP2 client in subscribed mode gets a pub/sub style reply: ["pong", message or ""].
+  const ClientSession& s = ctx.client.session();
+  if (s.subscriptions + s.shard_subscriptions > 0 && ctx.reply.version() == RespVersion::kResp2) {
+    ctx.reply.SendArrayLen(2);
+    ctx.reply.SendBulk("pong");
+    ctx.reply.SendBulk(args.size() == 2 ? args[1] : std::string_view());
     return;
   }
   if (args.size() == 1) {
@@ -99,15 +104,14 @@ void CmdAuth(CmdArgs args, CommandContext& ctx) {
   }
   std::string_view user = args.size() == 3 ? args[1] : std::string_view("default");
   std::string_view pass = args.back();
-  if (args.size() == 2 && ctx.config().requirepass.empty()) {
+  if (args.size() == 2 && ctx.dispatcher->acl().default_user().nopass) {
     ctx.reply.SendError(kAuthNoPassword);
     return;
   }
-  if (!CheckCredentials(ctx, user, pass)) {
+  if (!LogIn(ctx, user, pass)) {
     ctx.reply.SendError(kWrongPass);
     return;
   }
-  ctx.client.set_authenticated(true, user);
   ctx.reply.SendOk();
 }
 
@@ -145,12 +149,9 @@ void CmdHello(CmdArgs args, CommandContext& ctx) {
       return;
     }
   }
-  if (auth) {
-    if (!CheckCredentials(ctx, user, pass)) {
-      ctx.reply.SendError(kWrongPass);
-      return;
-    }
-    ctx.client.set_authenticated(true, user);
+  if (auth && !LogIn(ctx, user, pass)) {
+    ctx.reply.SendError(kWrongPass);
+    return;
   }
   if (!ctx.client.authenticated()) {
     ctx.reply.SendError(
@@ -211,6 +212,13 @@ void CmdClientGetName(CmdArgs, CommandContext& ctx) {
   }
 }
 
+// Redis's client types: monitors count as normal clients, subscribers as pubsub; there
+// are no masters or replicas.
+std::string_view ClientTypeName(const ClientView& c) {
+  const ClientSession& s = c.session();
+  return s.subscriptions + s.shard_subscriptions > 0 ? "pubsub" : "normal";
+}
+
 bool ValidClientType(std::string_view t) {
   return EqualsNoCase(t, "normal") || EqualsNoCase(t, "master") || EqualsNoCase(t, "replica") ||
          EqualsNoCase(t, "slave") || EqualsNoCase(t, "pubsub");
@@ -245,8 +253,7 @@ void CmdClientList(CmdArgs args, CommandContext& ctx) {
   }
   std::string out;
   ctx.server.ForEachClient([&](ClientView& c) {
-    // Only normal clients exist so far: any other type lists nobody.
-    if (type && *type != "normal") return;
+    if (type && *type != ClientTypeName(c)) return;
     if (by_id && std::find(ids.begin(), ids.end(), c.id()) == ids.end()) return;
     out += c.InfoLine();
     out += '\n';
@@ -303,6 +310,14 @@ void CmdClientKill(CmdArgs args, CommandContext& ctx) {
         return;
       }
       f.user = std::string(val);
+    } else if (EqualsNoCase(opt, "MAXAGE")) {
+      // Redis 7.4's filter (7.0 does not know it): clients connected longer than this.
+      auto age = ParseInt64(val);
+      if (!age) {
+        ctx.reply.SendError(kNotIntegerErr);
+        return;
+      }
+      f.max_age = *age;
     } else if (EqualsNoCase(opt, "SKIPME")) {
       if (EqualsNoCase(val, "yes")) {
         f.skip_me = true;
@@ -353,13 +368,62 @@ void CmdClientReply(CmdArgs args, CommandContext& ctx) {
   }
 }
 
-// Eviction of clients does not exist yet; the flag is accepted so clients can set it.
+// Client eviction (maxmemory-clients) does not exist: the flag is recorded (CLIENT LIST
+// shows 'e') so clients can set it.
 void CmdClientNoEvict(CmdArgs args, CommandContext& ctx) {
   if (EqualsNoCase(args[2], "ON") || EqualsNoCase(args[2], "OFF")) {
+    ctx.client.session().no_evict = EqualsNoCase(args[2], "ON");
     ctx.reply.SendOk();
   } else {
     ctx.reply.SendError(kSyntaxErr);
   }
+}
+
+// CLIENT NO-TOUCH ON|OFF (Redis 7.2; 7.0 does not have it): while on, the client's commands
+// leave keys' LRU/LFU data alone, except TOUCH. Flag 'T' in CLIENT LIST.
+void CmdClientNoTouch(CmdArgs args, CommandContext& ctx) {
+  if (EqualsNoCase(args[2], "ON") || EqualsNoCase(args[2], "OFF")) {
+    ctx.client.session().no_touch = EqualsNoCase(args[2], "ON");
+    ctx.reply.SendOk();
+  } else {
+    ctx.reply.SendError(kSyntaxErr);
+  }
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL]: connections hold back the commands the mode covers
+// until the pause ends (src/server/connection.cc).
+void CmdClientPause(CmdArgs args, CommandContext& ctx) {
+  if (args.size() > 4) {
+    ctx.reply.SendError("ERR unknown subcommand or wrong number of arguments for '" +
+                        std::string(args[1].substr(0, 128)) + "'. Try CLIENT HELP.");
+    return;
+  }
+  auto timeout = ParseInt64(args[2]);
+  if (!timeout) {
+    ctx.reply.SendError("ERR timeout is not an integer or out of range");
+    return;
+  }
+  if (*timeout < 0) {
+    ctx.reply.SendError("ERR timeout is negative");
+    return;
+  }
+  bool all = true;
+  if (args.size() == 4) {
+    if (EqualsNoCase(args[3], "WRITE")) {
+      all = false;
+    } else if (!EqualsNoCase(args[3], "ALL")) {
+      ctx.reply.SendError("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      return;
+    }
+  }
+  const int64_t end = *timeout > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + *timeout;
+  ctx.dispatcher->introspection().Pause(end, all);
+  ctx.reply.SendOk();
+}
+
+void CmdClientUnpause(CmdArgs, CommandContext& ctx) {
+  ctx.dispatcher->introspection().Unpause();
+  ctx.reply.SendOk();
 }
 
 // CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command's wait (blocking.h).
@@ -405,13 +469,20 @@ void CmdClientHelp(CmdArgs, CommandContext& ctx) {
       "    Close the connection from <ip:port>.",
       "KILL <option> <value> [<option> <value> [...]]",
       "    Close every connection matching all filters: ID, TYPE, ADDR, LADDR, USER,",
-      "    SKIPME (YES|NO, default YES).",
+      "    MAXAGE (connected for longer than these seconds), SKIPME (YES|NO, default YES).",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Hold back the commands of every client (ALL, the default) or only writes (WRITE)",
+      "    for <timeout> milliseconds.",
+      "UNPAUSE",
+      "    End a CLIENT PAUSE at once.",
       "REPLY (ON|OFF|SKIP)",
       "    Turn replies to this connection on or off, or skip the next one.",
       "SETINFO (LIB-NAME|LIB-VER) <value>",
       "    Record the client library's name or version.",
       "NO-EVICT (ON|OFF)",
       "    Protect this connection from client eviction.",
+      "NO-TOUCH (ON|OFF)",
+      "    While ON, this connection's commands do not change keys' LRU/LFU data (except TOUCH).",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
       "HELP",
@@ -517,11 +588,31 @@ void RegisterConnectionFamily(CommandTable& t) {
                "Instructs the server whether to reply to commands.", "3.2.0"),
            sub("client|no-evict", 3, kNsLs | kCmdAdmin, kAdm, CmdClientNoEvict,
                "Sets the client eviction mode of the connection.", "7.0.0"),
+           sub("client|no-touch", 3, kNsLs, kC, CmdClientNoTouch,
+               "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+               "7.2.0"),
+           sub("client|pause", -3, kNsLs | kCmdAdmin, kAdm, CmdClientPause,
+               "Suspends commands processing.", "3.0.0"),
+           sub("client|unpause", 2, kNsLs | kCmdAdmin, kAdm, CmdClientUnpause,
+               "Resumes processing commands from paused clients.", "6.2.0"),
            sub("client|unblock", -3, kNsLs | kCmdAdmin, kAdm, CmdClientUnblock,
                "Unblock a client blocked in a blocking command from a different connection",
                "5.0.0"),
            sub("client|help", 2, kCmdLoading | kCmdStale, kC, CmdClientHelp,
                "Returns helpful text about the different subcommands.", "5.0.0"),
+           // Client-side caching (tracking.cc).
+           sub("client|tracking", -3, kNsLs, kC, CmdClientTracking,
+               "Controls server-assisted client-side caching for the connection.", "6.0.0"),
+           sub("client|caching", 3, kNsLs, kC, CmdClientCaching,
+               "Instructs the server whether to track the keys in the next request.", "6.0.0"),
+           sub("client|getredir", 2, kNsLs, kC, CmdClientGetRedir,
+               "Returns the client ID to which the connection's tracking notifications are "
+               "redirected.",
+               "6.0.0"),
+           sub("client|trackinginfo", 2, kNsLs, kC, CmdClientTrackingInfo,
+               "Returns information about server-assisted client-side caching for the "
+               "connection.",
+               "6.2.0"),
        }});
 }
 

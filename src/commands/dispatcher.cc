@@ -7,8 +7,11 @@
 #include "blocking.h"
 #include "command_gates.h"
 #include "error_text.h"
+#include "gannet/commands/acl.h"
 #include "gannet/engine/pubsub.h"
 #include "introspection.h"
+#include "pubsub.h"
+#include "tracking.h"
 #include "transaction.h"
 
 namespace gannet {
@@ -18,9 +21,11 @@ Dispatcher::Dispatcher(const CommandTable& table, Keyspace& keyspace, ServerView
       keyspace_(keyspace),
       server_(server),
       blocking_(std::make_unique<BlockingRegistry>(keyspace, *this)),
-      pubsub_(std::make_unique<PubSub>()),
+      pubsub_(std::make_unique<PubSub>(keyspace, server.config(), MakeClientPubSubDelivery())),
       transactions_(std::make_unique<Transactions>(keyspace)),
-      introspection_(std::make_unique<Introspection>()) {}
+      tracking_(std::make_unique<Tracking>(keyspace, server)),
+      introspection_(std::make_unique<Introspection>(&table)),
+      acl_(std::make_unique<Acl>(table)) {}
 
 Dispatcher::~Dispatcher() = default;
 
@@ -53,14 +58,15 @@ size_t Dispatcher::blocked_clients() const { return blocking_->blocked_clients()
 
 void Dispatcher::OnClientClosed(ClientView& client) {
   blocking_->RemoveClient(client.id());
+  tracking_->ForgetClient(client, /*closing=*/true);  // also no longer a redirect target
   ResetClient(client);
 }
 
 void Dispatcher::ResetClient(ClientView& client) {
-  ClientSession& s = client.session();
-  s.in_multi = false;
-  s.multi_error = false;
-  s.queued.clear();
+  ForgetPubSubClient(*pubsub_, client);
+  transactions_->EndTransaction(client);  // leaves MULTI, unwatches
+  tracking_->ForgetClient(client, /*closing=*/false);
+  if (client.session().monitor) introspection_->RemoveMonitor(client);
 }
 
 int64_t Dispatcher::ExpireBlocked(int64_t now_ms) {
@@ -94,14 +100,22 @@ void Dispatcher::CountBlockedCompletion(const CommandSpec* spec, bool failed) {
   if (failed) {
     ++spec->stats.failed_calls;
     ++stats_.total_error_replies;
+    introspection_->CountError("UNBLOCKED");  // the only error a blocked wait ends with
   }
 }
 
 void Dispatcher::Reject(const CommandSpec* spec, ClientView& client, ReplyBuilder& reply,
                         std::string_view error) {
-  reply.SendError(error);
+  if (spec != nullptr && spec->name == "exec") {
+    // EXEC refused aborts the transaction with EXECABORT (transaction.h).
+    reply.SendError(ExecRefusalText(error));
+    transactions_->EndTransaction(client);
+  } else {
+    reply.SendError(error);
+  }
   if (spec != nullptr) ++spec->stats.rejected_calls;
   ++stats_.total_error_replies;
+  introspection_->CountError(reply.last_error_code());
   if (client.session().in_multi) FlagTransactionError(client);
 }
 
@@ -138,19 +152,30 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   ctx.cannot_block = depth_ > 1 && !rerun;
   ctx.rerun = rerun;
   ctx.dispatcher = this;
+  ctx.propagating = propagation_ != nullptr;
 
   // processCommand's gates, in Redis's order; each is called only when its feature is
   // active. A refusal inside MULTI makes EXEC abort.
   ClientSession& session = client.session();
+  const size_t out_before = reply.out()->size();  // EXEC's refusal is rewritten (EXECABORT)
+  const AclUser* user = session.acl_user != nullptr ? session.acl_user : &acl_->default_user();
+  // EXEC's queued commands passed the other gates when queued and run without them, as in
+  // Redis (a SUBSCRIBE inside the transaction does not stop the commands after it); ACL
+  // is checked again.
   const bool gated =
-      (server_.config().maxmemory > 0 && !PassesMemoryGate(*spec, ctx)) ||
-      (server_.persistence_gate_active() && !PassesPersistenceGate(*spec, ctx)) ||
-      (session.subscriptions + session.shard_subscriptions > 0 &&
-       client.resp_version() == RespVersion::kResp2 && !PassesSubscribedModeGate(*spec, ctx));
+      (!user->unrestricted && !PassesAclGate(*spec, ctx)) ||
+      (!ctx.cannot_block &&
+       ((server_.config().maxmemory > 0 && !PassesMemoryGate(*spec, ctx)) ||
+        (server_.persistence_gate_active() && !PassesPersistenceGate(*spec, ctx)) ||
+        (session.subscriptions + session.shard_subscriptions > 0 &&
+         client.resp_version() == RespVersion::kResp2 && !PassesSubscribedModeGate(*spec, ctx)) ||
+        (session.monitor && !PassesMonitorGate(*spec, ctx))));
   if (gated) {
     ++spec->stats.rejected_calls;
     stats_.total_error_replies += reply.errors_sent() - errors_before;
+    introspection_->CountError(reply.last_error_code(), reply.errors_sent() - errors_before);
     if (session.in_multi) FlagTransactionError(client);
+    if (spec->name == "exec") RewriteExecRefusal(client, *transactions_, reply.out(), out_before);
     return;
   }
   if (session.in_multi && QueueInTransaction(*spec, ctx)) return;
@@ -158,15 +183,24 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   const uint64_t blocks_before = blocking_->blocks_started();
   const BlockingRegistry::Rerun* rr = blocking_->current_rerun();
   const uint64_t dirty_before = keyspace_.dirty();
+  // Client-side caching: who is running (NOLOOP, replies before invalidations), then the
+  // keys a tracking client read. Only while some client tracks.
+  const bool tracking = tracking_->active();
+  if (tracking) tracking_->BeforeCommand(client, *spec);
   spec->handler(args, ctx);
+  if (tracking) tracking_->AfterCommand(*spec, ctx, depth_);
   const int64_t elapsed_us = clock.NowUs() - start_us;
   // Blocking commands signal their own destinations (BLMOVE).
   if (blocking_->has_waiters() && (spec->flags & (kCmdWrite | kCmdBlocking)) == kCmdWrite) {
     SignalWrittenKeys(*spec, args, *blocking_);
   }
-  if (propagation_ != nullptr && keyspace_.dirty() != dirty_before) Propagate(ctx);
+  // EXEC's commands propagated themselves (nested: the sink wraps them in MULTI/EXEC).
+  if (propagation_ != nullptr && keyspace_.dirty() != dirty_before && spec->name != "exec") {
+    Propagate(ctx);
+  }
   // A command that blocked (or re-blocked) is counted once, when it completes.
   if (blocking_->blocks_started() != blocks_before || (rr != nullptr && rr->blocked_again)) {
+    if (!rerun) introspection_->OnCommandBlocked(*spec, ctx);  // MONITOR shows it now
     return;
   }
 
@@ -178,20 +212,30 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   if (errors > 0) {
     ++st.failed_calls;
     stats_.total_error_replies += errors;
+    introspection_->CountError(reply.last_error_code(), errors);
   }
   AfterCommand(*spec, ctx, elapsed_us);
 }
 
 void Dispatcher::Propagate(CommandContext& ctx) {
   const int db = ctx.client.db_index();
+  const bool nested = depth_ > 1;  // run by EXEC
   if (ctx.propagate.empty()) {
-    propagation_->Propagate(db, ctx.args);
+    if (nested) {
+      propagation_->PropagateNested(db, ctx.args);
+    } else {
+      propagation_->Propagate(db, ctx.args);
+    }
     return;
   }
   std::vector<std::string_view> views;
   for (const auto& cmd : ctx.propagate) {
     views.assign(cmd.begin(), cmd.end());
-    propagation_->Propagate(db, CmdArgs(views.data(), views.size()));
+    if (nested) {
+      propagation_->PropagateNested(db, CmdArgs(views.data(), views.size()));
+    } else {
+      propagation_->Propagate(db, CmdArgs(views.data(), views.size()));
+    }
   }
 }
 

@@ -30,6 +30,25 @@ inline constexpr std::string_view kOomErr =
     "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kOutOfRangeErr = "ERR index out of range";
 inline constexpr std::string_view kPositiveErr = "ERR value is out of range, must be positive";
+// Persistence gates (persistence_family.cc).
+inline constexpr std::string_view kMisconfErr =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+    "to disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+    "RDB error.";
+inline constexpr std::string_view kLoadingErr = "LOADING Redis is loading the dataset in memory";
+// Transactions (transaction_family.cc).
+inline constexpr std::string_view kMultiNestedErr = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kExecWithoutMultiErr = "ERR EXEC without MULTI";
+inline constexpr std::string_view kDiscardWithoutMultiErr = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kWatchInsideMultiErr = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kNotAllowedInMultiErr =
+    "ERR Command not allowed inside a transaction";
+inline constexpr std::string_view kExecAbortErr =
+    "EXECABORT Transaction discarded because of previous errors.";
+// EXEC itself refused (arity, NOAUTH, a gate): this, then the error without "ERR ".
+inline constexpr std::string_view kExecAbortPrefix = "EXECABORT Transaction discarded because of: ";
 
 // Redis's text for status. `command` is the lower-case command name, used only by
 // kInvalidExpire ("ERR invalid expire time in 'set' command"). kOk and kSkipped are not

@@ -467,6 +467,7 @@ void CmdGeoAdd(CmdArgs args, CommandContext& ctx) {
     auto z = std::make_unique<ZSetObject>(limits, pairs.front().second.size());
     const Encoding enc = z->encoding();
     e = db.Insert(args[1], Value::Object(ValueType::kZSet, enc, std::move(z)));
+    ctx.Notify(kNotifyNewKey, "new", args[1]);
   }
   auto* z = e->value.As<ZSetObject>();
   const int flags = (nx ? ZSetObject::kNx : 0) | (xx ? ZSetObject::kXx : 0);
@@ -476,6 +477,10 @@ void CmdGeoAdd(CmdArgs args, CommandContext& ctx) {
     auto r = z->Add(member, score, flags, limits);
     if (r.outcome == ZSetObject::AddOutcome::kAdded) ++added;
     if (r.outcome == ZSetObject::AddOutcome::kUpdated) ++updated;
+  }
+  // GEOADD is Redis's ZADD underneath: its event and change count.
+  if (added + updated > 0) {
+    ctx.KeyChanged(kNotifyZSet, "zadd", args[1], static_cast<uint64_t>(added + updated));
   }
   if (z->empty()) {
     db.Delete(e);
@@ -674,7 +679,7 @@ void GeoSearchGeneric(CmdArgs args, CommandContext& ctx, int flags) {
 
   if (z == nullptr) {
     if (storekey) {
-      db.Delete(*storekey);
+      if (db.Delete(*storekey)) ctx.KeyChanged(kNotifyGeneric, "del", *storekey);
       return ctx.reply.SendLong(0);
     }
     return ctx.reply.SendEmptyArray();
@@ -715,7 +720,7 @@ void GeoSearchGeneric(CmdArgs args, CommandContext& ctx, int flags) {
       static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_entries)),
       static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_value))};
   if (returned == 0) {
-    db.Delete(*storekey);
+    if (db.Delete(*storekey)) ctx.KeyChanged(kNotifyGeneric, "del", *storekey);
     return ctx.reply.SendLong(0);
   }
   auto out = std::make_unique<ZSetObject>(/*big=*/true);
@@ -726,8 +731,12 @@ void GeoSearchGeneric(CmdArgs args, CommandContext& ctx, int flags) {
   out->ShrinkIfFits(limits);
   const Encoding enc = out->encoding();
   const std::string dst(*storekey);
-  db.Delete(dst);
+  const bool existed = db.Delete(dst);
   db.Insert(dst, Value::Object(ValueType::kZSet, enc, std::move(out)));
+  // One change per member stored, as Redis counts.
+  if (!existed) ctx.Notify(kNotifyNewKey, "new", dst);
+  ctx.KeyChanged(kNotifyZSet, (flags & kSearch) ? "geosearchstore" : "georadiusstore", dst,
+                 returned);
   // GEORADIUS ... STORE's destination lies outside the row's key range: signal it here.
   SignalKeyReady(ctx, dst);
   ctx.reply.SendLong(static_cast<int64_t>(returned));

@@ -53,10 +53,11 @@ Result<Entry*> FindHash(Database& db, std::string_view key, bool write) {
 
 HashObject* HashOf(const Entry* e) { return e->value.As<HashObject>(); }
 
-// The hash at key for a write, created (listpack, empty) when missing.
-Result<Entry*> FindOrCreateHash(Database& db, std::string_view key) {
+// The hash at key for a write, created (listpack, empty) when missing (*created set).
+Result<Entry*> FindOrCreateHash(Database& db, std::string_view key, bool* created) {
   Result<Entry*> r = FindHash(db, key, /*write=*/true);
   if (!r.ok() || *r != nullptr) return r;
+  *created = true;
   return db.Insert(
       key, Value::Object(ValueType::kHash, Encoding::kListpack, std::make_unique<HashObject>()));
 }
@@ -77,8 +78,8 @@ HashObject::Limits LimitsOf(const Config& c) {
 
 // HSET/HMSET: pairs are args[2..]. Returns the number of new fields.
 Result<int64_t> OpSet(Database& db, std::string_view key, CmdArgs pairs,
-                      const HashObject::Limits& limits) {
-  Result<Entry*> r = FindOrCreateHash(db, key);
+                      const HashObject::Limits& limits, bool* created_key) {
+  Result<Entry*> r = FindOrCreateHash(db, key, created_key);
   if (!r.ok()) return r.status();
   HashObject* h = HashOf(*r);
   h->PrepareFor(pairs.data(), pairs.size(), limits);
@@ -91,8 +92,8 @@ Result<int64_t> OpSet(Database& db, std::string_view key, CmdArgs pairs,
 }
 
 Result<bool> OpSetNx(Database& db, std::string_view key, std::string_view field,
-                     std::string_view value, const HashObject::Limits& limits) {
-  Result<Entry*> r = FindOrCreateHash(db, key);
+                     std::string_view value, const HashObject::Limits& limits, bool* created) {
+  Result<Entry*> r = FindOrCreateHash(db, key, created);
   if (!r.ok()) return r.status();
   HashObject* h = HashOf(*r);
   if (h->Contains(field)) return false;
@@ -103,7 +104,7 @@ Result<bool> OpSetNx(Database& db, std::string_view key, std::string_view field,
   return true;
 }
 
-Result<int64_t> OpDel(Database& db, std::string_view key, CmdArgs fields) {
+Result<int64_t> OpDel(Database& db, std::string_view key, CmdArgs fields, bool* key_removed) {
   Result<Entry*> r = FindHash(db, key, /*write=*/true);
   if (!r.ok()) return r.status();
   if (*r == nullptr) return 0;
@@ -113,6 +114,7 @@ Result<int64_t> OpDel(Database& db, std::string_view key, CmdArgs fields) {
     deleted += h->Delete(f) ? 1 : 0;
     if (h->empty()) break;
   }
+  *key_removed = h->empty();
   AfterWrite(db, *r);
   return deleted;
 }
@@ -120,8 +122,8 @@ Result<int64_t> OpDel(Database& db, std::string_view key, CmdArgs fields) {
 // HINCRBY: kOverflow, or the hash value not being an integer (reported by the caller as
 // kNotAnInteger, which it maps to "hash value is not an integer").
 Result<int64_t> OpIncrBy(Database& db, std::string_view key, std::string_view field, int64_t delta,
-                         const HashObject::Limits& limits) {
-  Result<Entry*> r = FindOrCreateHash(db, key);
+                         const HashObject::Limits& limits, bool* created) {
+  Result<Entry*> r = FindOrCreateHash(db, key, created);
   if (!r.ok()) return r.status();
   HashObject* h = HashOf(*r);
   int64_t current = 0;
@@ -143,8 +145,9 @@ Result<int64_t> OpIncrBy(Database& db, std::string_view key, std::string_view fi
 
 // HINCRBYFLOAT: the result must be finite before anything is stored (CVE-2023-28856).
 Result<std::string> OpIncrByFloat(Database& db, std::string_view key, std::string_view field,
-                                  long double incr, const HashObject::Limits& limits) {
-  Result<Entry*> r = FindOrCreateHash(db, key);
+                                  long double incr, const HashObject::Limits& limits,
+                                  bool* created) {
+  Result<Entry*> r = FindOrCreateHash(db, key, created);
   if (!r.ok()) return r.status();
   HashObject* h = HashOf(*r);
   long double current = 0;
@@ -167,15 +170,22 @@ Result<std::string> OpIncrByFloat(Database& db, std::string_view key, std::strin
 
 void CmdHSet(CmdArgs args, CommandContext& ctx) {
   if (args.size() % 2 != 0) return ctx.reply.SendError(WrongArityText(ctx.spec->name));
-  Result<int64_t> r = OpSet(ctx.db(), args[1], args.subspan(2), LimitsOf(ctx.config()));
+  bool created = false;
+  Result<int64_t> r = OpSet(ctx.db(), args[1], args.subspan(2), LimitsOf(ctx.config()), &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  // One change per field written, new or not (as Redis counts).
+  ctx.KeyChanged(kNotifyHash, "hset", args[1], (args.size() - 2) / 2);
   if (ctx.spec->name == "hmset") return ctx.reply.SendOk();
   ctx.reply.SendLong(*r);
 }
 
 void CmdHSetNx(CmdArgs args, CommandContext& ctx) {
-  Result<bool> r = OpSetNx(ctx.db(), args[1], args[2], args[3], LimitsOf(ctx.config()));
+  bool created = false;
+  Result<bool> r = OpSetNx(ctx.db(), args[1], args[2], args[3], LimitsOf(ctx.config()), &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  if (*r) ctx.KeyChanged(kNotifyHash, "hset", args[1]);
   ctx.reply.SendLong(*r ? 1 : 0);
 }
 
@@ -226,8 +236,13 @@ void CmdHGetAll(CmdArgs args, CommandContext& ctx) {
 }
 
 void CmdHDel(CmdArgs args, CommandContext& ctx) {
-  Result<int64_t> r = OpDel(ctx.db(), args[1], args.subspan(2));
+  bool key_removed = false;
+  Result<int64_t> r = OpDel(ctx.db(), args[1], args.subspan(2), &key_removed);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (*r > 0) {
+    ctx.KeyChanged(kNotifyHash, "hdel", args[1], static_cast<uint64_t>(*r));
+    if (key_removed) ctx.Notify(kNotifyGeneric, "del", args[1]);
+  }
   ctx.reply.SendLong(*r);
 }
 
@@ -255,11 +270,15 @@ void CmdHStrLen(CmdArgs args, CommandContext& ctx) {
 void CmdHIncrBy(CmdArgs args, CommandContext& ctx) {
   auto delta = ParseInt64(args[3]);
   if (!delta) return ctx.reply.SendError(kNotIntegerErr);
-  Result<int64_t> r = OpIncrBy(ctx.db(), args[1], args[2], *delta, LimitsOf(ctx.config()));
+  bool created = false;
+  Result<int64_t> r =
+      OpIncrBy(ctx.db(), args[1], args[2], *delta, LimitsOf(ctx.config()), &created);
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
   if (!r.ok()) {
     if (r.status() == OpStatus::kNotAnInteger) return ctx.reply.SendError(kHashNotIntegerErr);
     return SendStatusError(ctx.reply, r.status());
   }
+  ctx.KeyChanged(kNotifyHash, "hincrby", args[1]);
   ctx.reply.SendLong(*r);
 }
 
@@ -267,10 +286,18 @@ void CmdHIncrByFloat(CmdArgs args, CommandContext& ctx) {
   auto incr = ParseLongDouble(args[3]);
   if (!incr) return ctx.reply.SendError(kNotFloatErr);
   if (std::isnan(*incr) || std::isinf(*incr)) return ctx.reply.SendError(kIncrNanErr);
-  Result<std::string> r = OpIncrByFloat(ctx.db(), args[1], args[2], *incr, LimitsOf(ctx.config()));
+  bool created = false;
+  Result<std::string> r =
+      OpIncrByFloat(ctx.db(), args[1], args[2], *incr, LimitsOf(ctx.config()), &created);
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
   if (!r.ok()) {
     if (r.status() == OpStatus::kNotAFloat) return ctx.reply.SendError(kHashNotFloatErr);
     return SendStatusError(ctx.reply, r.status());
+  }
+  ctx.KeyChanged(kNotifyHash, "hincrbyfloat", args[1]);
+  // The sum depends on float formatting: the AOF records the resulting field value.
+  if (ctx.propagating) {
+    ctx.PropagateAs({"HSET", std::string(args[1]), std::string(args[2]), *r});
   }
   ctx.reply.SendBulk(*r);
 }

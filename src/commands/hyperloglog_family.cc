@@ -57,17 +57,22 @@ void StoreHll(Value& v, const std::string& h) {
 // ---------------------------------------------------------------------------------------
 // Keyspace operations
 
-// PFADD: returns whether any register changed (or the key was created). kSkipped stands
-// for "corrupted" (the caller sends INVALIDOBJ); kWrongType and kSyntaxError (not an HLL)
-// are the type errors.
-Result<bool> OpPfAdd(Database& db, std::string_view key, CmdArgs elements, size_t sparse_max) {
+// PFADD: returns the changes made, Redis's count: one for creating the key and one per
+// element that raised a register (0: nothing changed). *created tells whether the key is
+// new. kSkipped stands for "corrupted" (the caller sends INVALIDOBJ); kWrongType and
+// kSyntaxError (not an HLL) are the type errors.
+Result<int64_t> OpPfAdd(Database& db, std::string_view key, CmdArgs elements, size_t sparse_max,
+                        bool* created) {
   Entry* e = db.FindWrite(key);
   bool updated = false;
+  int64_t changes = 0;
   if (e == nullptr) {
     Value v = Value::String(hll::CreateEmpty());
     v.set_encoding(Encoding::kRaw);
     e = db.Insert(key, std::move(v));
     updated = true;
+    *created = true;
+    changes = 1;
   } else {
     HllCheck c = CheckHll(e->value);
     if (c == HllCheck::kWrongType) return OpStatus::kWrongType;
@@ -86,13 +91,14 @@ Result<bool> OpPfAdd(Database& db, std::string_view key, CmdArgs elements, size_
       v.SetRange(hll::kHeaderSize + first,
                  std::string_view(reinterpret_cast<const char*>(bytes), n));
       updated = true;
+      ++changes;
     }
     if (updated) {
       const char flag = static_cast<char>(static_cast<uint8_t>(v.AsString()[hll::kCardFlagOffset]) |
                                           hll::kCardStaleBit);
       v.SetRange(hll::kCardFlagOffset, std::string_view(&flag, 1));
     }
-    return updated;
+    return changes;
   }
   // Sparse: edit a working copy (at most hll-sparse-max-bytes for values we built).
   std::string w(v.AsString());
@@ -109,26 +115,32 @@ Result<bool> OpPfAdd(Database& db, std::string_view key, CmdArgs elements, size_
       }
       return OpStatus::kSkipped;
     }
-    if (r == 1) changed = true;
+    if (r == 1) {
+      changed = true;
+      ++changes;
+    }
   }
   if (changed || updated) {
     hll::MarkStale(w);
     StoreHll(v, w);
   }
-  return updated || changed;
+  return changes;
 }
 
 // ---------------------------------------------------------------------------------------
 // Handlers
 
 void CmdPfAdd(CmdArgs args, CommandContext& ctx) {
-  Result<bool> r = OpPfAdd(ctx.db(), args[1], args.subspan(2), SparseMaxBytes(ctx));
+  bool created = false;
+  Result<int64_t> r = OpPfAdd(ctx.db(), args[1], args.subspan(2), SparseMaxBytes(ctx), &created);
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
   if (!r.ok()) {
     if (r.status() == OpStatus::kWrongType) return ctx.reply.SendError(kWrongTypeErr);
     if (r.status() == OpStatus::kSyntaxError) return ctx.reply.SendError(kNotHllErr);
     return ctx.reply.SendError(kCorruptHllErr);
   }
-  ctx.reply.SendLong(*r ? 1 : 0);
+  if (*r > 0) ctx.KeyChanged(kNotifyString, "pfadd", args[1], static_cast<uint64_t>(*r));
+  ctx.reply.SendLong(*r > 0 ? 1 : 0);
 }
 
 void CmdPfCount(CmdArgs args, CommandContext& ctx) {
@@ -160,6 +172,9 @@ void CmdPfCount(CmdArgs args, CommandContext& ctx) {
   char bytes[8];
   hll::EncodeCardinality(*card, bytes);
   v.SetRange(hll::kCardOffset, std::string_view(bytes, 8));
+  // The cached estimate changed the stored bytes: one change, no event (as Redis).
+  ctx.keyspace.AddDirty(1);
+  ctx.keyspace.SignalModified(ctx.client.db_index(), args[1]);
   ctx.reply.SendLong(static_cast<int64_t>(*card));
 }
 
@@ -185,8 +200,12 @@ void CmdPfMerge(CmdArgs args, CommandContext& ctx) {
     if (max[j] != 0) (void)hll::Set(w, j, max[j], sparse_max);
   }
   hll::MarkStale(w);
-  if (dest == nullptr) dest = db.FindOrInsert(args[1]).entry;
+  if (dest == nullptr) {
+    dest = db.FindOrInsert(args[1]).entry;
+    ctx.Notify(kNotifyNewKey, "new", args[1]);
+  }
   StoreHll(dest->value, w);
+  ctx.KeyChanged(kNotifyString, "pfadd", args[1]);
   ctx.reply.SendOk();
 }
 
@@ -204,6 +223,8 @@ void CmdPfDebug(CmdArgs args, CommandContext& ctx) {
       std::string w(v.AsString());
       if (!hll::ToDense(w)) return ctx.reply.SendError(kCorruptHllErr);
       StoreHll(v, w);
+      ctx.keyspace.AddDirty(1);
+      ctx.keyspace.SignalModified(ctx.client.db_index(), args[2]);
     }
     if (EqualsNoCase(sub, "TODENSE")) return ctx.reply.SendLong(sparse ? 1 : 0);
     const auto* regs = reinterpret_cast<const uint8_t*>(v.AsString().data()) + hll::kHeaderSize;

@@ -1,11 +1,6 @@
-// placeholder: being written (SLOWLOG, LATENCY, latencystats, MONITOR)
+// Introspection's state lives in the public header (the server reads it for INFO and
+// CLIENT PAUSE): include/gannet/commands/introspection.h. The commands are in
+// introspection_family.cc, the per-command hook in introspection.cc.
 #pragma once
 
-namespace gannet {
-
-class Introspection {
- public:
-  Introspection() = default;
-};
-
-}  // namespace gannet
+#include "gannet/commands/introspection.h"

@@ -12,10 +12,10 @@
 
 #include "arg_parser.h"
 #include "error_text.h"
-#include "scan_args.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
+#include "scan_args.h"
 
 namespace gannet {
 
@@ -73,9 +73,10 @@ Result<bool> OpMove(Database& db, std::string_view key, Database& dst_db) {
 enum ExpireCond : uint8_t { kCondNone = 0, kCondNx = 1, kCondXx = 2, kCondGt = 4, kCondLt = 8 };
 
 // Sets key's expiry to the absolute time at_ms under the NX/XX/GT/LT conditions (no TTL
-// counts as an infinite one). A time not after now deletes the key. Returns false when
-// the key is missing or a condition fails.
-bool OpExpire(Database& db, std::string_view key, int64_t at_ms, unsigned cond, int64_t now_ms) {
+// counts as an infinite one). A time not after now deletes the key (*deleted set). Returns
+// false when the key is missing or a condition fails.
+bool OpExpire(Database& db, std::string_view key, int64_t at_ms, unsigned cond, int64_t now_ms,
+              bool* deleted) {
   Entry* e = db.FindWrite(key);
   if (e == nullptr) return false;
   if (cond != kCondNone) {
@@ -87,6 +88,7 @@ bool OpExpire(Database& db, std::string_view key, int64_t at_ms, unsigned cond, 
   }
   if (at_ms <= now_ms) {
     db.Delete(e);
+    *deleted = true;
   } else {
     db.SetExpire(e, at_ms);
   }
@@ -139,14 +141,21 @@ bool IsLfuPolicy(const Config& c) { return c.maxmemory_policy.find("lfu") != std
 // ---------------------------------------------------------------------------------------
 // Handlers
 
-// DEL and UNLINK (values are freed synchronously either way for now).
+// DEL and UNLINK: UNLINK (and DEL under lazyfree-lazy-user-del) hands large values to
+// the lazy-free thread.
 void CmdDel(CmdArgs args, CommandContext& ctx) {
   Database& db = ctx.db();
+  const bool lazy = ctx.spec->name == "unlink" || ctx.keyspace.memory_settings().lazy_user_del;
   int64_t n = 0;
   for (size_t i = 1; i < args.size(); ++i) {
     Entry* e = db.FindWrite(args[i]);
     if (e != nullptr) {
-      db.Delete(e);
+      if (lazy) {
+        db.DeleteLazily(e);
+      } else {
+        db.Delete(e);
+      }
+      ctx.KeyChanged(kNotifyGeneric, "del", args[i]);
       ++n;
     }
   }
@@ -175,6 +184,13 @@ void CmdRename(CmdArgs args, CommandContext& ctx) {
   const bool nx = ctx.spec->name == "renamenx";
   Result<bool> r = OpRename(ctx.db(), args[1], args[2], nx);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  // Renaming a key to itself changes nothing (and is not recorded).
+  if (*r && args[1] != args[2]) {
+    // The destination is (re)created, as Redis's dbAdd after deleting it.
+    ctx.Notify(kNotifyNewKey, "new", args[2]);
+    ctx.KeyChanged(kNotifyGeneric, "rename_from", args[1], 0);
+    ctx.KeyChanged(kNotifyGeneric, "rename_to", args[2]);
+  }
   if (nx) return ctx.reply.SendLong(*r ? 1 : 0);
   ctx.reply.SendOk();
 }
@@ -195,6 +211,10 @@ void CmdCopy(CmdArgs args, CommandContext& ctx) {
   }
   Result<bool> r = OpCopy(ctx.db(), args[1], *dst, args[2], replace);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (*r) {
+    ctx.keyspace.NotifyEvent(kNotifyNewKey, "new", dst->index(), args[2]);
+    ctx.KeyChangedIn(dst->index(), kNotifyGeneric, "copy_to", args[2]);
+  }
   ctx.reply.SendLong(*r ? 1 : 0);
 }
 
@@ -203,6 +223,11 @@ void CmdMove(CmdArgs args, CommandContext& ctx) {
   if (dst == nullptr) return;
   Result<bool> r = OpMove(ctx.db(), args[1], *dst);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (*r) {
+    ctx.keyspace.NotifyEvent(kNotifyNewKey, "new", dst->index(), args[1]);
+    ctx.KeyChanged(kNotifyGeneric, "move_from", args[1], 0);
+    ctx.KeyChangedIn(dst->index(), kNotifyGeneric, "move_to", args[1]);
+  }
   ctx.reply.SendLong(*r ? 1 : 0);
 }
 
@@ -296,7 +321,23 @@ void CmdExpire(CmdArgs args, CommandContext& ctx) {
     if (at > kInt64Max - ctx.now_ms) return ctx.reply.SendError(InvalidExpireText(name));
     at += ctx.now_ms;
   }
-  ctx.reply.SendLong(OpExpire(ctx.db(), args[1], at, cond, ctx.now_ms) ? 1 : 0);
+  bool deleted = false;
+  if (!OpExpire(ctx.db(), args[1], at, cond, ctx.now_ms, &deleted)) return ctx.reply.SendLong(0);
+  // The AOF records what happened: DEL for a time already past, else the absolute
+  // PEXPIREAT (with the condition options, which held).
+  if (deleted) {
+    ctx.KeyChanged(kNotifyGeneric, "del", args[1]);
+    const bool lazy = ctx.keyspace.memory_settings().lazy_expire;
+    if (ctx.propagating) ctx.PropagateAs({lazy ? "UNLINK" : "DEL", std::string(args[1])});
+  } else {
+    ctx.KeyChanged(kNotifyGeneric, "expire", args[1]);
+    if (name != "pexpireat" && ctx.propagating) {
+      std::vector<std::string> cmd{"PEXPIREAT", std::string(args[1]), std::to_string(at)};
+      for (size_t j = 3; j < args.size(); ++j) cmd.emplace_back(args[j]);
+      ctx.PropagateAs(std::move(cmd));
+    }
+  }
+  ctx.reply.SendLong(1);
 }
 
 // TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 without a TTL.
@@ -319,7 +360,9 @@ void CmdTtl(CmdArgs args, CommandContext& ctx) {
 void CmdPersist(CmdArgs args, CommandContext& ctx) {
   Database& db = ctx.db();
   Entry* e = db.FindWrite(args[1]);
-  ctx.reply.SendLong(e != nullptr && db.ClearExpire(e) ? 1 : 0);
+  if (e == nullptr || !db.ClearExpire(e)) return ctx.reply.SendLong(0);
+  ctx.KeyChanged(kNotifyGeneric, "persist", args[1]);
+  ctx.reply.SendLong(1);
 }
 
 void CmdObjectEncoding(CmdArgs args, CommandContext& ctx) {
@@ -351,16 +394,12 @@ void CmdObjectIdleTime(CmdArgs args, CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.SendNull();
   if (IsLfuPolicy(ctx.config())) {
     return ctx.reply.SendError(
-        "ERR An LRU maxmemory policy is not selected, access time not tracked. Please note "
-        "that when switching between policies at runtime LRU and LFU data will take some time "
-        "to adjust.");
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that "
+        "when switching between policies at runtime LRU and LFU data will take some time to "
+        "adjust.");
   }
-  // The LRU clock is 24 bits of seconds and wraps.
-  constexpr uint32_t kLruMax = (1u << 24) - 1;
-  const uint32_t now = ctx.keyspace.LruClock();
-  const uint32_t lru = e->lru;
-  const uint64_t idle = now >= lru ? now - lru : static_cast<uint64_t>(now) + (kLruMax - lru);
-  ctx.reply.SendLong(static_cast<int64_t>(idle));
+  // Seconds since the last access, from the LRU clock kept in the entry (eviction.h).
+  ctx.reply.SendLong(static_cast<int64_t>(ctx.keyspace.IdleMs(*e) / 1000));
 }
 
 void CmdObjectFreq(CmdArgs args, CommandContext& ctx) {
@@ -372,15 +411,8 @@ void CmdObjectFreq(CmdArgs args, CommandContext& ctx) {
         "note that when switching between policies at runtime LRU and LFU data will take some "
         "time to adjust.");
   }
-  // LFU data: 16 bits of minutes of the last decrement, 8 bits of logarithmic counter. The
-  // counter decays by one per elapsed minute (lfu-decay-time 1, Redis's default).
-  const uint32_t lru = e->lru;
-  const uint32_t last_minutes = lru >> 8;
-  const uint32_t counter = lru & 0xff;
-  const auto now_minutes = static_cast<uint32_t>((ctx.now_ms / 1000 / 60) & 0xffff);
-  const uint32_t elapsed =
-      now_minutes >= last_minutes ? now_minutes - last_minutes : 65535 - last_minutes + now_minutes;
-  ctx.reply.SendLong(elapsed > counter ? 0 : counter - elapsed);
+  // The logarithmic counter after lfu-decay-time decay, not stored back (as Redis).
+  ctx.reply.SendLong(ctx.keyspace.LfuCounter(*e));
 }
 
 void CmdObjectHelp(CmdArgs, CommandContext& ctx) {

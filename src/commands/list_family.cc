@@ -69,6 +69,21 @@ void DropIfEmpty(Database& db, Entry* e) {
   if (ListOf(e)->empty()) db.Delete(e);
 }
 
+// The events of a pop of `n` elements from key (Redis's "lpop"/"rpop", then "del" when the
+// list became empty); `emptied` is read before DropIfEmpty frees the entry.
+void PopDone(CommandContext& ctx, std::string_view key, End end, uint64_t n, bool emptied) {
+  ctx.KeyChanged(kNotifyList, end == End::kHead ? "lpop" : "rpop", key, n);
+  if (emptied) ctx.Notify(kNotifyGeneric, "del", key);
+}
+
+// A served pop is recorded as the non-blocking [LR]POP (with the count LMPOP asked for).
+void PropagatePop(CommandContext& ctx, std::string_view key, End end, int64_t count) {
+  if (!ctx.propagating) return;
+  std::vector<std::string> cmd{end == End::kHead ? "LPOP" : "RPOP", std::string(key)};
+  if (count >= 0) cmd.push_back(std::to_string(count));
+  ctx.PropagateAs(std::move(cmd));
+}
+
 void SendElement(ReplyBuilder& rb, const ListObject::Element& e) {
   if (e.is_int) {
     char buf[24];
@@ -89,9 +104,11 @@ Result<int64_t> OpPush(CommandContext& ctx, std::string_view key, CmdArgs values
     if (x) return 0;
     e = CreateList(db, key, ctx.config().list_max_listpack_size);
     created = true;
+    ctx.Notify(kNotifyNewKey, "new", key);
   }
   ListObject* l = ListOf(e);
   for (std::string_view v : values) Push(l, end, v);
+  ctx.KeyChanged(kNotifyList, end == End::kHead ? "lpush" : "rpush", key, values.size());
   if (created) SignalKeyReady(ctx, key);
   return static_cast<int64_t>(l->size());
 }
@@ -109,19 +126,28 @@ bool MoveOne(CommandContext& ctx, Entry* src_entry, std::string_view src, std::s
   std::string value;
   Pop(ListOf(src_entry), from, &value);
   Entry* de = *d;
+  // Events as Redis: the push to the destination (created first if needed), then the pop
+  // from the source, then "del" when the source became empty. One change in all.
+  const std::string_view push_event = to == End::kHead ? "lpush" : "rpush";
+  bool emptied = false;
   if (src == dst) {
     // Rotation: the source entry is the destination; it cannot have become empty.
     Push(ListOf(src_entry), to, value);
+    ctx.KeyChanged(kNotifyList, push_event, dst, 0);
   } else {
+    emptied = ListOf(src_entry)->empty();
     DropIfEmpty(db, src_entry);
     bool created = false;
     if (de == nullptr) {
       de = CreateList(db, dst, ctx.config().list_max_listpack_size);
       created = true;
+      ctx.Notify(kNotifyNewKey, "new", dst);
     }
     Push(ListOf(de), to, value);
+    ctx.KeyChanged(kNotifyList, push_event, dst, 0);
     if (created) SignalKeyReady(ctx, dst);
   }
+  PopDone(ctx, src, from, 1, emptied);
   ctx.reply.SendBulk(value);
   return true;
 }
@@ -180,17 +206,19 @@ void PopGeneric(CmdArgs args, CommandContext& ctx, End end) {
   }
   ListObject* l = ListOf(e);
   std::string value;
+  size_t n = 1;
   if (count < 0) {
     Pop(l, end, &value);
     ctx.reply.SendBulk(value);
   } else {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(count), l->size()));
+    n = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(count), l->size()));
     ctx.reply.SendArrayLen(n);
     for (size_t i = 0; i < n; ++i) {
       Pop(l, end, &value);
       ctx.reply.SendBulk(value);
     }
   }
+  if (n > 0) PopDone(ctx, args[1], end, n, l->empty());
   DropIfEmpty(db, e);
 }
 
@@ -251,6 +279,7 @@ void CmdLSet(CmdArgs args, CommandContext& ctx) {
   if (i < 0) i += len;
   if (i < 0 || i >= len) return ctx.reply.SendError(kOutOfRangeErr);
   l->Set(static_cast<size_t>(i), args[3]);
+  ctx.KeyChanged(kNotifyList, "lset", args[1]);
   ctx.reply.SendOk();
 }
 
@@ -280,6 +309,7 @@ void CmdLInsert(CmdArgs args, CommandContext& ctx) {
   });
   if (!found) return ctx.reply.SendLong(-1);
   l->InsertAt(after ? index + 1 : index, args[4]);
+  ctx.KeyChanged(kNotifyList, "linsert", args[1]);
   ctx.reply.SendLong(static_cast<int64_t>(l->size()));
 }
 
@@ -291,6 +321,10 @@ void CmdLRem(CmdArgs args, CommandContext& ctx) {
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
   if (*r == nullptr) return ctx.reply.SendLong(0);
   size_t removed = ListOf(*r)->Remove(args[3], *count);
+  if (removed > 0) {
+    ctx.KeyChanged(kNotifyList, "lrem", args[1], removed);
+    if (ListOf(*r)->empty()) ctx.Notify(kNotifyGeneric, "del", args[1]);
+  }
   DropIfEmpty(db, *r);
   ctx.reply.SendLong(static_cast<int64_t>(removed));
 }
@@ -313,6 +347,10 @@ void CmdLTrim(CmdArgs args, CommandContext& ctx) {
     l->Erase(static_cast<size_t>(to + 1), static_cast<size_t>(len - to - 1));
     l->Erase(0, static_cast<size_t>(from));
   }
+  // Redis emits "ltrim" even when nothing was trimmed, counting one change per element
+  // removed (none: not recorded in the AOF).
+  ctx.KeyChanged(kNotifyList, "ltrim", args[1], static_cast<uint64_t>(len) - l->size());
+  if (l->empty()) ctx.Notify(kNotifyGeneric, "del", args[1]);
   DropIfEmpty(db, *r);
   ctx.reply.SendOk();
 }
@@ -385,14 +423,24 @@ void MoveGeneric(CmdArgs args, CommandContext& ctx, End from, End to, bool block
   Result<Entry*> r = FindList(db, args[1], /*write=*/true);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
   if (*r == nullptr) {
-    if (!blocking) return ctx.reply.SendNull();
+    // Inside MULTI/EXEC or a script BLMOVE answers as LMOVE does (a null bulk), unlike the
+    // other blocking commands' null array.
+    if (!blocking || ctx.cannot_block) return ctx.reply.SendNull();
     BlockSpec spec;
     spec.keys = args.subspan(1, 1);
     spec.deadline_ms = deadline;
     spec.type = ValueType::kList;
     return BlockClient(ctx, spec);
   }
-  MoveOne(ctx, *r, args[1], args[2], from, to);
+  if (MoveOne(ctx, *r, args[1], args[2], from, to) && blocking && ctx.propagating) {
+    // Served at once or on a re-run: recorded as the non-blocking form.
+    if (args.size() == 6) {
+      ctx.PropagateAs({"LMOVE", std::string(args[1]), std::string(args[2]), std::string(args[3]),
+                       std::string(args[4])});
+    } else {
+      ctx.PropagateAs({"RPOPLPUSH", std::string(args[1]), std::string(args[2])});
+    }
+  }
 }
 
 void CmdLMove(CmdArgs args, CommandContext& ctx) {
@@ -435,6 +483,8 @@ void BlockingPop(CmdArgs args, CommandContext& ctx, End end) {
     if (*r == nullptr) continue;
     std::string value;
     Pop(ListOf(*r), end, &value);
+    PopDone(ctx, key, end, 1, ListOf(*r)->empty());
+    PropagatePop(ctx, key, end, -1);
     DropIfEmpty(db, *r);
     ctx.reply.SendArrayLen(2);
     ctx.reply.SendBulk(key);
@@ -494,6 +544,8 @@ void MPopGeneric(CmdArgs args, CommandContext& ctx, size_t numkeys_idx, bool blo
       Pop(l, *end, &value);
       ctx.reply.SendBulk(value);
     }
+    PopDone(ctx, key, *end, n, l->empty());
+    PropagatePop(ctx, key, *end, static_cast<int64_t>(n));
     DropIfEmpty(db, *r);
     return;
   }

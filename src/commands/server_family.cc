@@ -1,6 +1,7 @@
 // Server commands: INFO, CONFIG (GET/SET/REWRITE/RESETSTAT/HELP), DBSIZE, FLUSHDB,
-// FLUSHALL, SWAPDB, TIME, LASTSAVE and SHUTDOWN. Configuration and shutdown go through
-// ServerView; the keyspace is used directly. Handlers first, registration at the end.
+// FLUSHALL, SWAPDB, TIME and SHUTDOWN (LASTSAVE is in persistence_family.cc).
+// Configuration and shutdown go through ServerView; the keyspace is used directly. Handlers first,
+// registration at the end.
 #include <cctype>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,7 @@
 #include "arg_parser.h"
 #include "error_text.h"
 #include "gannet/commands/command_table.h"
+#include "gannet/commands/persistence_view.h"
 #include "gannet/common/numbers.h"
 
 namespace gannet {
@@ -32,7 +34,7 @@ void CmdDbSize(CmdArgs, CommandContext& ctx) {
   ctx.reply.SendLong(static_cast<int64_t>(ctx.db().size()));
 }
 
-// FLUSHDB / FLUSHALL [ASYNC|SYNC]: freeing is synchronous either way for now.
+// FLUSHDB / FLUSHALL [ASYNC|SYNC].
 bool FlushModeOk(CmdArgs args, CommandContext& ctx) {
   if (args.size() > 2 ||
       (args.size() == 2 && !EqualsNoCase(args[1], "ASYNC") && !EqualsNoCase(args[1], "SYNC"))) {
@@ -42,15 +44,40 @@ bool FlushModeOk(CmdArgs args, CommandContext& ctx) {
   return true;
 }
 
+// ASYNC, or neither ASYNC nor SYNC under lazyfree-lazy-user-flush: the old contents are
+// freed by the lazy-free thread.
+bool FlushIsAsync(CmdArgs args, CommandContext& ctx) {
+  if (args.size() == 2) return EqualsNoCase(args[1], "ASYNC");
+  return ctx.keyspace.memory_settings().lazy_user_flush;
+}
+
 void CmdFlushDb(CmdArgs args, CommandContext& ctx) {
   if (!FlushModeOk(args, ctx)) return;
-  ctx.db().Clear();
+  // One change per key removed, no keyspace event (as Redis); WATCH and tracking hear
+  // about the whole database even when it was empty.
+  const size_t removed = ctx.db().size();
+  if (FlushIsAsync(args, ctx)) {
+    ctx.db().ClearLazily();
+  } else {
+    ctx.db().Clear();
+  }
+  ctx.keyspace.AddDirty(removed);
+  ctx.keyspace.SignalModified(ctx.client.db_index(), "");
   ctx.reply.SendOk();
 }
 
 void CmdFlushAll(CmdArgs args, CommandContext& ctx) {
   if (!FlushModeOk(args, ctx)) return;
-  ctx.keyspace.FlushAll();
+  const size_t removed = ctx.keyspace.TotalKeys();
+  if (FlushIsAsync(args, ctx)) {
+    ctx.keyspace.FlushAllAsync();
+  } else {
+    ctx.keyspace.FlushAll();
+  }
+  ctx.keyspace.AddDirty(removed);
+  ctx.keyspace.SignalModified(-1, "");
+  // A running BGSAVE would write the old dataset; with save points the empty one is saved.
+  if (PersistenceView* p = ctx.server.persistence()) p->OnFlushAll();
   ctx.reply.SendOk();
 }
 
@@ -70,7 +97,11 @@ void CmdSwapDb(CmdArgs args, CommandContext& ctx) {
     ctx.reply.SendError(kDbIndexErr);
     return;
   }
+  // One change even when swapping a database with itself, as Redis counts it.
   if (*a != *b) ctx.keyspace.SwapDb(static_cast<int>(*a), static_cast<int>(*b));
+  ctx.keyspace.AddDirty(1);
+  ctx.keyspace.SignalModified(static_cast<int>(*a), "");
+  if (*a != *b) ctx.keyspace.SignalModified(static_cast<int>(*b), "");
   ctx.reply.SendOk();
 }
 
@@ -80,8 +111,6 @@ void CmdTime(CmdArgs, CommandContext& ctx) {
   ctx.reply.SendBulk(Int64ToString(us / 1'000'000));
   ctx.reply.SendBulk(Int64ToString(us % 1'000'000));
 }
-
-void CmdLastSave(CmdArgs, CommandContext& ctx) { ctx.reply.SendLong(ctx.server.LastSaveTime()); }
 
 void CmdShutdown(CmdArgs args, CommandContext& ctx) {
   bool save = false, nosave = false, now = false, force = false, abort = false;
@@ -113,8 +142,9 @@ void CmdShutdown(CmdArgs args, CommandContext& ctx) {
   (void)now;  // no replicas to wait for: every shutdown is immediate
   ShutdownMode mode =
       nosave ? ShutdownMode::kNoSave : (save ? ShutdownMode::kSave : ShutdownMode::kDefault);
-  // FORCE ignores a failed save; no save can happen yet, so it exits without one.
-  if (force) mode = ShutdownMode::kNoSave;
+  // FORCE: exit even when the final save fails.
+  if (force && mode == ShutdownMode::kDefault) mode = ShutdownMode::kDefaultForce;
+  if (force && mode == ShutdownMode::kSave) mode = ShutdownMode::kSaveForce;
   if (auto err = ctx.server.Shutdown(mode)) {
     ctx.reply.SendError(*err);
     return;
@@ -235,14 +265,6 @@ void RegisterServerFamily(CommandTable& t) {
               .acl_categories = 0,
               .handler = CmdTime,
               .doc = {"Returns the server time.", "2.6.0", kServer, kO1},
-              .tips = "nondeterministic_output"});
-  t.Register({.name = "lastsave",
-              .arity = 1,
-              .flags = kLS | kCmdFast,
-              .acl_categories = kAclAdmin | kAclDangerous,
-              .handler = CmdLastSave,
-              .doc = {"Returns the Unix timestamp of the last successful save to disk.", "1.0.0",
-                      kServer, kO1},
               .tips = "nondeterministic_output"});
   t.Register({.name = "shutdown",
               .arity = -1,

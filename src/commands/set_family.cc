@@ -62,12 +62,14 @@ void AfterWrite(Database& db, Entry* e) {
   }
 }
 
-// SADD: returns how many members were new.
-Result<int64_t> OpAdd(Database& db, std::string_view key, CmdArgs members, int64_t max_intset) {
+// SADD: returns how many members were new; *created tells whether the key is new.
+Result<int64_t> OpAdd(Database& db, std::string_view key, CmdArgs members, int64_t max_intset,
+                      bool* created) {
   Result<Entry*> r = FindSet(db, key, /*write=*/true);
   if (!r.ok()) return r.status();
   Entry* e = *r;
   if (e == nullptr) {
+    *created = true;
     std::unique_ptr<SetObject> set = SetObject::CreateFor(members[0], max_intset);
     const Encoding enc = set->encoding();
     e = db.Insert(key, Value::Object(ValueType::kSet, enc, std::move(set)));
@@ -79,7 +81,7 @@ Result<int64_t> OpAdd(Database& db, std::string_view key, CmdArgs members, int64
   return added;
 }
 
-Result<int64_t> OpRem(Database& db, std::string_view key, CmdArgs members) {
+Result<int64_t> OpRem(Database& db, std::string_view key, CmdArgs members, bool* emptied) {
   Result<Entry*> r = FindSet(db, key, /*write=*/true);
   if (!r.ok()) return r.status();
   if (*r == nullptr) return 0;
@@ -89,13 +91,17 @@ Result<int64_t> OpRem(Database& db, std::string_view key, CmdArgs members) {
     removed += set->Remove(m) ? 1 : 0;
     if (set->empty()) break;
   }
+  *emptied = set->empty();
   AfterWrite(db, *r);
   return removed;
 }
 
-// SMOVE: 1 if member moved (or src == dst and member is there), 0 otherwise.
-Result<int64_t> OpMove(Database& db, std::string_view src, std::string_view dst,
+// SMOVE: 1 if member moved (or src == dst and member is there), 0 otherwise. Emits
+// Redis's events: "srem" (and "del" when the source emptied), "new" for a created
+// destination, "sadd" when the member was not in it yet; one change per key changed.
+Result<int64_t> OpMove(CommandContext& ctx, std::string_view src, std::string_view dst,
                        std::string_view member, int64_t max_intset) {
+  Database& db = ctx.db();
   Entry* s = db.FindWrite(src);
   Entry* d = db.FindWrite(dst);
   // Redis answers 0 for a missing source before it checks either type.
@@ -104,13 +110,16 @@ Result<int64_t> OpMove(Database& db, std::string_view src, std::string_view dst,
   if (d != nullptr && d->value.type() != ValueType::kSet) return OpStatus::kWrongType;
   if (s == d) return SetOf(s)->Contains(member) ? 1 : 0;
   if (!SetOf(s)->Remove(member)) return 0;
+  ctx.KeyChanged(kNotifySet, "srem", src);
+  if (SetOf(s)->empty()) ctx.Notify(kNotifyGeneric, "del", src);
   AfterWrite(db, s);
   if (d == nullptr) {
     std::unique_ptr<SetObject> set = SetObject::CreateFor(member, max_intset);
     const Encoding enc = set->encoding();
     d = db.Insert(dst, Value::Object(ValueType::kSet, enc, std::move(set)));
+    ctx.Notify(kNotifyNewKey, "new", dst);
   }
-  SetOf(d)->Add(member, max_intset);
+  if (SetOf(d)->Add(member, max_intset)) ctx.KeyChanged(kNotifySet, "sadd", dst);
   d->value.set_encoding(SetOf(d)->encoding());
   return 1;
 }
@@ -174,13 +183,20 @@ std::unique_ptr<SetObject> UnionOrDiff(const std::vector<const SetObject*>& sets
 }
 
 // Stores result under dst (replacing any value and TTL), or deletes dst when it is empty.
-// Returns the stored size.
-int64_t StoreSet(Database& db, std::string_view dst, std::unique_ptr<SetObject> result) {
+// Returns the stored size. Events as Redis: `event` ("new" first when dst did not
+// exist), or "del" when an empty result removed dst; one change either way.
+int64_t StoreSet(CommandContext& ctx, std::string_view dst, std::unique_ptr<SetObject> result,
+                 std::string_view event) {
+  Database& db = ctx.db();
   const auto n = static_cast<int64_t>(result->size());
-  db.Delete(dst);
+  const bool existed = db.Delete(dst);
   if (n > 0) {
     const Encoding enc = result->encoding();
     db.Insert(dst, Value::Object(ValueType::kSet, enc, std::move(result)));
+    if (!existed) ctx.Notify(kNotifyNewKey, "new", dst);
+    ctx.KeyChanged(kNotifySet, event, dst);
+  } else if (existed) {
+    ctx.KeyChanged(kNotifyGeneric, "del", dst);
   }
   return n;
 }
@@ -196,14 +212,22 @@ void ReplyMembers(ReplyBuilder& rb, const SetObject& set) {
 }
 
 void CmdSAdd(CmdArgs args, CommandContext& ctx) {
-  Result<int64_t> r = OpAdd(ctx.db(), args[1], args.subspan(2), MaxIntset(ctx));
+  bool created = false;
+  Result<int64_t> r = OpAdd(ctx.db(), args[1], args.subspan(2), MaxIntset(ctx), &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  if (*r > 0) ctx.KeyChanged(kNotifySet, "sadd", args[1], static_cast<uint64_t>(*r));
   ctx.reply.SendLong(*r);
 }
 
 void CmdSRem(CmdArgs args, CommandContext& ctx) {
-  Result<int64_t> r = OpRem(ctx.db(), args[1], args.subspan(2));
+  bool emptied = false;
+  Result<int64_t> r = OpRem(ctx.db(), args[1], args.subspan(2), &emptied);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (*r > 0) {
+    ctx.KeyChanged(kNotifySet, "srem", args[1], static_cast<uint64_t>(*r));
+    if (emptied) ctx.Notify(kNotifyGeneric, "del", args[1]);
+  }
   ctx.reply.SendLong(*r);
 }
 
@@ -251,6 +275,10 @@ void CmdSPop(CmdArgs args, CommandContext& ctx) {
   if (count < 0) {
     if (e == nullptr) return ctx.reply.SendNull();
     std::string m = SetOf(e)->PopRandom();
+    // The member was chosen at random: the AOF records which one.
+    ctx.KeyChanged(kNotifySet, "spop", args[1]);
+    if (SetOf(e)->empty()) ctx.Notify(kNotifyGeneric, "del", args[1]);
+    if (ctx.propagating) ctx.PropagateAs({"SREM", std::string(args[1]), m});
     AfterWrite(db, e);
     return ctx.reply.SendBulk(m);
   }
@@ -258,11 +286,30 @@ void CmdSPop(CmdArgs args, CommandContext& ctx) {
   SetObject* set = SetOf(e);
   if (static_cast<uint64_t>(count) >= set->size()) {
     ReplyMembers(ctx.reply, *set);
+    ctx.KeyChanged(kNotifySet, "spop", args[1], set->size());
+    ctx.Notify(kNotifyGeneric, "del", args[1]);
+    const bool lazy = ctx.keyspace.memory_settings().lazy_server_del;
+    if (ctx.propagating) ctx.PropagateAs({lazy ? "UNLINK" : "DEL", std::string(args[1])});
     db.Delete(e);
     return;
   }
   ctx.reply.SendSetLen(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) ctx.reply.SendBulk(set->PopRandom());
+  // Recorded as SREMs of the members popped, up to 1024 members per command as Redis.
+  constexpr size_t kBatch = 1024;
+  std::vector<std::string> srem;
+  for (int64_t i = 0; i < count; ++i) {
+    std::string m = set->PopRandom();
+    ctx.reply.SendBulk(m);
+    if (!ctx.propagating) continue;
+    if (srem.empty()) srem = {"SREM", std::string(args[1])};
+    srem.push_back(std::move(m));
+    if (srem.size() - 2 == kBatch) {
+      ctx.PropagateAs(std::move(srem));
+      srem.clear();
+    }
+  }
+  if (!srem.empty()) ctx.PropagateAs(std::move(srem));
+  ctx.KeyChanged(kNotifySet, "spop", args[1], static_cast<uint64_t>(count));
   AfterWrite(db, e);
 }
 
@@ -310,7 +357,7 @@ void CmdSRandMember(CmdArgs args, CommandContext& ctx) {
 
 // SMOVE source destination member
 void CmdSMove(CmdArgs args, CommandContext& ctx) {
-  Result<int64_t> r = OpMove(ctx.db(), args[1], args[2], args[3], MaxIntset(ctx));
+  Result<int64_t> r = OpMove(ctx, args[1], args[2], args[3], MaxIntset(ctx));
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
   ctx.reply.SendLong(*r);
 }
@@ -332,7 +379,7 @@ void CmdSInter(CmdArgs args, CommandContext& ctx) {
   }
   auto result = std::make_unique<SetObject>();
   for (const std::string& m : members) result->Add(m, MaxIntset(ctx));
-  ctx.reply.SendLong(StoreSet(db, args[1], std::move(result)));
+  ctx.reply.SendLong(StoreSet(ctx, args[1], std::move(result), "sinterstore"));
 }
 
 // SINTERCARD numkeys key... [LIMIT limit]
@@ -371,7 +418,7 @@ void CmdSUnionDiff(CmdArgs args, CommandContext& ctx) {
   if (!sets.ok()) return SendStatusError(ctx.reply, sets.status());
   std::unique_ptr<SetObject> result = UnionOrDiff(*sets, op, MaxIntset(ctx));
   if (!store) return ReplyMembers(ctx.reply, *result);
-  ctx.reply.SendLong(StoreSet(db, args[1], std::move(result)));
+  ctx.reply.SendLong(StoreSet(ctx, args[1], std::move(result), name));
 }
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]

@@ -402,8 +402,10 @@ void CmdSortGeneric(CmdArgs args, CommandContext& ctx, bool read_only) {
       result.push_back(LookupByPattern(db, pattern, it.element).bytes);
     }
   }
+  // Events as Redis: "sortstore" ("new" first for a created destination) with one change
+  // per element stored, or "del" when an empty result removed the destination.
   if (result.empty()) {
-    db.Delete(*o.store);
+    if (db.Delete(*o.store)) ctx.KeyChanged(kNotifyGeneric, "del", *o.store);
     return ctx.reply.SendLong(0);
   }
   const auto stored = static_cast<int64_t>(result.size());
@@ -411,6 +413,8 @@ void CmdSortGeneric(CmdArgs args, CommandContext& ctx, bool read_only) {
   auto [entry, inserted] = db.FindOrInsert(*o.store);
   entry->value = std::move(list);
   if (!inserted && entry->has_expire()) db.ClearExpire(entry);
+  if (inserted) ctx.Notify(kNotifyNewKey, "new", *o.store);
+  ctx.KeyChanged(kNotifyList, "sortstore", *o.store, static_cast<uint64_t>(stored));
   ctx.reply.SendLong(stored);
 }
 

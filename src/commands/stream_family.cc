@@ -165,6 +165,25 @@ StreamObject* CreateStream(CommandContext& ctx, std::string_view key) {
   return raw;
 }
 
+// A consumer-group change (Redis's XGROUP, XREADGROUP, XACK, XCLAIM bookkeeping): counted
+// for save points and the AOF, with an event when Redis emits one, but no modification
+// signal (Redis does not invalidate WATCH for group metadata).
+void GroupChanged(CommandContext& ctx, std::string_view event, std::string_view key,
+                  uint64_t changes = 1) {
+  ctx.keyspace.AddDirty(changes);
+  if (!event.empty()) ctx.Notify(kNotifyStream, event, key);
+}
+
+// Looks a consumer up, creating it (with Redis's "xgroup-createconsumer" event and one
+// change) when missing.
+StreamConsumer* ConsumerFor(CommandContext& ctx, StreamGroup& g, std::string_view name,
+                            std::string_view key) {
+  bool created = false;
+  StreamConsumer* c = g.GetOrCreateConsumer(name, ctx.now_ms, &created);
+  if (created) GroupChanged(ctx, "xgroup-createconsumer", key);
+  return c;
+}
+
 void RefreshLimits(CommandContext& ctx, StreamObject* s) {
   const Config& cfg = ctx.config();
   s->SetNodeLimits(static_cast<size_t>(std::max<int64_t>(cfg.stream_node_max_bytes, 0)),
@@ -293,10 +312,14 @@ void CmdXAdd(CmdArgs args, CommandContext& ctx) {
   auto got = GetStream(ctx.db().FindWrite(args[1]));
   if (!got) return SendStatusError(ctx.reply, got.status());
   StreamObject* s = *got;
+  bool created = false;
   if (s == nullptr) {
     if (a.nomkstream) return ctx.reply.SendNull();
     s = CreateStream(ctx, args[1]);
+    created = true;
   }
+  // As Redis, a stream created here stays (empty) even when the ID is then refused.
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
   if (s->last_id() == StreamID::Max()) return ctx.reply.SendError(kExhaustedErr);
 
   StreamID id;
@@ -327,8 +350,17 @@ void CmdXAdd(CmdArgs args, CommandContext& ctx) {
   RefreshLimits(ctx, s);
   s->Append(id, args.subspan(field_pos));
   SendId(ctx.reply, id);
+  ctx.KeyChanged(kNotifyStream, "xadd", args[1]);
   SignalKeyReady(ctx, args[1]);
-  if (a.trim.strategy != StreamTrimStrategy::kNone) s->Trim(a.trim);
+  if (a.trim.strategy != StreamTrimStrategy::kNone && s->Trim(a.trim) > 0) {
+    ctx.Notify(kNotifyStream, "xtrim", args[1]);
+  }
+  // The AOF records the ID this XADD generated ("*" or "ms-*" would differ on replay).
+  if ((!a.id_given || !a.seq_given) && ctx.propagating) {
+    std::vector<std::string> cmd(args.begin(), args.end());
+    cmd[field_pos - 1] = id.ToString();
+    ctx.PropagateAs(std::move(cmd));
+  }
 }
 
 void CmdXLen(CmdArgs args, CommandContext& ctx) {
@@ -384,6 +416,7 @@ void CmdXDel(CmdArgs args, CommandContext& ctx) {
   }
   int64_t deleted = 0;
   for (const StreamID& id : ids) deleted += (*got)->Delete(id) ? 1 : 0;
+  if (deleted > 0) ctx.KeyChanged(kNotifyStream, "xdel", args[1], static_cast<uint64_t>(deleted));
   ctx.reply.SendLong(deleted);
 }
 
@@ -393,18 +426,22 @@ void CmdXTrim(CmdArgs args, CommandContext& ctx) {
   auto got = GetStream(ctx.db().FindWrite(args[1]));
   if (!got) return SendStatusError(ctx.reply, got.status());
   if (*got == nullptr) return ctx.reply.SendLong(0);
-  ctx.reply.SendLong((*got)->Trim(a.trim));
+  const int64_t trimmed = (*got)->Trim(a.trim);
+  if (trimmed > 0) ctx.KeyChanged(kNotifyStream, "xtrim", args[1], static_cast<uint64_t>(trimmed));
+  ctx.reply.SendLong(trimmed);
 }
 
 // Serves one group read (XREADGROUP) from the stream: new entries after the group's last
 // ID ('>'), or the consumer's own history starting after `after`.
-void ServeGroupRead(ReplyBuilder& rb, int64_t now_ms, StreamObject& s, StreamGroup& g,
+// *delivered receives the IDs delivered into the PEL (or re-delivered from history); the
+// return value tells whether a NOACK read moved the group's last ID.
+bool ServeGroupRead(ReplyBuilder& rb, int64_t now_ms, StreamObject& s, StreamGroup& g,
                     StreamConsumer& c, const StreamID& after, size_t count, bool history,
-                    bool noack) {
+                    bool noack, std::vector<StreamID>* delivered) {
   StreamID start = after;
   if (!start.Incr()) {
     rb.SendEmptyArray();
-    return;
+    return false;
   }
   if (history) {
     std::vector<StreamID> ids;
@@ -418,13 +455,14 @@ void ServeGroupRead(ReplyBuilder& rb, int64_t now_ms, StreamObject& s, StreamGro
         StreamPendingEntry& pe = g.pel.at(id);
         pe.delivery_time_ms = now_ms;
         ++pe.delivery_count;
+        delivered->push_back(id);
       } else {
         rb.SendArrayLen(2);
         SendId(rb, id);
         rb.SendNullArray();
       }
     }
-    return;
+    return false;
   }
   std::string body;
   ReplyBuilder inner(&body, rb.version());
@@ -453,9 +491,36 @@ void ServeGroupRead(ReplyBuilder& rb, int64_t now_ms, StreamObject& s, StreamGro
       pit->second.delivery_count = 1;
     }
     c.pel.insert(eid);
+    delivered->push_back(eid);
   }
   rb.SendArrayLen(n);
   rb.SendRaw(body);
+  return noack && n > 0;
+}
+
+// What Redis records for a group read: the consumer's creation, an XCLAIM per entry
+// delivered (its delivery time, count and the group's last ID) and, for NOACK, the
+// group's new last ID. One change for each.
+void RecordGroupRead(CommandContext& ctx, std::string_view key, const StreamGroup& g,
+                     std::string_view group_name, std::string_view consumer, bool created,
+                     const std::vector<StreamID>& delivered, bool moved_last_id) {
+  GroupChanged(ctx, "", key, delivered.size() + (moved_last_id ? 1 : 0));
+  if (!ctx.propagating) return;
+  if (created) {
+    ctx.PropagateAs({"XGROUP", "CREATECONSUMER", std::string(key), std::string(group_name),
+                     std::string(consumer)});
+  }
+  for (const StreamID& id : delivered) {
+    const StreamPendingEntry& pe = g.pel.at(id);
+    ctx.PropagateAs({"XCLAIM", std::string(key), std::string(group_name), std::string(consumer),
+                     "0", id.ToString(), "TIME", std::to_string(pe.delivery_time_ms), "RETRYCOUNT",
+                     std::to_string(pe.delivery_count), "FORCE", "JUSTID", "LASTID",
+                     g.last_id.ToString()});
+  }
+  if (moved_last_id) {
+    ctx.PropagateAs({"XGROUP", "SETID", std::string(key), std::string(group_name),
+                     g.last_id.ToString(), "ENTRIESREAD", std::to_string(g.entries_read)});
+  }
 }
 
 // XREAD and XREADGROUP (Redis's xreadCommand).
@@ -599,9 +664,14 @@ void ReadGeneric(CmdArgs args, CommandContext& ctx, bool group_read) {
     if (!rb.resp3()) rb.SendArrayLen(2);
     rb.SendBulk(key);
     if (g != nullptr) {
-      StreamConsumer* c = g->GetOrCreateConsumer(*consumer_name, ctx.now_ms, nullptr);
+      bool created = false;
+      StreamConsumer* c = g->GetOrCreateConsumer(*consumer_name, ctx.now_ms, &created);
+      if (created) GroupChanged(ctx, "xgroup-createconsumer", key);
       c->seen_time_ms = ctx.now_ms;
-      ServeGroupRead(rb, ctx.now_ms, *s, *g, *c, gt, static_cast<size_t>(count), history, noack);
+      std::vector<StreamID> delivered;
+      const bool moved = ServeGroupRead(rb, ctx.now_ms, *s, *g, *c, gt, static_cast<size_t>(count),
+                                        history, noack, &delivered);
+      RecordGroupRead(ctx, key, *g, *group_name, *consumer_name, created, delivered, moved);
     } else {
       StreamID start = gt;
       if (!start.Incr()) {
@@ -719,10 +789,17 @@ void CmdXGroup(CmdArgs args, CommandContext& ctx) {
       if (!parsed) return ctx.reply.SendError(kInvalidIdErr);
       id = *parsed;
     }
-    if (s == nullptr) s = CreateStream(ctx, key);
+    if (s == nullptr) {
+      s = CreateStream(ctx, key);
+      // MKSTREAM creates the key: a modification signal, but (as Redis) the group's
+      // creation is the one change counted.
+      ctx.Notify(kNotifyNewKey, "new", key);
+      ctx.keyspace.SignalModified(ctx.client.db_index(), key);
+    }
     if (s->CreateGroup(group_name, id, entries_read) == nullptr) {
       return ctx.reply.SendError(kBusyGroupErr);
     }
+    GroupChanged(ctx, "xgroup-create", key);
     return ctx.reply.SendOk();
   }
   if (setid) {
@@ -736,11 +813,13 @@ void CmdXGroup(CmdArgs args, CommandContext& ctx) {
     }
     g->last_id = id;
     g->entries_read = entries_read;
+    GroupChanged(ctx, "xgroup-setid", key);
     return ctx.reply.SendOk();
   }
   if (EqualsNoCase(opt, "DESTROY")) {
     if (g == nullptr) return ctx.reply.SendLong(0);
     s->DestroyGroup(group_name);
+    GroupChanged(ctx, "xgroup-destroy", key);
     // Blocked XREADGROUP readers of this group get their NOGROUP error.
     SignalKeyReady(ctx, key);
     return ctx.reply.SendLong(1);
@@ -748,10 +827,15 @@ void CmdXGroup(CmdArgs args, CommandContext& ctx) {
   if (EqualsNoCase(opt, "CREATECONSUMER")) {
     bool created = false;
     g->GetOrCreateConsumer(args[4], ctx.now_ms, &created);
+    if (created) GroupChanged(ctx, "xgroup-createconsumer", key);
     return ctx.reply.SendLong(created ? 1 : 0);
   }
   if (EqualsNoCase(opt, "DELCONSUMER")) {
-    return ctx.reply.SendLong(static_cast<int64_t>(g->DeleteConsumer(args[4])));
+    // The reply is the consumer's pending count; -1 would not fit, so look first.
+    const bool existed = g->FindConsumer(args[4]) != nullptr;
+    const auto pending = static_cast<int64_t>(g->DeleteConsumer(args[4]));
+    if (existed) GroupChanged(ctx, "xgroup-delconsumer", key);
+    return ctx.reply.SendLong(pending);
   }
   ctx.reply.SendError(SubcommandSyntaxText(opt, "XGROUP"));
 }
@@ -800,6 +884,7 @@ void CmdXAck(CmdArgs args, CommandContext& ctx) {
   }
   int64_t acked = 0;
   for (const StreamID& id : ids) acked += g->Ack(id) ? 1 : 0;
+  if (acked > 0) GroupChanged(ctx, "", args[1], static_cast<uint64_t>(acked));
   ctx.reply.SendLong(acked);
 }
 
@@ -949,7 +1034,13 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
       return ctx.reply.SendError("ERR Unrecognized XCLAIM option '" + std::string(opt) + "'");
     }
   }
-  if (last_id > g->last_id) g->last_id = last_id;
+  // Changes as Redis counts them: the group's last ID moved, each entry claimed and each
+  // PEL entry dropped because its entry was deleted.
+  uint64_t changes = 0;
+  if (last_id > g->last_id) {
+    g->last_id = last_id;
+    ++changes;
+  }
   if (deliverytime == -1) {
     deliverytime = now;
   } else if (deliverytime < 0 || deliverytime > now) {
@@ -968,6 +1059,7 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
       if (pit != g->pel.end()) {
         pit->second.consumer->pel.erase(id);
         g->pel.erase(pit);
+        ++changes;
       }
       continue;
     }
@@ -978,9 +1070,10 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
     StreamPendingEntry& pe = pit->second;
     if (pe.consumer != nullptr && minidle != 0 && now - pe.delivery_time_ms < minidle) continue;
     if (consumer == nullptr) {
-      consumer = g->GetOrCreateConsumer(args[3], now, nullptr);
+      consumer = ConsumerFor(ctx, *g, args[3], args[1]);
       consumer->seen_time_ms = now;
     }
+    ++changes;
     if (pe.consumer != consumer && pe.consumer != nullptr) pe.consumer->pel.erase(id);
     pe.delivery_time_ms = deliverytime;
     if (retrycount >= 0) {
@@ -999,6 +1092,7 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
     }
     ++n;
   }
+  if (changes > 0) GroupChanged(ctx, "", args[1], changes);
   ctx.reply.SendArrayLen(n);
   ctx.reply.SendRaw(body);
 }
@@ -1065,7 +1159,7 @@ void CmdXAutoClaim(CmdArgs args, CommandContext& ctx) {
     ++it;
     if (minidle != 0 && now - pe.delivery_time_ms < minidle) continue;
     if (consumer == nullptr) {
-      consumer = g->GetOrCreateConsumer(args[3], now, nullptr);
+      consumer = ConsumerFor(ctx, *g, args[3], args[1]);
       consumer->seen_time_ms = now;
     }
     if (pe.consumer != consumer) {
@@ -1083,6 +1177,8 @@ void CmdXAutoClaim(CmdArgs args, CommandContext& ctx) {
     ++n;
     --count;
   }
+  // One change per entry claimed or dropped from the PEL.
+  if (n + deleted.size() > 0) GroupChanged(ctx, "", args[1], n + deleted.size());
   ReplyBuilder& out = ctx.reply;
   out.SendArrayLen(3);
   SendId(out, it == g->pel.end() ? StreamID{} : it->first);
@@ -1341,6 +1437,7 @@ void CmdXSetId(CmdArgs args, CommandContext& ctx) {
   s->set_last_id(*id);
   if (entries_added != -1) s->set_entries_added(static_cast<uint64_t>(entries_added));
   if (!max_xdel.IsZero()) s->set_max_deleted_id(max_xdel);
+  ctx.KeyChanged(kNotifyStream, "xsetid", args[1]);
   ctx.reply.SendOk();
 }
 

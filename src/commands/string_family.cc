@@ -32,9 +32,11 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 // Keyspace operations
 
 // Stores value under key as a fresh string: any previous value (of any type) is replaced.
-// The TTL is dropped unless keep_ttl.
-Entry* StoreString(Database& db, std::string_view key, std::string_view value, bool keep_ttl) {
+// The TTL is dropped unless keep_ttl. *created (when given) tells whether the key is new.
+Entry* StoreString(Database& db, std::string_view key, std::string_view value, bool keep_ttl,
+                   bool* created = nullptr) {
   auto [entry, inserted] = db.FindOrInsert(key);
+  if (created != nullptr) *created = inserted;
   if (inserted || entry->value.IsString()) {
     entry->value.AssignString(value);
   } else {
@@ -60,7 +62,8 @@ struct SetParams {
 };
 
 // SET with its conditions. With params.get, *old receives the previous string (nullopt
-// when missing) before anything changes. Returns kSkipped when NX/XX prevented the write.
+// when missing) before anything changes. Returns kSkipped when NX/XX prevented the write,
+// else whether the key was created.
 Result<bool> OpSet(Database& db, std::string_view key, std::string_view value,
                    const SetParams& params, std::optional<std::string>* old) {
   Entry* existing = nullptr;
@@ -74,14 +77,30 @@ Result<bool> OpSet(Database& db, std::string_view key, std::string_view value,
       return OpStatus::kSkipped;
     }
   }
-  Entry* e = StoreString(db, key, value, params.keep_ttl);
+  bool created = false;
+  Entry* e = StoreString(db, key, value, params.keep_ttl, &created);
   if (params.expire_at_ms >= 0) db.SetExpire(e, params.expire_at_ms);
-  return true;
+  return created;
+}
+
+// The events of a SET that happened (Redis's setGenericCommand): "new" for a created key,
+// "set", and "expire" when it set a TTL. A relative or seconds TTL is recorded in the AOF
+// as SET key value PXAT <ms> (an absolute time replays the same).
+void SetDone(CommandContext& ctx, std::string_view key, std::string_view value, bool created,
+             int64_t expire_at_ms, bool rewrite_expire) {
+  if (created) ctx.Notify(kNotifyNewKey, "new", key);
+  ctx.KeyChanged(kNotifyString, "set", key);
+  if (expire_at_ms < 0) return;
+  ctx.Notify(kNotifyGeneric, "expire", key);
+  if (rewrite_expire && ctx.propagating) {
+    ctx.PropagateAs(
+        {"SET", std::string(key), std::string(value), "PXAT", std::to_string(expire_at_ms)});
+  }
 }
 
 // INCRBY and friends: adds delta to the integer stored at key (0 when missing), keeping
 // the TTL.
-Result<int64_t> OpIncrBy(Database& db, std::string_view key, int64_t delta) {
+Result<int64_t> OpIncrBy(Database& db, std::string_view key, int64_t delta, bool* created) {
   Entry* e = db.FindWrite(key);
   int64_t current = 0;
   if (e != nullptr) {
@@ -95,6 +114,7 @@ Result<int64_t> OpIncrBy(Database& db, std::string_view key, int64_t delta) {
     return OpStatus::kOverflow;
   }
   const int64_t result = current + delta;
+  if (created != nullptr) *created = e == nullptr;
   if (e == nullptr) {
     db.Insert(key, Value::Integer(result));
   } else {
@@ -106,7 +126,8 @@ Result<int64_t> OpIncrBy(Database& db, std::string_view key, int64_t delta) {
 // INCRBYFLOAT: the stored value is parsed before the increment, as Redis does, so a bad
 // stored value wins over a bad argument. Nothing is stored when the result is NaN or
 // infinite.
-Result<std::string> OpIncrByFloat(Database& db, std::string_view key, std::string_view incr_arg) {
+Result<std::string> OpIncrByFloat(Database& db, std::string_view key, std::string_view incr_arg,
+                                  bool* created) {
   Entry* e = db.FindWrite(key);
   long double current = 0;
   if (e != nullptr) {
@@ -123,6 +144,7 @@ Result<std::string> OpIncrByFloat(Database& db, std::string_view key, std::strin
   // Redis builds this string without trying the integer encoding: "embstr", never "int".
   Value v = Value::String(text);
   if (v.encoding() == Encoding::kInt) v.set_encoding(Encoding::kEmbStr);
+  *created = e == nullptr;
   if (e == nullptr) {
     db.Insert(key, std::move(v));
   } else {
@@ -132,9 +154,10 @@ Result<std::string> OpIncrByFloat(Database& db, std::string_view key, std::strin
 }
 
 // APPEND: returns the new length. max_len is proto-max-bulk-len.
-Result<int64_t> OpAppend(Database& db, std::string_view key, std::string_view tail,
-                         int64_t max_len) {
+Result<int64_t> OpAppend(Database& db, std::string_view key, std::string_view tail, int64_t max_len,
+                         bool* created) {
   Entry* e = db.FindWrite(key);
+  *created = e == nullptr;
   if (e == nullptr) {
     db.Insert(key, Value::String(tail));
     return static_cast<int64_t>(tail.size());
@@ -149,9 +172,10 @@ Result<int64_t> OpAppend(Database& db, std::string_view key, std::string_view ta
   return static_cast<int64_t>(e->value.StringSize());
 }
 
-// SETRANGE: returns the new length. An empty value changes nothing (and creates nothing).
+// SETRANGE: returns the new length. An empty value changes nothing (and creates nothing):
+// *changed stays false then.
 Result<int64_t> OpSetRange(Database& db, std::string_view key, int64_t offset,
-                           std::string_view value, int64_t max_len) {
+                           std::string_view value, int64_t max_len, bool* changed, bool* created) {
   Entry* e = db.FindWrite(key);
   if (e != nullptr && !e->value.IsString()) return OpStatus::kWrongType;
   if (value.empty()) return e == nullptr ? 0 : static_cast<int64_t>(e->value.StringSize());
@@ -160,7 +184,9 @@ Result<int64_t> OpSetRange(Database& db, std::string_view key, int64_t offset,
       value.size() > static_cast<uint64_t>(max_len - offset)) {
     return OpStatus::kStringTooLong;
   }
+  *created = e == nullptr;
   if (e == nullptr) e = db.FindOrInsert(key).entry;
+  *changed = true;
   e->value.SetRange(static_cast<size_t>(offset), value);
   return static_cast<int64_t>(e->value.StringSize());
 }
@@ -359,6 +385,7 @@ void CmdGet(CmdArgs args, CommandContext& ctx) {
 
 void CmdSet(CmdArgs args, CommandContext& ctx) {
   SetParams params;
+  bool rewrite_expire = false;  // PXAT is already absolute; EX, PX and EXAT become PXAT
   if (args.size() > 3) {
     StringOptions o;
     if (!ParseStringOptions(args, 3, /*is_set=*/true, &o)) return ctx.reply.SendError(kSyntaxErr);
@@ -366,6 +393,7 @@ void CmdSet(CmdArgs args, CommandContext& ctx) {
       auto at = OptionsExpire(o, ctx);
       if (!at) return;
       params.expire_at_ms = *at;
+      rewrite_expire = o.unit != kPxAt;
     }
     params.nx = o.nx;
     params.xx = o.xx;
@@ -375,6 +403,7 @@ void CmdSet(CmdArgs args, CommandContext& ctx) {
   std::optional<std::string> old;
   Result<bool> r = OpSet(ctx.db(), args[1], args[2], params, &old);
   if (!r.ok() && r.status() == OpStatus::kWrongType) return ctx.reply.SendError(kWrongTypeErr);
+  if (r.ok()) SetDone(ctx, args[1], args[2], *r, params.expire_at_ms, rewrite_expire);
   if (params.get) {
     if (old) return ctx.reply.SendBulk(*old);
     return ctx.reply.SendNull();
@@ -387,6 +416,7 @@ void CmdSetNx(CmdArgs args, CommandContext& ctx) {
   SetParams params;
   params.nx = true;
   Result<bool> r = OpSet(ctx.db(), args[1], args[2], params, nullptr);
+  if (r.ok()) SetDone(ctx, args[1], args[2], *r, -1, false);
   ctx.reply.SendLong(r.ok() ? 1 : 0);
 }
 
@@ -397,7 +427,8 @@ void CmdSetEx(CmdArgs args, CommandContext& ctx) {
   if (!at) return;
   SetParams params;
   params.expire_at_ms = *at;
-  (void)OpSet(ctx.db(), args[1], args[3], params, nullptr);
+  Result<bool> r = OpSet(ctx.db(), args[1], args[3], params, nullptr);
+  SetDone(ctx, args[1], args[3], r.ok() && *r, *at, /*rewrite_expire=*/true);
   ctx.reply.SendOk();
 }
 
@@ -414,15 +445,26 @@ void CmdGetEx(CmdArgs args, CommandContext& ctx) {
     if (!at) return;
   }
   ctx.reply.SendBulk(e->value.AsString());
+  // Recorded in the AOF as what it did: DEL, PEXPIREAT or PERSIST.
   if (at) {
     // An absolute time already past deletes the key (after replying with its value).
     if (*at <= ctx.now_ms) {
       db.Delete(e);
+      ctx.KeyChanged(kNotifyGeneric, "del", args[1]);
+      const bool lazy = ctx.keyspace.memory_settings().lazy_expire;
+      if (ctx.propagating) ctx.PropagateAs({lazy ? "UNLINK" : "DEL", std::string(args[1])});
     } else {
       db.SetExpire(e, *at);
+      ctx.KeyChanged(kNotifyGeneric, "expire", args[1]);
+      if (ctx.propagating) {
+        ctx.PropagateAs({"PEXPIREAT", std::string(args[1]), std::to_string(*at)});
+      }
     }
   } else if (o.persist) {
-    db.ClearExpire(e);
+    if (db.ClearExpire(e)) {
+      ctx.KeyChanged(kNotifyGeneric, "persist", args[1]);
+      if (ctx.propagating) ctx.PropagateAs({"PERSIST", std::string(args[1])});
+    }
   }
 }
 
@@ -433,6 +475,9 @@ void CmdGetDel(CmdArgs args, CommandContext& ctx) {
   if (!e->value.IsString()) return ctx.reply.SendError(kWrongTypeErr);
   ctx.reply.SendBulk(e->value.AsString());
   db.Delete(e);
+  ctx.KeyChanged(kNotifyGeneric, "del", args[1]);
+  const bool lazy = ctx.keyspace.memory_settings().lazy_user_del;
+  if (ctx.propagating) ctx.PropagateAs({lazy ? "UNLINK" : "DEL", std::string(args[1])});
 }
 
 void CmdGetSet(CmdArgs args, CommandContext& ctx) {
@@ -441,6 +486,7 @@ void CmdGetSet(CmdArgs args, CommandContext& ctx) {
   std::optional<std::string> old;
   Result<bool> r = OpSet(ctx.db(), args[1], args[2], params, &old);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  SetDone(ctx, args[1], args[2], *r, -1, false);
   if (old) return ctx.reply.SendBulk(*old);
   ctx.reply.SendNull();
 }
@@ -470,7 +516,11 @@ bool CheckPairs(CmdArgs args, CommandContext& ctx) {
 void CmdMSet(CmdArgs args, CommandContext& ctx) {
   if (!CheckPairs(args, ctx)) return;
   Database& db = ctx.db();
-  for (size_t i = 1; i + 1 < args.size(); i += 2) StoreString(db, args[i], args[i + 1], false);
+  for (size_t i = 1; i + 1 < args.size(); i += 2) {
+    bool created = false;
+    StoreString(db, args[i], args[i + 1], false, &created);
+    SetDone(ctx, args[i], args[i + 1], created, -1, false);
+  }
   ctx.reply.SendOk();
 }
 
@@ -481,13 +531,21 @@ void CmdMSetNx(CmdArgs args, CommandContext& ctx) {
     if (db.FindWrite(args[i]) != nullptr) return ctx.reply.SendLong(0);
   }
   // The same key may appear twice (CVE-2023-28425): the later value simply wins.
-  for (size_t i = 1; i + 1 < args.size(); i += 2) StoreString(db, args[i], args[i + 1], false);
+  for (size_t i = 1; i + 1 < args.size(); i += 2) {
+    bool created = false;
+    StoreString(db, args[i], args[i + 1], false, &created);
+    SetDone(ctx, args[i], args[i + 1], created, -1, false);
+  }
   ctx.reply.SendLong(1);
 }
 
 void CmdAppend(CmdArgs args, CommandContext& ctx) {
-  Result<int64_t> r = OpAppend(ctx.db(), args[1], args[2], ctx.config().proto_max_bulk_len);
+  bool created = false;
+  Result<int64_t> r =
+      OpAppend(ctx.db(), args[1], args[2], ctx.config().proto_max_bulk_len, &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  ctx.KeyChanged(kNotifyString, "append", args[1]);
   ctx.reply.SendLong(*r);
 }
 
@@ -514,25 +572,33 @@ void CmdSetRange(CmdArgs args, CommandContext& ctx) {
   auto offset = ParseInt64(args[2]);
   if (!offset) return ctx.reply.SendError(kNotIntegerErr);
   if (*offset < 0) return ctx.reply.SendError("ERR offset is out of range");
-  Result<int64_t> r =
-      OpSetRange(ctx.db(), args[1], *offset, args[3], ctx.config().proto_max_bulk_len);
+  bool changed = false, created = false;
+  Result<int64_t> r = OpSetRange(ctx.db(), args[1], *offset, args[3],
+                                 ctx.config().proto_max_bulk_len, &changed, &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  if (changed) ctx.KeyChanged(kNotifyString, "setrange", args[1]);
   ctx.reply.SendLong(*r);
 }
 
-void ReplyIncr(Result<int64_t> r, CommandContext& ctx) {
+// The INCR family's common end: every variant emits "incrby", as Redis does.
+void IncrBy(CommandContext& ctx, std::string_view key, int64_t delta) {
+  bool created = false;
+  Result<int64_t> r = OpIncrBy(ctx.db(), key, delta, &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", key);
+  ctx.KeyChanged(kNotifyString, "incrby", key);
   ctx.reply.SendLong(*r);
 }
 
-void CmdIncr(CmdArgs args, CommandContext& ctx) { ReplyIncr(OpIncrBy(ctx.db(), args[1], 1), ctx); }
+void CmdIncr(CmdArgs args, CommandContext& ctx) { IncrBy(ctx, args[1], 1); }
 
-void CmdDecr(CmdArgs args, CommandContext& ctx) { ReplyIncr(OpIncrBy(ctx.db(), args[1], -1), ctx); }
+void CmdDecr(CmdArgs args, CommandContext& ctx) { IncrBy(ctx, args[1], -1); }
 
 void CmdIncrBy(CmdArgs args, CommandContext& ctx) {
   auto delta = ParseInt64(args[2]);
   if (!delta) return ctx.reply.SendError(kNotIntegerErr);
-  ReplyIncr(OpIncrBy(ctx.db(), args[1], *delta), ctx);
+  IncrBy(ctx, args[1], *delta);
 }
 
 void CmdDecrBy(CmdArgs args, CommandContext& ctx) {
@@ -540,12 +606,17 @@ void CmdDecrBy(CmdArgs args, CommandContext& ctx) {
   if (!delta) return ctx.reply.SendError(kNotIntegerErr);
   // -LLONG_MIN does not exist; Redis has a dedicated text for it.
   if (*delta == kInt64Min) return ctx.reply.SendError("ERR decrement would overflow");
-  ReplyIncr(OpIncrBy(ctx.db(), args[1], -*delta), ctx);
+  IncrBy(ctx, args[1], -*delta);
 }
 
 void CmdIncrByFloat(CmdArgs args, CommandContext& ctx) {
-  Result<std::string> r = OpIncrByFloat(ctx.db(), args[1], args[2]);
+  bool created = false;
+  Result<std::string> r = OpIncrByFloat(ctx.db(), args[1], args[2], &created);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
+  if (created) ctx.Notify(kNotifyNewKey, "new", args[1]);
+  ctx.KeyChanged(kNotifyString, "incrbyfloat", args[1]);
+  // The sum depends on float formatting: the AOF records the result.
+  if (ctx.propagating) ctx.PropagateAs({"SET", std::string(args[1]), *r, "KEEPTTL"});
   ctx.reply.SendBulk(*r);
 }
 

@@ -84,18 +84,23 @@ void AfterWrite(Database& db, Entry* e) {
 
 // Replaces dst with the result set (or deletes dst when the result is empty). Returns
 // the stored cardinality. The result shrinks to a listpack when it fits, as Redis does.
-int64_t StoreResult(Database& db, std::string_view dst, std::unique_ptr<ZSetObject> z,
-                    const ZSetObject::Limits& limits) {
+// Events as Redis: `event` ("new" first when dst did not exist), or "del" when an empty
+// result removed dst; one change either way.
+int64_t StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<ZSetObject> z,
+                    const ZSetObject::Limits& limits, std::string_view event) {
+  Database& db = ctx.db();
   if (z == nullptr || z->empty()) {
-    db.Delete(dst);
+    if (db.Delete(dst)) ctx.KeyChanged(kNotifyGeneric, "del", dst);
     return 0;
   }
   z->ShrinkIfFits(limits);
   const auto n = static_cast<int64_t>(z->size());
   const Encoding enc = z->encoding();
   Value v = Value::Object(ValueType::kZSet, enc, std::move(z));
-  db.Delete(dst);
+  const bool existed = db.Delete(dst);
   db.Insert(dst, std::move(v));
+  if (!existed) ctx.Notify(kNotifyNewKey, "new", dst);
+  ctx.KeyChanged(kNotifyZSet, event, dst);
   return n;
 }
 
@@ -165,6 +170,7 @@ Result<ZAddOutcome> OpZAdd(CommandContext& ctx, std::string_view key, const ZAdd
     auto z = std::make_unique<ZSetObject>(limits, pairs.front().second.size());
     const Encoding enc = z->encoding();
     e = db.Insert(key, Value::Object(ValueType::kZSet, enc, std::move(z)));
+    ctx.Notify(kNotifyNewKey, "new", key);
   }
   ZSetObject* z = ZOf(e);
   OpStatus status = OpStatus::kOk;
@@ -181,6 +187,12 @@ Result<ZAddOutcome> OpZAdd(CommandContext& ctx, std::string_view key, const ZAdd
       ++out.processed;
       out.last_score = r.score;
     }
+  }
+  // One change per member added or updated (Redis's zaddGenericCommand), also when a
+  // later pair failed.
+  if (out.added + out.updated > 0) {
+    ctx.KeyChanged(kNotifyZSet, (p.flags & ZSetObject::kIncr) ? "zincr" : "zadd", key,
+                   static_cast<uint64_t>(out.added + out.updated));
   }
   AfterWrite(db, e);
   if (out.added > 0) SignalKeyReady(ctx, key);
@@ -305,6 +317,10 @@ void CmdZRem(CmdArgs args, CommandContext& ctx) {
   for (size_t i = 2; i < args.size(); ++i) {
     if (z->Remove(args[i])) ++removed;
     if (z->empty()) break;
+  }
+  if (removed > 0) {
+    ctx.KeyChanged(kNotifyZSet, "zrem", args[1], static_cast<uint64_t>(removed));
+    if (z->empty()) ctx.Notify(kNotifyGeneric, "del", args[1]);
   }
   AfterWrite(db, *r);
   ctx.reply.SendLong(removed);
@@ -523,7 +539,7 @@ void CmdZRangeStore(CmdArgs args, CommandContext& ctx) {
   std::vector<Item> items;
   if (*r != nullptr) items = CollectRange(*ZOf(*r), req);
   const auto limits = LimitsOf(ctx);
-  const int64_t n = StoreResult(db, args[1], BuildZSet(items, limits), limits);
+  const int64_t n = StoreResult(ctx, args[1], BuildZSet(items, limits), limits, "zrangestore");
   if (n > 0) SignalKeyReady(ctx, args[1]);
   ctx.reply.SendLong(n);
 }
@@ -556,6 +572,13 @@ void RemRangeCommand(CmdArgs args, CommandContext& ctx, RangeType type) {
   bool reverse = false;
   size_t removed = 0;
   if (ResolveRange(*ZOf(*r), req, &b, &e, &reverse)) removed = ZOf(*r)->RemoveRanks(b, e);
+  if (removed > 0) {
+    const std::string_view event = type == RangeType::kRank    ? "zremrangebyrank"
+                                   : type == RangeType::kScore ? "zremrangebyscore"
+                                                               : "zremrangebylex";
+    ctx.KeyChanged(kNotifyZSet, event, args[1], removed);
+    if (ZOf(*r)->empty()) ctx.Notify(kNotifyGeneric, "del", args[1]);
+  }
   AfterWrite(db, *r);
   ctx.reply.SendLong(static_cast<int64_t>(removed));
 }
@@ -573,8 +596,15 @@ void CmdZRemRangeByLex(CmdArgs args, CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------
 // Pops
 
-// Pops up to count members from the low (or high) end of the set at e.
-std::vector<Item> PopFrom(Database& db, Entry* e, bool max, size_t count) {
+// How a pop is recorded for the AOF: as it was sent (ZPOPMIN/ZPOPMAX), or as the plain
+// ZPOPMIN/ZPOPMAX key (BZPOPMIN/BZPOPMAX) or ZPOPMIN/ZPOPMAX key count (ZMPOP, BZMPOP).
+enum class PopRecord : uint8_t { kAsSent, kPlain, kWithCount };
+
+// Pops up to count members from the low (or high) end of the set at key (entry e), with
+// Redis's events: "zpopmin"/"zpopmax", then "del" when the set became empty.
+std::vector<Item> PopFrom(CommandContext& ctx, Entry* e, std::string_view key, bool max,
+                          size_t count, PopRecord record) {
+  Database& db = ctx.db();
   ZSetObject* z = ZOf(e);
   const size_t n = std::min(count, z->size());
   std::vector<Item> out;
@@ -587,6 +617,15 @@ std::vector<Item> PopFrom(Database& db, Entry* e, bool max, size_t count) {
     z->ForEachInRanks(0, n, false,
                       [&](std::string_view m, double s) { out.emplace_back(std::string(m), s); });
     z->RemoveRanks(0, n);
+  }
+  if (n > 0) {
+    ctx.KeyChanged(kNotifyZSet, max ? "zpopmax" : "zpopmin", key, n);
+    if (z->empty()) ctx.Notify(kNotifyGeneric, "del", key);
+    if (record != PopRecord::kAsSent && ctx.propagating) {
+      std::vector<std::string> cmd{max ? "ZPOPMAX" : "ZPOPMIN", std::string(key)};
+      if (record == PopRecord::kWithCount) cmd.push_back(std::to_string(n));
+      ctx.PropagateAs(std::move(cmd));
+    }
   }
   AfterWrite(db, e);
   return out;
@@ -607,7 +646,7 @@ void CmdZPop(CmdArgs args, CommandContext& ctx) {
   auto r = FindZSet(db, args[1], true);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
   if (*r == nullptr || count == 0) return ctx.reply.SendEmptyArray();
-  auto items = PopFrom(db, *r, max, static_cast<size_t>(count));
+  auto items = PopFrom(ctx, *r, args[1], max, static_cast<size_t>(count), PopRecord::kAsSent);
   if (!has_count) {
     // A single pop is a flat [member, score] in both protocols.
     ctx.reply.SendArrayLen(2);
@@ -689,7 +728,7 @@ void CmdZMPop(CmdArgs args, CommandContext& ctx) {
     auto r = FindZSet(db, key, true);
     if (!r.ok()) return SendStatusError(ctx.reply, r.status());
     if (*r == nullptr) continue;
-    auto items = PopFrom(db, *r, m.max, static_cast<size_t>(m.count));
+    auto items = PopFrom(ctx, *r, key, m.max, static_cast<size_t>(m.count), PopRecord::kWithCount);
     return SendKeyAndPairs(ctx.reply, key, items);
   }
   ctx.reply.SendNullArray();
@@ -707,7 +746,7 @@ void CmdBZPop(CmdArgs args, CommandContext& ctx) {
     auto r = FindZSet(db, key, true);
     if (!r.ok()) return SendStatusError(ctx.reply, r.status());
     if (*r == nullptr) continue;
-    auto items = PopFrom(db, *r, max, 1);
+    auto items = PopFrom(ctx, *r, key, max, 1, PopRecord::kPlain);
     ctx.reply.SendArrayLen(3);
     ctx.reply.SendBulk(key);
     ctx.reply.SendBulk(items[0].first);
@@ -732,7 +771,7 @@ void CmdBZMPop(CmdArgs args, CommandContext& ctx) {
     auto r = FindZSet(db, key, true);
     if (!r.ok()) return SendStatusError(ctx.reply, r.status());
     if (*r == nullptr) continue;
-    auto items = PopFrom(db, *r, m.max, static_cast<size_t>(m.count));
+    auto items = PopFrom(ctx, *r, key, m.max, static_cast<size_t>(m.count), PopRecord::kWithCount);
     return SendKeyAndPairs(ctx.reply, key, items);
   }
   BlockSpec spec;
@@ -970,7 +1009,10 @@ void SetOpCommand(CmdArgs args, CommandContext& ctx, SetOp op, bool store) {
   std::vector<Item> items = Compute(std::move(src), op, agg);
   if (store) {
     const auto limits = LimitsOf(ctx);
-    const int64_t n = StoreResult(db, args[1], BuildZSet(items, limits), limits);
+    const std::string_view event = op == SetOp::kUnion   ? "zunionstore"
+                                   : op == SetOp::kInter ? "zinterstore"
+                                                         : "zdiffstore";
+    const int64_t n = StoreResult(ctx, args[1], BuildZSet(items, limits), limits, event);
     if (n > 0) SignalKeyReady(ctx, args[1]);
     return ctx.reply.SendLong(n);
   }

@@ -5,6 +5,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -89,12 +90,14 @@ struct Database::Impl {
   engine_internal::SplitMix64 rng;
   std::vector<Entry*> scratch;  // expired entries found by one sample step
 
-  // Unlinks e (whose hash is h), drops its TTL, counts and announces the expiry, frees it.
+  // Unlinks e (whose hash is h), drops its TTL, counts and announces the expiry, frees it
+  // (a large value in the background under lazyfree-lazy-expire).
   void Expire(Keyspace* owner, int db, Entry* e, uint64_t h) {
     keys.Unlink(e, h);
     if (e->has_expire()) expires.Remove(e);
     ++owner->stats().expired_keys;
     owner->NotifyExpired(db, e->key());
+    if (owner->memory_settings().lazy_expire) owner->lazyfree().FreeValue(std::move(e->value));
     FreeEntry(e);
   }
 };
@@ -119,10 +122,7 @@ bool IsExpired(ExpireIndex& idx, const Entry* e, int64_t now) {
 
 }  // namespace
 
-void Database::Touch(Entry* entry) {
-  // LFU hook: when maxmemory-policy is an LFU one, update the log counter here instead.
-  entry->lru = owner_->LruClock() & 0xffffff;
-}
+void Database::Touch(Entry* entry) { owner_->TouchEntry(entry); }
 
 Entry* Database::FindNoTouch(std::string_view key) {
   const uint64_t h = impl_->Hash(key);
@@ -138,6 +138,9 @@ Entry* Database::FindRead(std::string_view key) {
   Entry* e = FindNoTouch(key);
   if (e == nullptr) {
     ++owner_->stats().keyspace_misses;
+    // Redis's lookupKeyRead miss: the "keymiss" notification (class m; no cost unless
+    // someone listens).
+    owner_->NotifyEvent(kNotifyKeyMiss, "keymiss", index_, key);
     return nullptr;
   }
   ++owner_->stats().keyspace_hits;
@@ -161,7 +164,7 @@ Database::InsertResult Database::FindOrInsert(std::string_view key) {
     }
     impl_->Expire(owner_, index_, e, h);
   }
-  e = NewEntry(key, Value(), owner_->LruClock());
+  e = NewEntry(key, Value(), owner_->InitialLru(key));
   impl_->keys.Insert(e, h);
   return {e, true};
 }
@@ -171,7 +174,7 @@ Entry* Database::Insert(std::string_view key, Value value) {
   // A duplicate would shadow the old entry; callers look the key up first (which also
   // reclaims an expired one).
   assert(impl_->keys.Find(key, h) == nullptr);
-  Entry* e = NewEntry(key, std::move(value), owner_->LruClock());
+  Entry* e = NewEntry(key, std::move(value), owner_->InitialLru(key));
   impl_->keys.Insert(e, h);
   return e;
 }
@@ -190,10 +193,76 @@ void Database::Delete(Entry* entry) {
   FreeEntry(entry);
 }
 
+void Database::DeleteLazily(Entry* entry) {
+  owner_->lazyfree().FreeValue(std::move(entry->value));
+  Delete(entry);
+}
+
+Entry* Database::Peek(std::string_view key) { return impl_->keys.Find(key, impl_->Hash(key)); }
+
+void Database::SampleForEviction(size_t count, bool volatile_only,
+                                 std::vector<std::pair<Entry*, int64_t>>* out) {
+  Impl& impl = *impl_;
+  if (count == 0) return;
+  const size_t start = out->size();
+  auto have = [&] { return out->size() - start; };
+  // A rehashing table is visited in both arrays at each index, and a walk longer than the
+  // smaller array wraps around it: only then can an entry come up twice.
+  auto add = [&](Entry* e, int64_t at, bool check_dups) {
+    if (have() >= count) return;
+    if (check_dups) {
+      for (size_t i = start; i < out->size(); ++i) {
+        if ((*out)[i].first == e) return;
+      }
+    }
+    out->emplace_back(e, at);
+  };
+  uint64_t idx = impl.rng();
+  size_t buckets = 0;
+  if (volatile_only) {
+    auto& table = impl.expires.table();
+    if (table.size() == 0) return;
+    const bool dups = table.rehashing();
+    const size_t max_buckets = std::min<uint64_t>(count * 10, table.bucket_count());
+    // Steps, not buckets: a step visits a slot of each array while rehashing, and
+    // bucket_count() steps cover the larger array whole.
+    for (; have() < count && buckets < max_buckets; ++buckets) {
+      table.VisitBucketsAt(idx++, [&](ExpireNode* n) { add(n->entry, n->at_ms, dups); });
+    }
+    // A sparse table can leave the walk empty-handed: fall back to random picks.
+    for (size_t tries = 0; have() == 0 && tries < count; ++tries) {
+      ExpireNode* n = table.RandomNode(impl.rng);
+      if (n != nullptr) add(n->entry, n->at_ms, false);
+    }
+  } else {
+    if (impl.keys.size() == 0) return;
+    const bool dups = impl.keys.rehashing();
+    const size_t max_buckets = std::min<uint64_t>(count * 10, impl.keys.bucket_count());
+    for (; have() < count && buckets < max_buckets; ++buckets) {
+      impl.keys.VisitBucketsAt(idx++, [&](Entry* e) { add(e, -1, dups); });
+    }
+    for (size_t tries = 0; have() == 0 && tries < count; ++tries) {
+      Entry* e = impl.keys.RandomNode(impl.rng);
+      if (e != nullptr) add(e, -1, false);
+    }
+    // Deadlines for the entries found (volatile-ttl scores them; others ignore them).
+    for (size_t i = start; i < out->size(); ++i) {
+      if ((*out)[i].first->has_expire()) (*out)[i].second = GetExpire((*out)[i].first);
+    }
+  }
+}
+
 Entry* Database::Rename(Entry* src, std::string_view new_key) {
   if (src->key() == new_key) return src;
-  // Lazy expiry applies to the destination as for RENAME's lookupKeyWrite.
-  if (Entry* dst = FindNoTouch(new_key)) Delete(dst);
+  // Lazy expiry applies to the destination as for RENAME's lookupKeyWrite; the replaced
+  // value is a server-side delete (lazyfree-lazy-server-del).
+  if (Entry* dst = FindNoTouch(new_key)) {
+    if (owner_->memory_settings().lazy_server_del) {
+      DeleteLazily(dst);
+    } else {
+      Delete(dst);
+    }
+  }
   Entry* e = NewEntry(new_key, std::move(src->value), src->lru);
   const int64_t at = GetExpire(src);
   Delete(src);
@@ -207,6 +276,13 @@ void Database::Clear() {
   impl_->keys.Clear(FreeEntry);
   impl_->expire_cursor = 0;
   impl_->avg_ttl = 0;
+}
+
+void Database::ClearLazily() {
+  if (impl_->keys.size() == 0) return Clear();
+  // The old tables go to the lazy-free thread whole: nothing else refers to them.
+  owner_->lazyfree().FreeLater(std::move(impl_));
+  impl_ = std::make_unique<Impl>();
 }
 
 void Database::SetExpire(Entry* entry, int64_t at_ms) {

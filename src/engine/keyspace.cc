@@ -6,8 +6,10 @@
 
 namespace gannet {
 
-Keyspace::Keyspace(int databases, const Clock* clock) : clock_(clock) {
+Keyspace::Keyspace(int databases, const Clock* clock)
+    : clock_(clock), lazyfree_(std::make_unique<LazyFreer>()) {
   now_ms_ = clock_->NowMs();
+  evictor_ = std::make_unique<Evictor>(this);
   dbs_.reserve(static_cast<size_t>(std::max(databases, 1)));
   for (int i = 0; i < std::max(databases, 1); ++i) {
     dbs_.push_back(std::make_unique<Database>(this, i));
@@ -17,9 +19,9 @@ Keyspace::Keyspace(int databases, const Clock* clock) : clock_(clock) {
 Keyspace::~Keyspace() = default;
 
 uint32_t Keyspace::LruClock() const {
-  // Seconds resolution in 24 bits, as Redis's LRU_CLOCK(); it wraps every ~194 days and
-  // the idle-time computation accounts for that.
-  return static_cast<uint32_t>((now_ms_ / 1000) & 0xffffff);
+  // 24 bits of kLruResolutionMs ticks; it wraps every ~19 days and the idle-time
+  // computation accounts for one wrap.
+  return LruClockAt(now_ms_);
 }
 
 size_t Keyspace::ActiveExpireCycle(int64_t budget_us, int effort) {
@@ -71,8 +73,20 @@ void Keyspace::SwapDb(int a, int b) {
   db(a).SwapContents(db(b));
 }
 
+uint32_t Keyspace::InitialLru(std::string_view key) {
+  if (!memory_settings_.lfu()) return LruClock();
+  const uint8_t ghost = evictor_->TakeGhostCounter(key);
+  return LfuPack(now_ms_, std::max(ghost, kLfuInitVal));
+}
+
 void Keyspace::FlushAll() {
   for (auto& d : dbs_) d->Clear();
+  evictor_->ClearGhosts();
+}
+
+void Keyspace::FlushAllAsync() {
+  for (auto& d : dbs_) d->ClearLazily();
+  evictor_->ClearGhosts();
 }
 
 size_t Keyspace::TotalKeys() const {
@@ -87,6 +101,10 @@ void Keyspace::RemoveListener(KeyspaceListener* l) {
 
 void Keyspace::DoNotifyExpired(int db, std::string_view key) {
   for (KeyspaceListener* l : listeners_) l->OnKeyExpired(db, key);
+  // An expiry (lazy or active) is a change like a command's: the "expired" notification,
+  // then the modification signal (Redis's deleteExpiredKeyAndPropagate order).
+  DoNotifyEvent(kNotifyExpired, "expired", db, key);
+  DoSignalModified(db, key);
 }
 
 void Keyspace::DoNotifyDeleted(int db, std::string_view key) {

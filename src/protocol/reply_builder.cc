@@ -71,6 +71,11 @@ void ReplyBuilder::SendSimple(std::string_view s) { AppendLine(out_, '+', s); }
 
 void ReplyBuilder::SendError(std::string_view text) {
   ++errors_sent_;
+  // Redis looks for the space in "-" + text limited to 32 bytes.
+  const size_t space = text.substr(0, 31).find(' ');
+  const std::string_view code = space == std::string_view::npos ? "ERR" : text.substr(0, space);
+  std::memcpy(last_error_code_, code.data(), code.size());
+  last_error_code_len_ = static_cast<uint8_t>(code.size());
   size_t start = out_->size();
   AppendLine(out_, '-', text);
   // CR or LF inside the text would break framing; Redis turns them into spaces.

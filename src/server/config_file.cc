@@ -166,6 +166,24 @@ std::optional<ConfigError> ConfigLoader::LoadString(std::string_view text,
       if (err) return err;
       continue;
     }
+    // Lines that are not settings: ACL users (checked against the command table when the
+    // server starts) and command renames.
+    if (name == "user") {
+      if (args->size() < 2) return error(kBadDirective);
+      std::string rules;
+      for (size_t i = 1; i < args->size(); ++i) {
+        if (i > 1) rules += ' ';
+        const std::string& w = (*args)[i];
+        rules += w.find_first_of(" \t") == std::string::npos ? w : "\"" + w + "\"";
+      }
+      cfg.acl_users.push_back(std::move(rules));
+      continue;
+    }
+    if (name == "rename-command") {
+      if (args->size() != 3) return error(kBadDirective);
+      cfg.renamed_commands.emplace_back((*args)[1], (*args)[2]);
+      continue;
+    }
     const Directive* d = table_.Find(name);
     if (d == nullptr) return error(kBadDirective);
     std::vector<std::string_view> values(args->begin() + 1, args->end());

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,7 @@
 
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
+#include "gannet/engine/keyspace_notifier.h"
 #include "gannet/server/config_file.h"
 
 namespace gannet {
@@ -123,6 +125,56 @@ std::optional<std::string> ParseDbFilename(Config& cfg, std::span<const std::str
 }
 std::vector<std::string> FormatDbFilename(const Config& cfg) { return {cfg.dbfilename}; }
 
+// latency-tracking-info-percentiles: space-separated numbers in [0, 100].
+std::optional<std::string> ParsePercentiles(Config& cfg, std::span<const std::string_view> args,
+                                            LoadState*) {
+  std::vector<double> out;
+  for (std::string_view a : args) {
+    if (a.empty()) continue;
+    std::string text(a);
+    char* end = nullptr;
+    errno = 0;
+    const double d = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || errno != 0 || d != d) {
+      return "Invalid latency-tracking-info-percentiles parameters";
+    }
+    if (d < 0.0 || d > 100.0) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    out.push_back(d);
+  }
+  cfg.latency_tracking_info_percentiles = std::move(out);
+  return std::nullopt;
+}
+std::vector<std::string> FormatPercentiles(const Config& cfg) {
+  std::vector<std::string> out;
+  for (double d : cfg.latency_tracking_info_percentiles) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%f", d);
+    std::string v(buf);
+    while (v.find('.') != std::string::npos && (v.back() == '0' || v.back() == '.')) {
+      const bool dot = v.back() == '.';
+      v.pop_back();
+      if (dot) break;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+// notify-keyspace-events: Redis's flag letters (engine/keyspace_notifier.h).
+std::optional<std::string> ParseNotifyEvents(Config& cfg, std::span<const std::string_view> args,
+                                             LoadState*) {
+  if (args.size() != 1) return "wrong number of arguments";
+  auto flags = ParseNotifyKeyspaceEvents(args[0]);
+  if (!flags) return std::string(kNotifyKeyspaceEventsError);
+  cfg.notify_keyspace_events = *flags;
+  return std::nullopt;
+}
+std::vector<std::string> FormatNotifyEvents(const Config& cfg) {
+  return {FormatNotifyKeyspaceEvents(cfg.notify_keyspace_events)};
+}
+
 constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
 
 std::optional<std::string> ParseLogLevel(Config& cfg, std::span<const std::string_view> args,
@@ -189,6 +241,7 @@ constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "vol
                                           "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
                                           "allkeys-random", "noeviction"};
 constexpr std::string_view kFsync[] = {"everysec", "always", "no"};
+constexpr std::string_view kDebugCommand[] = {"no", "yes", "local"};
 
 Directive Bool(std::string_view name, uint32_t flags, bool Config::*f,
                std::string_view alias = "") {
@@ -349,14 +402,36 @@ ConfigTable::ConfigTable() {
       String("dir", kDirProtected, &Config::dir),
       String("requirepass", 0, &Config::requirepass),
       Int("active-expire-effort", 0, 1, 10, &Config::active_expire_effort),
+      String("aclfile", kDirImmutable, &Config::aclfile),
+      Int64("acllog-max-len", 0, 0, kLLMax, &Config::acllog_max_len),
+      Int("metrics-port", kDirImmutable, 0, 65535, &Config::metrics_port),
+      String("metrics-bind", kDirImmutable, &Config::metrics_bind),
       // Limits
       Memory("proto-max-bulk-len", 0, kMb, kLLMax, &Config::proto_max_bulk_len),
       Memory("client-query-buffer-limit", 0, kMb, kLLMax, &Config::client_query_buffer_limit),
       Special("client-output-buffer-limit", kDirMultiArg, ParseObufLimit, FormatObufLimit),
+      Special("notify-keyspace-events", 0, ParseNotifyEvents, FormatNotifyEvents),
+      // Introspection
+      Int64("slowlog-log-slower-than", 0, -1, kLLMax, &Config::slowlog_log_slower_than),
+      Int64("slowlog-max-len", 0, 0, kLLMax, &Config::slowlog_max_len),
+      Int64("latency-monitor-threshold", 0, 0, kLLMax, &Config::latency_monitor_threshold),
+      Bool("latency-tracking", 0, &Config::latency_tracking),
+      Special("latency-tracking-info-percentiles", kDirMultiArg, ParsePercentiles,
+              FormatPercentiles),
+      // Client-side caching
+      Int64("tracking-table-max-keys", 0, 0, kLLMax, &Config::tracking_table_max_keys),
       // Memory
       Memory("maxmemory", 0, 0, kLLMax, &Config::maxmemory),
       Enum("maxmemory-policy", 0, kPolicies, &Config::maxmemory_policy),
       Int("maxmemory-samples", 0, 1, kIntMax, &Config::maxmemory_samples),
+      Int("maxmemory-eviction-tenacity", 0, 0, 100, &Config::maxmemory_eviction_tenacity),
+      Int("lfu-log-factor", 0, 0, kIntMax, &Config::lfu_log_factor),
+      Int("lfu-decay-time", 0, 0, kIntMax, &Config::lfu_decay_time),
+      Bool("lazyfree-lazy-eviction", 0, &Config::lazyfree_lazy_eviction),
+      Bool("lazyfree-lazy-expire", 0, &Config::lazyfree_lazy_expire),
+      Bool("lazyfree-lazy-server-del", 0, &Config::lazyfree_lazy_server_del),
+      Bool("lazyfree-lazy-user-del", 0, &Config::lazyfree_lazy_user_del),
+      Bool("lazyfree-lazy-user-flush", 0, &Config::lazyfree_lazy_user_flush),
       // Compact encodings (the old "ziplist" names are aliases, as in Redis 7)
       Int64("hash-max-listpack-entries", 0, 0, kLLMax, &Config::hash_max_listpack_entries,
             "hash-max-ziplist-entries"),
@@ -383,7 +458,16 @@ ConfigTable::ConfigTable() {
       Bool("stop-writes-on-bgsave-error", 0, &Config::stop_writes_on_bgsave_error),
       Bool("rdb-save-incremental-fsync", 0, &Config::rdb_save_incremental_fsync),
       Bool("rdb-del-sync-files", 0, &Config::rdb_del_sync_files),
+      Enum("enable-debug-command", kDirImmutable, kDebugCommand, &Config::enable_debug_command),
       String("appendfilename", kDirImmutable, &Config::appendfilename),
+      String("appenddirname", kDirImmutable, &Config::appenddirname),
+      Bool("aof-use-rdb-preamble", 0, &Config::aof_use_rdb_preamble),
+      Int("auto-aof-rewrite-percentage", 0, 0, kIntMax, &Config::auto_aof_rewrite_percentage),
+      Memory("auto-aof-rewrite-min-size", 0, 0, kLLMax, &Config::auto_aof_rewrite_min_size),
+      Bool("aof-load-truncated", 0, &Config::aof_load_truncated),
+      Bool("aof-timestamp-enabled", 0, &Config::aof_timestamp_enabled),
+      Bool("aof-rewrite-incremental-fsync", 0, &Config::aof_rewrite_incremental_fsync),
+      Bool("no-appendfsync-on-rewrite", 0, &Config::no_appendfsync_on_rewrite),
   };
 }
 

@@ -9,6 +9,9 @@
 #include <cctype>
 #include <cstring>
 
+#include "gannet/commands/acl.h"
+#include "gannet/commands/introspection.h"
+#include "gannet/engine/pubsub.h"
 #include "gannet/server/server.h"
 
 namespace gannet {
@@ -32,7 +35,7 @@ Connection::Connection(Server& server, Socket socket, std::string addr, std::str
       unix_(unix),
       fd_(socket_.native_handle()),
       reply_(&out_),
-      authenticated_(server.config().requirepass.empty()) {
+      authenticated_(false) {
   created_ms_ = last_interaction_ms_ = server_.cached_now_ms();
 }
 
@@ -98,7 +101,11 @@ void Connection::PrepareReadBuffer() {
 }
 
 bool Connection::authenticated() const {
-  return authenticated_ || server_.config().requirepass.empty();
+  // Without AUTH a client is the default user, authenticated when that user needs no
+  // password (no requirepass, no ACL password set for it).
+  if (authenticated_) return true;
+  const AclUser& d = server_.dispatcher().acl().default_user();
+  return d.enabled && d.nopass;
 }
 
 void Connection::set_authenticated(bool yes, std::string_view user) {
@@ -174,7 +181,7 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
 
 void Connection::ProcessInput() {
   if (limits_epoch_ != server_.config_epoch()) limits_dirty_ = true;
-  while (rpos_ < wpos_ && !close_after_reply_ && !closed_ && !blocked_) {
+  while (rpos_ < wpos_ && !close_after_reply_ && !closed_ && !blocked_ && !paused_) {
     if (limits_dirty_) RefreshLimits();
     ParseResult r = parser_.Parse(std::string_view(rbuf_.get() + rpos_, wpos_ - rpos_));
     if (r.status == ParseStatus::kNeedMore) {
@@ -190,6 +197,7 @@ void Connection::ProcessInput() {
       break;
     }
     if (IsHttpAttack(parser_.args()[0])) return;
+    if (MustWaitForPause()) break;  // rpos_ stays: the command is parsed again on resume
     ExecuteOne();
     rpos_ += r.consumed;
   }
@@ -220,6 +228,40 @@ bool Connection::IsHttpAttack(std::string_view name) {
   rpos_ = wpos_;
   Close();
   return true;
+}
+
+bool Connection::MustWaitForPause() {
+  Introspection& in = server_.dispatcher().introspection();
+  if (in.pause_end_ms() == 0) return false;  // the usual case: one load and compare
+  const int64_t now = server_.clock().NowMs();
+  if (now >= in.pause_end_ms()) {
+    in.Unpause();  // the pause is over: also wakes the clients that waited
+    return false;
+  }
+  const auto& args = parser_.args();
+  const CommandTable& table = server_.dispatcher().table();
+  const CommandSpec* spec = table.Find(args[0]);
+  if (spec == nullptr) return false;  // unknown commands fail at once
+  if (spec->is_container() && args.size() >= 2) {
+    if (const CommandSpec* sub = table.FindSub(*spec, args[1])) spec = sub;
+  }
+  if (!in.MustWait(*spec, *this, now)) return false;
+  paused_ = true;
+  if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(server_.io());
+  pause_timer_->expires_after(std::chrono::milliseconds(in.pause_end_ms() - now));
+  pause_timer_->async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->ResumeAfterPause();
+  });
+  return true;
+}
+
+void Connection::ResumeAfterPause() {
+  if (!paused_ || closed_) return;
+  paused_ = false;
+  if (pause_timer_) pause_timer_->cancel();
+  ProcessInput();  // may wait again when the pause was extended
+  if (closed_) return;
+  Flush();
 }
 
 void Connection::ExecuteOne() {
@@ -314,6 +356,7 @@ void Connection::ResumeAfterUnblock() {
 
 void Connection::Flush() {
   if (closed_ || writing_) return;
+  server_.BeforeReplies();  // the AOF is written (and fsynced under `always`) first
   while (out_pos_ < out_.size()) {
     asio::error_code ec;
     size_t n = socket_.write_some(asio::buffer(out_.data() + out_pos_, out_.size() - out_pos_), ec);
@@ -364,6 +407,7 @@ void Connection::CloseAfterFlush() {
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  if (pause_timer_) pause_timer_->cancel();
   asio::error_code ec;
   socket_.cancel(ec);
   socket_.close(ec);
@@ -405,10 +449,36 @@ std::string Connection::LastCommandName() const {
 
 std::string Connection::InfoLine() const {
   int64_t now = server_.clock().NowMs();
+  const ClientSession& ses = session();
   size_t qbuf = wpos_ - rpos_;
   size_t omem = out_.size() - out_pos_;
-  size_t tot = rcap_ + omem + sizeof(*this);
-  std::string flags = blocked_ ? "b" : "N";
+  size_t multi_mem = 0;
+  for (const auto& cmd : ses.queued) {
+    for (const auto& a : cmd) multi_mem += a.size();
+  }
+  size_t tot = rcap_ + omem + multi_mem + sizeof(*this);
+  // Redis 7.0's letters, in its order.
+  std::string flags;
+  if (ses.monitor) flags += 'O';
+  if (ses.subscriptions + ses.shard_subscriptions > 0) flags += 'P';
+  if (ses.in_multi) flags += 'x';
+  if (blocked_ || paused_) flags += 'b';
+  if (ses.tracking) flags += 't';
+  if (ses.in_multi && ses.watch_broken) flags += 'd';
+  if (close_after_reply_) flags += 'c';
+  if (unix_) flags += 'U';
+  if (ses.no_evict) flags += 'e';
+  if (ses.no_touch) flags += 'T';
+  if (flags.empty()) flags = "N";
+  size_t sub = 0, psub = 0, ssub = 0;
+  if (ses.subscriptions + ses.shard_subscriptions > 0) {
+    PubSub& ps = server_.dispatcher().pubsub();
+    auto* handle =
+        static_cast<void*>(const_cast<ClientView*>(static_cast<const ClientView*>(this)));
+    sub = ps.ChannelsOf(handle).size();
+    psub = ps.PatternsOf(handle).size();
+    ssub = ps.ShardChannelsOf(handle).size();
+  }
   std::string events = writing_ ? "rw" : "r";
   std::string s;
   s.reserve(320);
@@ -421,10 +491,14 @@ std::string Connection::InfoLine() const {
   s += " idle=" + std::to_string((now - last_interaction_ms_) / 1000);
   s += " flags=" + flags;
   s += " db=" + std::to_string(db_);
-  s += " sub=0 psub=0 ssub=0 multi=-1";
+  s += " sub=" + std::to_string(sub);
+  s += " psub=" + std::to_string(psub);
+  s += " ssub=" + std::to_string(ssub);
+  s += " multi=" + (ses.in_multi ? std::to_string(ses.queued.size()) : std::string("-1"));
   s += " qbuf=" + std::to_string(qbuf);
   s += " qbuf-free=" + std::to_string(rcap_ - wpos_);
-  s += " argv-mem=0 multi-mem=0";
+  s += " argv-mem=0";
+  s += " multi-mem=" + std::to_string(multi_mem);
   s += " rbs=" + std::to_string(rcap_);
   s += " rbp=" + std::to_string(rcap_);
   s += " obl=0 oll=0";
@@ -433,7 +507,7 @@ std::string Connection::InfoLine() const {
   s += " events=" + events;
   s += " cmd=" + LastCommandName();
   s += " user=" + user_;
-  s += " redir=-1";
+  s += " redir=" + (ses.tracking ? std::to_string(ses.tracking_redirect) : std::string("-1"));
   s += " resp=" + std::to_string(static_cast<int>(reply_.version()));
   s += " lib-name=" + lib_name_;
   s += " lib-ver=" + lib_ver_;

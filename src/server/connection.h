@@ -58,12 +58,21 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void set_blocked(bool blocked) override;
   ReplyBuilder* push_reply() override { return closed_ ? nullptr : &reply_; }
   void PushDone() override;
+  std::string_view peer_addr() const override { return addr_; }
+  bool is_unix_socket() const override { return unix_; }
 
   const std::string& addr() const { return addr_; }
   const std::string& laddr() const { return laddr_; }
   int64_t idle_seconds(int64_t now_ms) const { return (now_ms - last_interaction_ms_) / 1000; }
   bool closed() const { return closed_; }
   bool blocked() const { return blocked_; }
+  // Waiting for CLIENT PAUSE to end before running its next command.
+  bool paused() const { return paused_; }
+  int64_t created_ms() const { return created_ms_; }
+  size_t pending_input() const { return wpos_ - rpos_; }
+  size_t pending_output() const { return out_.size() - out_pos_; }
+  // CLIENT PAUSE ended or was lifted: run the command that waited (from the loop).
+  void ResumeAfterPause();
   // Gives back memory of buffers grown by a big request or reply once idle (cron).
   void ShrinkBuffers();
   // Closes the client once its pending output stayed above the normal class's soft limit
@@ -78,6 +87,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void OnRead(const asio::error_code& ec, size_t n);
   // Cross-protocol scripting guard: "POST" or "Host:" as a command closes the client.
   bool IsHttpAttack(std::string_view name);
+  // CLIENT PAUSE: true when the parsed command must wait; arms the wake-up timer.
+  bool MustWaitForPause();
   void ProcessInput();
   void ExecuteOne();
   void Flush();
@@ -127,6 +138,10 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool blocked_ = false;
   bool blocked_suppress_ = false;
   size_t deferred_mark_ = 0;
+  // CLIENT PAUSE: the next command (still unconsumed in rbuf_) waits for the pause to end;
+  // the timer wakes the client at the pause's end (it re-checks: a pause may be extended).
+  bool paused_ = false;
+  std::unique_ptr<asio::steady_timer> pause_timer_;
 
   // An async_read_some into rbuf_ + wpos_ is outstanding: until it completes rbuf_ must
   // not move and wpos_ must not change.

@@ -8,7 +8,11 @@
 #include <cstdio>
 #include <fstream>
 
+#include "aof_service.h"
 #include "connection.h"
+#include "gannet/commands/introspection.h"
+#include "gannet/engine/pubsub.h"
+#include "persistence_service.h"
 #include "gannet/server/server.h"
 #include "gannet/version.h"
 
@@ -98,61 +102,127 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "connected_clients", live_clients_);
     Field(s, "cluster_connections", 0);
     Field(s, "maxclients", config_.maxclients);
-    Field(s, "client_recent_max_input_buffer", 0);
-    Field(s, "client_recent_max_output_buffer", 0);
+    // The largest pending input and output among the clients now (Redis keeps the peaks
+    // of the last few seconds).
+    size_t max_in = 0, max_out = 0;
+    for (const auto& [id, c] : clients_) {
+      if (c->closed()) continue;
+      max_in = std::max(max_in, c->pending_input());
+      max_out = std::max(max_out, c->pending_output());
+    }
+    Field(s, "client_recent_max_input_buffer", max_in);
+    Field(s, "client_recent_max_output_buffer", max_out);
     Field(s, "blocked_clients", dispatcher_.blocked_clients());
-    Field(s, "tracking_clients", 0);
+    size_t tracking = 0;
+    for (const auto& [id, c] : clients_) tracking += !c->closed() && c->session().tracking;
+    Field(s, "tracking_clients", tracking);
     Field(s, "clients_in_timeout_table", 0);
   } else if (name == "memory") {
+    // used_memory is what maxmemory compares against: the allocator's allocated bytes.
     s += "# Memory\r\n";
-    size_t rss = ProcessRss();
-    size_t used = allocated_bytes ? allocated_bytes() : rss;
-    peak_memory_ = std::max<uint64_t>(peak_memory_, used);
+    Evictor& ev = keyspace_.evictor();
+    MemoryMeter& meter = ev.meter();
+    meter.Refresh();
+    const size_t used = ev.UsedMemory();
+    const MemoryMeter::AllocatorStats as = meter.Stats();
+    const size_t rss = ProcessRss();
+    peak_memory_ = std::max<uint64_t>(peak_memory_, std::max(used, ev.peak()));
+    const size_t startup = ev.startup();
+    size_t overhead = startup;
+    for (int i = 0; i < keyspace_.database_count(); ++i) {
+      overhead += keyspace_.db(i).OverheadMemoryUsage();
+    }
+    const size_t dataset = used > overhead ? used - overhead : 0;
+    auto pct = [](double a, double b) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.2f%%", b > 0 ? 100.0 * a / b : 0.0);
+      return std::string(buf);
+    };
+    auto ratio = [](double a, double b) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.2f", b > 0 ? a / b : 0.0);
+      return std::string(buf);
+    };
+    auto diff = [](size_t a, size_t b) { return static_cast<int64_t>(a) - static_cast<int64_t>(b); };
     Field(s, "used_memory", used);
     Field(s, "used_memory_human", Human(used));
     Field(s, "used_memory_rss", rss);
     Field(s, "used_memory_rss_human", Human(rss));
     Field(s, "used_memory_peak", peak_memory_);
     Field(s, "used_memory_peak_human", Human(peak_memory_));
-    Field(s, "used_memory_startup", startup_memory_);
+    Field(s, "used_memory_peak_perc", pct(static_cast<double>(used), static_cast<double>(peak_memory_)));
+    Field(s, "used_memory_overhead", overhead);
+    Field(s, "used_memory_startup", startup);
+    Field(s, "used_memory_dataset", dataset);
+    Field(s, "used_memory_dataset_perc",
+          pct(static_cast<double>(dataset), static_cast<double>(used > startup ? used - startup : 0)));
+    Field(s, "allocator_allocated", as.allocated);
+    Field(s, "allocator_active", as.active);
+    Field(s, "allocator_resident", as.resident);
     uint64_t total_mem = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
                          static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
     Field(s, "total_system_memory", total_mem);
     Field(s, "total_system_memory_human", Human(total_mem));
     Field(s, "used_memory_lua", 0);  // no scripting engine
-    Field(s, "used_memory_scripts", 0);
+    Field(s, "used_memory_vm_eval", 0);
+    Field(s, "used_memory_lua_human", Human(0));
+    Field(s, "used_memory_scripts_eval", 0);
     Field(s, "number_of_cached_scripts", 0);
+    Field(s, "number_of_functions", 0);
+    Field(s, "number_of_libraries", 0);
+    Field(s, "used_memory_vm_functions", 0);
+    Field(s, "used_memory_vm_total", 0);
+    Field(s, "used_memory_vm_total_human", Human(0));
+    Field(s, "used_memory_functions", 0);
+    Field(s, "used_memory_scripts", 0);
+    Field(s, "used_memory_scripts_human", Human(0));
     Field(s, "maxmemory", config_.maxmemory);
     Field(s, "maxmemory_human", Human(static_cast<uint64_t>(config_.maxmemory)));
     Field(s, "maxmemory_policy", config_.maxmemory_policy);
-    char ratio[32];
-    std::snprintf(ratio, sizeof(ratio), "%.2f",
-                  used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
-    Field(s, "mem_fragmentation_ratio", ratio);
-    Field(s, "mem_allocator", allocator_name);
+    Field(s, "allocator_frag_ratio", ratio(static_cast<double>(as.active), static_cast<double>(as.allocated)));
+    Field(s, "allocator_frag_bytes", diff(as.active, as.allocated));
+    Field(s, "allocator_rss_ratio", ratio(static_cast<double>(as.resident), static_cast<double>(as.active)));
+    Field(s, "allocator_rss_bytes", diff(as.resident, as.active));
+    Field(s, "rss_overhead_ratio", ratio(static_cast<double>(rss), static_cast<double>(as.resident)));
+    Field(s, "rss_overhead_bytes", diff(rss, as.resident));
+    Field(s, "mem_fragmentation_ratio", ratio(static_cast<double>(rss), static_cast<double>(used)));
+    Field(s, "mem_fragmentation_bytes", diff(rss, used));
+    Field(s, "mem_not_counted_for_evict", 0);  // no replication or AOF buffers are excluded
+    Field(s, "mem_replication_backlog", 0);
+    Field(s, "mem_total_replication_buffers", 0);
+    Field(s, "mem_clients_slaves", 0);
+    Field(s, "mem_clients_normal", 0);  // client buffers are not measured separately yet
+    Field(s, "mem_cluster_links", 0);
+    Field(s, "mem_aof_buffer", 0);
+    Field(s, "mem_allocator", meter.allocator_name());
+    Field(s, "active_defrag_running", 0);
+    Field(s, "lazyfree_pending_objects", keyspace_.lazyfree().pending());
+    Field(s, "lazyfreed_objects", keyspace_.lazyfree().freed_objects());
   } else if (name == "persistence") {
+    const PersistenceService& p = *persistence_;
     s += "# Persistence\r\n";
-    Field(s, "loading", 0);
+    Field(s, "loading", p.loading() ? 1 : 0);
     Field(s, "async_loading", 0);
     Field(s, "current_cow_peak", 0);
     Field(s, "current_cow_size", 0);
+    Field(s, "current_cow_size_age", 0);
     Field(s, "current_fork_perc", "0.00");
     Field(s, "current_save_keys_processed", 0);
-    Field(s, "current_save_keys_total", 0);
-    Field(s, "rdb_changes_since_last_save", 0);
-    Field(s, "rdb_bgsave_in_progress", 0);
-    Field(s, "rdb_last_save_time", LastSaveTime());
-    Field(s, "rdb_last_bgsave_status", "ok");
-    Field(s, "rdb_saves", 0);
-    Field(s, "rdb_last_bgsave_time_sec", -1);
-    Field(s, "rdb_current_bgsave_time_sec", -1);
-    Field(s, "aof_enabled", 0);
-    Field(s, "aof_rewrite_in_progress", 0);
-    Field(s, "aof_rewrite_scheduled", 0);
-    Field(s, "aof_last_rewrite_time_sec", -1);
-    Field(s, "aof_current_rewrite_time_sec", -1);
-    Field(s, "aof_last_bgrewrite_status", "ok");
-    Field(s, "aof_last_write_status", "ok");
+    Field(s, "current_save_keys_total", p.current_save_keys_total());
+    Field(s, "rdb_changes_since_last_save", p.changes_since_last_save());
+    Field(s, "rdb_bgsave_in_progress", p.bgsave_in_progress() ? 1 : 0);
+    Field(s, "rdb_last_save_time", p.LastSaveTime());
+    Field(s, "rdb_last_bgsave_status", p.last_bgsave_ok() ? "ok" : "err");
+    Field(s, "rdb_last_bgsave_time_sec", p.last_bgsave_time_sec());
+    Field(s, "rdb_current_bgsave_time_sec", p.current_bgsave_time_sec());
+    Field(s, "rdb_saves", p.rdb_saves());
+    Field(s, "rdb_last_cow_size", p.last_cow_bytes());
+    Field(s, "rdb_last_load_keys_expired", p.last_load_keys_expired());
+    Field(s, "rdb_last_load_keys_loaded", p.last_load_keys_loaded());
+    s += aof_->InfoFields();  // aof_enabled ... aof_last_cow_size (aof_service.cc)
+    Field(s, "module_fork_in_progress", 0);
+    Field(s, "module_fork_last_cow_size", 0);
+    s += aof_->InfoTail();  // aof_current_size ... when the AOF is on
   } else if (name == "stats") {
     s += "# Stats\r\n";
     const auto& ks = keyspace_.stats();
@@ -165,6 +235,8 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "instantaneous_ops_per_sec", n ? ops / n : 0);
     Field(s, "total_net_input_bytes", stats_.total_net_input_bytes);
     Field(s, "total_net_output_bytes", stats_.total_net_output_bytes);
+    Field(s, "total_net_repl_input_bytes", 0);
+    Field(s, "total_net_repl_output_bytes", 0);
     auto kbps = [&](const std::array<uint64_t, 16>& samples) {
       uint64_t sum = 0;
       for (auto v : samples) sum += v;
@@ -175,38 +247,61 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     };
     Field(s, "instantaneous_input_kbps", kbps(in_bytes_samples_));
     Field(s, "instantaneous_output_kbps", kbps(out_bytes_samples_));
+    Field(s, "instantaneous_input_repl_kbps", "0.00");  // no replication
+    Field(s, "instantaneous_output_repl_kbps", "0.00");
     Field(s, "rejected_connections", stats_.rejected_connections);
+    Field(s, "sync_full", 0);  // no replicas exist
+    Field(s, "sync_partial_ok", 0);
+    Field(s, "sync_partial_err", 0);
     Field(s, "expired_keys", ks.expired_keys);
     char perc[32];
     std::snprintf(perc, sizeof(perc), "%.2f",
                   static_cast<double>(ks.expired_stale_perc_x100) / 100.0);
     Field(s, "expired_stale_perc", perc);
+    Field(s, "expired_time_cap_reached_count", 0);
     Field(s, "expire_cycle_cpu_milliseconds", ks.expire_cycle_cpu_us / 1000);
     Field(s, "evicted_keys", ks.evicted_keys);
     Field(s, "evicted_clients", 0);
+    Field(s, "total_eviction_exceeded_time", keyspace_.evictor().total_exceeded_ms());
+    Field(s, "current_eviction_exceeded_time", keyspace_.evictor().current_exceeded_ms());
     Field(s, "keyspace_hits", ks.keyspace_hits);
     Field(s, "keyspace_misses", ks.keyspace_misses);
-    Field(s, "pubsub_channels", 0);
-    Field(s, "pubsub_patterns", 0);
+    Field(s, "pubsub_channels", dispatcher_.pubsub().channel_count());
+    Field(s, "pubsub_patterns", dispatcher_.pubsub().pattern_count());
+    Field(s, "pubsubshard_channels", dispatcher_.pubsub().shard_channel_count());
     Field(s, "latest_fork_usec", 0);
     Field(s, "total_forks", 0);
+    Field(s, "migrate_cached_sockets", 0);
+    Field(s, "slave_expires_tracked_keys", 0);
+    Field(s, "active_defrag_hits", 0);  // no active defragmentation
+    Field(s, "active_defrag_misses", 0);
+    Field(s, "active_defrag_key_hits", 0);
+    Field(s, "active_defrag_key_misses", 0);
+    Field(s, "total_active_defrag_time", 0);
+    Field(s, "current_active_defrag_time", 0);
+    Field(s, "tracking_total_keys", 0);
+    Field(s, "tracking_total_items", 0);
+    Field(s, "tracking_total_prefixes", 0);
+    Field(s, "unexpected_error_replies", 0);
+    Field(s, "total_error_replies", ds.total_error_replies);
+    Field(s, "dump_payload_sanitizations", 0);
+    Field(s, "total_reads_processed", stats_.total_reads_processed);
+    Field(s, "total_writes_processed", stats_.total_writes_processed);
+    Field(s, "io_threaded_reads_processed", 0);
+    Field(s, "io_threaded_writes_processed", 0);
+    Field(s, "reply_buffer_shrinks", 0);
+    Field(s, "reply_buffer_expands", 0);
+    // Redis 7.2's names for the disconnections the buffer limits caused.
     Field(s, "client_query_buffer_limit_disconnections",
           stats_.client_query_buffer_limit_disconnections);
     Field(s, "client_output_buffer_limit_disconnections",
           stats_.client_output_buffer_limit_disconnections);
-    Field(s, "sync_full", 0);  // no replicas exist
-    Field(s, "sync_partial_ok", 0);
-    Field(s, "sync_partial_err", 0);
-    Field(s, "pubsubshard_channels", 0);
-    Field(s, "total_error_replies", ds.total_error_replies);
-    Field(s, "total_reads_processed", stats_.total_reads_processed);
-    Field(s, "total_writes_processed", stats_.total_writes_processed);
   } else if (name == "replication") {
     s += "# Replication\r\n";
     Field(s, "role", "master");
     Field(s, "connected_slaves", 0);
     Field(s, "master_failover_state", "no-failover");
-    Field(s, "master_replid", run_id_);
+    Field(s, "master_replid", master_replid_);
     Field(s, "master_replid2", std::string(40, '0'));
     Field(s, "master_repl_offset", 0);
     Field(s, "second_repl_offset", -1);
@@ -258,8 +353,11 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     }
   } else if (name == "errorstats") {
     s += "# Errorstats\r\n";
+    s += dispatcher_.introspection().ErrorStatsInfo();
   } else if (name == "latencystats") {
     s += "# Latencystats\r\n";
+    s += dispatcher_.introspection().LatencyStatsInfo(commands_,
+                                                      config_.latency_tracking_info_percentiles);
   } else if (name == "cluster") {
     s += "# Cluster\r\n";
     Field(s, "cluster_enabled", 0);

@@ -8,14 +8,21 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
 
 #include "connection.h"
+#include "gannet/commands/introspection.h"
+#include "aof_service.h"
+#include "persistence_service.h"
+#include "gannet/commands/acl.h"
 #include "gannet/common/glob.h"
 #include "gannet/server/logging.h"
+#include "gannet/server/metrics.h"
+#include "internal_client.h"
 #include "gannet/version.h"
 
 namespace gannet {
@@ -62,10 +69,40 @@ Server::Server(Config config, std::shared_ptr<spdlog::logger> log)
       block_timer_(io_),
       signals_(io_) {
   dispatcher_.set_block_deadline_hook([this](int64_t deadline) { ArmBlockTimer(deadline); });
+  // CLIENT UNPAUSE (or a pause running out): the clients that waited run their commands,
+  // from the loop rather than inside the command that lifted the pause.
+  dispatcher_.introspection().set_unpause_hook([this] {
+    asio::post(io_, [this] {
+      std::vector<std::shared_ptr<Connection>> waiting;
+      for (auto& [id, c] : clients_) {
+        if (c->paused()) waiting.push_back(c);
+      }
+      for (auto& c : waiting) c->ResumeAfterPause();
+    });
+  });
   start_time_ms_ = cached_now_ms_ = clock_.NowMs();
   start_mono_us_ = clock_.MonotonicUs();
   last_sample_us_ = start_mono_us_;
   run_id_ = RandomHex(40);
+  master_replid_ = RandomHex(40);
+  persistence_ = std::make_unique<PersistenceService>(keyspace_, config_, *log_, clock_);
+  persistence_->set_used_memory(
+      [this]() -> size_t { return allocated_bytes ? allocated_bytes() : 0; });
+  // The BGSAVE child must not keep our listening sockets open (a restart could not bind
+  // while it runs). Plain close(2): the child never touches asio.
+  persistence_->set_child_setup([this] {
+    for (auto& a : tcp_acceptors_) ::close(a->native_handle());
+    if (unix_acceptor_) ::close(unix_acceptor_->native_handle());
+  });
+  aof_ = std::make_unique<AofService>(*this);
+  aof_->set_child_setup([this] {
+    for (auto& a : tcp_acceptors_) ::close(a->native_handle());
+    if (unix_acceptor_) ::close(unix_acceptor_->native_handle());
+  });
+  // One child at a time: a rewrite asked for during a BGSAVE is scheduled.
+  aof_->set_other_child_active([this] { return persistence_->bgsave_in_progress(); });
+  persistence_->set_other_child_active([this] { return aof_->child_active(); });
+  keyspace_.ApplyMemorySettings(MemorySettingsFromConfig(config_));
 }
 
 Server::~Server() {
@@ -150,8 +187,43 @@ void Server::RetryAccept(std::function<void()> rearm) {
   });
 }
 
+bool Server::SetUpAccessControl() {
+  for (const auto& [name, to] : config_.renamed_commands) {
+    if (!commands_.Rename(name, to)) {
+      log_->warn("Failed to rename-command '{}' to '{}': no such command, or the new name is "
+                 "taken",
+                 name, to);
+      return false;
+    }
+  }
+  Acl& acl = dispatcher_.acl();
+  if (!config_.aclfile.empty() && !config_.acl_users.empty()) {
+    log_->warn(
+        "Configuring Gannet with users defined in the config file and at the same time an ACL "
+        "file path is invalid. Define either an ACL file or users in the config file, not "
+        "both.");
+    return false;
+  }
+  // requirepass first: a `user default ...` line or the ACL file then has the last word.
+  acl.SetRequirePass(config_.requirepass);
+  for (const std::string& line : config_.acl_users) {
+    if (auto err = acl.SetUserFromLine(line)) {
+      log_->warn("Error in user declaration '{}': {}", line, err->substr(4));
+      return false;
+    }
+  }
+  if (!config_.aclfile.empty()) {
+    if (auto err = acl.LoadFile(config_.aclfile)) {
+      log_->warn("Aborting Gannet startup because of ACL errors: {}", err->substr(4));
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Server::Start() {
   AdjustOpenFilesLimit();
+  if (!SetUpAccessControl()) return false;
   std::string error;
   if (!Listen(config_, &tcp_acceptors_, &error)) {
     log_->warn("{}", error);
@@ -188,6 +260,13 @@ bool Server::Start() {
     log_->warn("Configured to not listen anywhere, exiting.");
     return false;
   }
+  // A file size limit (RLIMIT_FSIZE) makes a too-large snapshot write fail with EFBIG,
+  // reported like a full disk, instead of killing the server.
+  ::signal(SIGXFSZ, SIG_IGN);
+  // The dataset is loaded before the first accept: the listeners are bound, so clients
+  // that connect meanwhile wait in the backlog and are served once it is complete.
+  // With appendonly the AOF is the dataset (as Redis: the RDB is then not read).
+  if (config_.appendonly ? !aof_->LoadAtStartup() : !persistence_->LoadAtStartup()) return false;
   if (!config_.pidfile.empty()) {
     std::ofstream pf(config_.pidfile, std::ios::trunc);
     if (pf) {
@@ -197,27 +276,31 @@ bool Server::Start() {
       log_->warn("Failed to write PID file: {}", std::strerror(errno));
     }
   }
+  if (config_.metrics_port != 0) {
+    metrics_ = std::make_unique<MetricsEndpoint>(io_, [this] {
+      InternalClient scraper("metrics");
+      return Info({"everything"}, scraper);
+    });
+    if (!metrics_->Start(config_.metrics_bind, config_.metrics_port, &error)) {
+      log_->warn("{}", error);
+      return false;
+    }
+    log_->info("Serving Prometheus metrics on http://{}:{}/metrics", config_.metrics_bind,
+               metrics_->bound_port());
+  }
   for (auto& a : tcp_acceptors_) AcceptTcp(a.get());
   if (unix_acceptor_) AcceptUnix();
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
-  signals_.async_wait([this](const asio::error_code& ec, int sig) {
-    if (ec) return;
-    DoShutdown(sig == SIGINT ? "Received SIGINT scheduling shutdown..."
-                             : "Received SIGTERM scheduling shutdown...");
-  });
+  WaitForSignals();
   StartCron();
   if (allocated_bytes) startup_memory_ = peak_memory_ = allocated_bytes();
+  keyspace_.evictor().MarkStartup();
   log_->info("Server initialized");
   for (auto& a : tcp_acceptors_) {
     log_->info("Ready to accept connections tcp on {}", FormatEndpoint(a->local_endpoint()));
   }
   if (unix_acceptor_) log_->info("Ready to accept connections unix on {}", config_.unixsocket);
-  if (!config_.save.empty() || config_.appendonly) {
-    log_->warn(
-        "save/appendonly are set but persistence is not implemented yet: nothing "
-        "will be written to disk");
-  }
   return true;
 }
 
@@ -225,6 +308,29 @@ int Server::Run() {
   io_.run();
   return 0;
 }
+
+void Server::WaitForSignals() {
+  signals_.async_wait([this](const asio::error_code& ec, int sig) {
+    if (ec || shutting_down_) return;
+    log_->warn(sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                             : "Received SIGTERM scheduling shutdown...");
+    log_->warn("User requested shutdown...");
+    if (!persistence_->PrepareShutdown(ShutdownMode::kDefault, /*force=*/false)) {
+      log_->warn(
+          "SIGTERM received but errors trying to shut down the server, check the logs for more "
+          "information");
+      WaitForSignals();
+      return;
+    }
+    DoShutdown(nullptr);
+  });
+}
+
+int64_t Server::LastSaveTime() const { return persistence_->LastSaveTime(); }
+PersistenceView* Server::persistence() { return persistence_.get(); }
+bool Server::persistence_gate_active() const { return persistence_->gate_active(); }
+AofView* Server::aof() { return aof_.get(); }
+void Server::BeforeReplies() { aof_->BeforeReplies(); }
 
 void Server::Stop() {
   asio::post(io_, [this] { DoShutdown("Shutdown requested"); });
@@ -393,14 +499,19 @@ void Server::Cron() {
     last_sample_us_ = now_us;
   }
   if (allocated_bytes) peak_memory_ = std::max<uint64_t>(peak_memory_, allocated_bytes());
+  persistence_->Cron();  // reap the BGSAVE child, save points, scheduled saves
+  aof_->Cron();          // write/fsync, reap the rewrite child, scheduled/automatic rewrites
 }
 
 void Server::DoShutdown(const char* why) {
   if (shutting_down_) return;
   shutting_down_ = true;
-  log_->warn("{}", why);
+  if (why != nullptr) log_->warn("{}", why);
+  persistence_->AbortBackgroundSave();  // SHUTDOWN NOSAVE, Stop(): no child outlives us
+  aof_->Shutdown();                     // stops a rewrite child, writes and fsyncs the AOF
   asio::error_code ec;
   for (auto& a : tcp_acceptors_) a->close(ec);
+  if (metrics_) metrics_->Stop();
   if (unix_acceptor_) {
     unix_acceptor_->close(ec);
     ::unlink(config_.unixsocket.c_str());
@@ -420,13 +531,15 @@ void Server::DoShutdown(const char* why) {
 }
 
 std::optional<std::string> Server::Shutdown(ShutdownMode mode) {
-  // Persistence does not exist yet: a save that was asked for (SAVE, or save points in
-  // the default mode) cannot happen, and Redis refuses to exit when its save fails.
-  if (mode == ShutdownMode::kSave || (mode == ShutdownMode::kDefault && !config_.save.empty())) {
-    log_->warn("Error trying to save the DB: persistence is not implemented, can't exit.");
+  log_->warn("User requested shutdown...");
+  const bool force = mode == ShutdownMode::kDefaultForce || mode == ShutdownMode::kSaveForce;
+  if (mode == ShutdownMode::kDefaultForce) mode = ShutdownMode::kDefault;
+  if (mode == ShutdownMode::kSaveForce) mode = ShutdownMode::kSave;
+  // The final save runs now, inside the command: when it fails Redis 7 refuses to exit.
+  if (!persistence_->PrepareShutdown(mode, force)) {
     return "ERR Errors trying to SHUTDOWN. Check logs.";
   }
-  asio::post(io_, [this] { DoShutdown("User requested shutdown..."); });
+  asio::post(io_, [this] { DoShutdown(nullptr); });
   return std::nullopt;
 }
 
@@ -458,6 +571,11 @@ std::optional<std::string> Server::ApplyConfigChange(const Config& old_cfg, cons
   if (old_cfg.loglevel != new_cfg.loglevel) {
     log_->set_level(ToSpdlogLevel(new_cfg.loglevel));
   }
+  if (old_cfg.requirepass != new_cfg.requirepass) {
+    dispatcher_.acl().SetRequirePass(new_cfg.requirepass);
+  }
+  keyspace_.ApplyMemorySettings(MemorySettingsFromConfig(new_cfg));
+  if (auto err = aof_->ApplyConfig(old_cfg, new_cfg)) return err;
   return std::nullopt;
 }
 
@@ -482,12 +600,15 @@ void Server::ResetStats() {
   ks.keyspace_hits = ks.keyspace_misses = ks.expired_keys = ks.evicted_keys = 0;
   ks.expired_stale_perc_x100 = ks.expire_cycle_cpu_us = 0;
   commands_.ResetStats();
+  dispatcher_.introspection().ResetStats();  // errorstats and latency histograms
   ops_samples_.fill(0);
   in_bytes_samples_.fill(0);
   out_bytes_samples_.fill(0);
   last_sample_in_ = last_sample_out_ = 0;
   last_sample_cmds_ = 0;
   peak_memory_ = 0;
+  keyspace_.evictor().ResetPeak();
+  keyspace_.lazyfree().ResetStats();
 }
 
 void Server::ForEachClient(const std::function<void(ClientView&)>& fn) {
@@ -507,7 +628,13 @@ size_t Server::KillClients(const ClientKillFilter& f, const ClientView& requeste
     if (f.addr && c->addr() != *f.addr) continue;
     if (f.laddr && c->laddr() != *f.laddr) continue;
     if (f.user && c->user() != *f.user) continue;
-    if (f.type && *f.type != "normal") continue;  // no replicas or pub/sub clients yet
+    if (f.type) {
+      // Monitors count as normal clients; there are no masters or replicas.
+      const ClientSession& ses = c->session();
+      const bool pubsub = ses.subscriptions + ses.shard_subscriptions > 0;
+      if (*f.type != (pubsub ? "pubsub" : "normal")) continue;
+    }
+    if (f.max_age && (clock_.NowMs() - c->created_ms()) / 1000 <= *f.max_age) continue;
     if (f.skip_me && c->id() == requester.id()) continue;
     victims.push_back(c);
   }

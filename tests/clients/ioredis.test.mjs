@@ -118,3 +118,25 @@ test('reconnects after the server restarts on the same port', async () => {
   assert.equal(await r.get('after'), '2');
   assert.equal(await r.get('before'), null); // a cache: nothing persisted
 });
+
+test('monitor() session sees other clients\' commands', async () => {
+  const r = connect();
+  const monitor = await connect().monitor();
+  const seen = [];
+  const done = new Promise((resolve) => {
+    monitor.on('monitor', (time, args, source, database) => {
+      seen.push({ time, args, source, database });
+      if (args[0].toUpperCase() === 'GET') resolve();  // ioredis sends names in lower case
+    });
+  });
+  await r.select(2);
+  await r.set('mon:k', 'v1');
+  await r.get('mon:k');
+  await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 5000))]);
+  const set = seen.find((e) => e.args[0].toUpperCase() === 'SET');
+  assert.deepEqual(set.args.slice(1), ['mon:k', 'v1']);
+  assert.equal(set.database, '2');
+  assert.match(set.source, /^127\.0\.0\.1:\d+$/);
+  assert.ok(Math.abs(Number(set.time) - Date.now() / 1000) < 60);
+  monitor.disconnect();
+});

@@ -24,9 +24,11 @@
 #include "gannet/commands/client_view.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/dispatcher.h"
+#include "gannet/commands/persistence_view.h"
 #include "gannet/commands/server_view.h"
 #include "gannet/common/clock.h"
 #include "gannet/engine/keyspace.h"
+#include "gannet/persistence/rdb.h"
 #include "testing/resp_matchers.h"
 #include "testing/resp_value.h"
 
@@ -84,6 +86,30 @@ class FakeClient : public ClientView {
   bool close_after_reply_ = false;
 };
 
+// DUMP/RESTORE through the real RDB codec (as the server's PersistenceView forwards them);
+// snapshots are not available in-process.
+class TestPersistence : public PersistenceView {
+ public:
+  explicit TestPersistence(const Config* config) : config_(config) {}
+  std::string DumpValue(const Value& v) override { return DumpPayload(v); }
+  bool RestoreValue(std::string_view payload, Value* out, std::string* error) override {
+    return RestorePayload(payload, out, error, RdbEncodingLimits::FromConfig(*config_));
+  }
+  std::optional<std::string> Save() override {
+    return std::string("ERR not supported by the test server");
+  }
+  std::string BackgroundSave(bool, bool* ok) override {
+    *ok = false;
+    return "ERR not supported by the test server";
+  }
+  int64_t LastSaveTime() const override { return 0; }
+  bool loading() const override { return false; }
+  bool writes_refused() const override { return false; }
+
+ private:
+  const Config* config_;
+};
+
 // A server holding a Config; implements only ServerView's pure virtual methods.
 class FakeServer : public ServerView {
  public:
@@ -103,8 +129,12 @@ class FakeServer : public ServerView {
   size_t KillClients(const ClientKillFilter&, const ClientView&) override { return 0; }
   std::optional<std::string> Shutdown(ShutdownMode) override { return std::nullopt; }
   int64_t LastSaveTime() const override { return 0; }
+  PersistenceView* persistence() override { return persistence_; }
 
   Config config_;
+  TestPersistence test_persistence_{&config_};
+  // Tests may point this at their own fake (or nullptr).
+  PersistenceView* persistence_ = &test_persistence_;
 };
 
 class CommandTest : public ::testing::Test {

@@ -417,7 +417,7 @@ TEST_F(KeysFamilyTest, ObjectIdleTimeAndFreq) {
   server_.config_.maxmemory_policy = "allkeys-lfu";
   EXPECT_THAT(Run({"OBJECT", "IDLETIME", "nokey"}), IsNil());
   EXPECT_THAT(Run({"OBJECT", "IDLETIME", "k"}),
-              ErrorIs("ERR An LRU maxmemory policy is not selected, access time not tracked. "
+              ErrorIs("ERR An LFU maxmemory policy is selected, idle time not tracked. "
                       "Please note that when switching between policies at runtime LRU and "
                       "LFU data will take some time to adjust."));
   EXPECT_THAT(Run({"OBJECT", "FREQ", "k"}), IsInt());

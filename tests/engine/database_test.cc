@@ -134,14 +134,16 @@ TEST_F(DatabaseTest, LruTouchedOnReadAndWriteOnly) {
   EXPECT_EQ(e->lru, t0);
   db().Exists("k");
   EXPECT_EQ(e->lru, t0);
+  // The LRU clock ticks every kLruResolutionMs (eviction.h).
+  const auto ticks = [](int64_t ms) { return static_cast<uint32_t>(ms / kLruResolutionMs); };
   db().FindRead("k");
-  EXPECT_EQ(e->lru, t0 + 5);
+  EXPECT_EQ(e->lru, (t0 + ticks(5000)) & kLruClockMax);
   Advance(3000);
   db().FindWrite("k");
-  EXPECT_EQ(e->lru, t0 + 8);
+  EXPECT_EQ(e->lru, (t0 + ticks(8000)) & kLruClockMax);
   Advance(1000);
   db().Touch(e);
-  EXPECT_EQ(e->lru, t0 + 9);
+  EXPECT_EQ(e->lru, (t0 + ticks(9000)) & kLruClockMax);
 }
 
 TEST_F(DatabaseTest, ExpireIndexConsistency) {

@@ -45,7 +45,7 @@ TEST(KeyspaceTest, Basics) {
   Keyspace ks(16, &clock);
   EXPECT_EQ(ks.database_count(), 16);
   EXPECT_EQ(ks.now_ms(), clock.NowMs());
-  EXPECT_EQ(ks.LruClock(), static_cast<uint32_t>((clock.NowMs() / 1000) & 0xffffff));
+  EXPECT_EQ(ks.LruClock(), static_cast<uint32_t>((clock.NowMs() / kLruResolutionMs) & 0xffffff));
   Fill(ks, 0, 10, -1, "a");
   Fill(ks, 5, 7, -1, "b");
   EXPECT_EQ(ks.TotalKeys(), 17u);

@@ -12,7 +12,13 @@
 
 namespace gannet {
 
+struct AclUser;
+
 struct ClientSession {
+  // ---- ACL (acl.h) ----
+  // The user this client authenticated as; nullptr: the default user.
+  const AclUser* acl_user = nullptr;
+
   // ---- transactions (transaction_family.cc) ----
   bool in_multi = false;
   bool multi_error = false;                      // a command was refused while queuing: EXEC aborts
@@ -25,6 +31,13 @@ struct ClientSession {
   // channels (also counted for subscribed mode).
   size_t subscriptions = 0;
   size_t shard_subscriptions = 0;
+
+  // ---- client-side caching (tracking.h) ----
+  // CLIENT TRACKING state; the keys a client read live in the Tracking table, not here.
+  bool tracking = false;
+  uint8_t tracking_flags = 0;      // Tracking::kBcast, kOptIn, ... bits
+  uint64_t tracking_redirect = 0;  // client id; 0: none
+  std::vector<std::string> tracking_prefixes;  // BCAST prefixes, sorted
 
   // ---- introspection and CLIENT flags (introspection.h) ----
   bool monitor = false;

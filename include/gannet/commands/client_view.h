@@ -65,6 +65,11 @@ class ClientView {
   virtual ReplyBuilder* push_reply() { return nullptr; }
   virtual void PushDone() {}
 
+  // The peer as CLIENT LIST's addr shows it ("ip:port", "path:0" for a unix socket) and
+  // whether it came over the unix socket (MONITOR shows those as "unix:path").
+  virtual std::string_view peer_addr() const { return ""; }
+  virtual bool is_unix_socket() const { return false; }
+
   // The state the commands module keeps per client (client_session.h).
   ClientSession& session() { return session_; }
   const ClientSession& session() const { return session_; }

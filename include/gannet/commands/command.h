@@ -69,6 +69,12 @@ enum AclCategory : uint64_t {
   kAclTransaction = 1ull << 19,
   kAclScripting = 1ull << 20,
 };
+// Their names, indexed by bit number.
+inline constexpr std::string_view kAclCategoryNames[] = {
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
+};
 
 struct CommandContext;
 class CommandTable;
@@ -87,11 +93,15 @@ struct CommandDoc {
 // Per-command counters for INFO commandstats / latencystats. They live in the row itself
 // (mutable: the table is otherwise read-only once built) so the dispatcher updates them
 // without a lookup.
+struct LatencyHistogram;
 struct CommandStats {
   uint64_t calls = 0;
   uint64_t usec = 0;
   uint64_t rejected_calls = 0;  // refused before running (arity, NOAUTH, ...)
   uint64_t failed_calls = 0;    // ran and replied with an error
+  // INFO latencystats / LATENCY HISTOGRAM: allocated on the first call and owned by the
+  // dispatcher's Introspection (include/gannet/commands/introspection.h).
+  LatencyHistogram* latency = nullptr;
 };
 
 struct CommandSpec {
@@ -138,6 +148,9 @@ struct CommandContext {
   // depends on the clock or on chance records what it did instead, as Redis's
   // alsoPropagate: EXPIRE as PEXPIREAT, SPOP as SREM, INCRBYFLOAT as SET KEEPTTL, ...
   std::vector<std::vector<std::string>> propagate;
+  // Whether anything records propagated commands (a PropagationSink is set): a rewrite
+  // is built only then, so write paths allocate nothing for it without an AOF.
+  bool propagating = false;
 
   Database& db() { return keyspace.db(client.db_index()); }
   const Config& config() const { return server.config(); }

@@ -29,6 +29,10 @@ class CommandTable {
   // Subcommand lookup in a container command ("config", "get"); nullptr when unknown.
   const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub) const;
 
+  // rename-command: `name` is found as `new_name` from now on, or not at all when
+  // new_name is empty. false: no such command, or new_name is taken.
+  bool Rename(std::string_view name, std::string_view new_name);
+
   const std::vector<CommandSpec>& commands() const { return commands_; }
   size_t size() const { return commands_.size(); }
 
@@ -68,5 +72,7 @@ void RegisterDumpFamily(CommandTable& table);           // DUMP, RESTORE
 void RegisterPubSubFamily(CommandTable& table);         // (P|S)SUBSCRIBE, PUBLISH, PUBSUB, ...
 void RegisterTransactionFamily(CommandTable& table);    // MULTI, EXEC, DISCARD, WATCH, UNWATCH
 void RegisterIntrospectionFamily(CommandTable& table);  // SLOWLOG, LATENCY, MONITOR
+void RegisterAclFamily(CommandTable& table);            // ACL
+void RegisterAofFamily(CommandTable& table);            // BGREWRITEAOF
 
 }  // namespace gannet

@@ -21,7 +21,9 @@ struct DispatchStats {
 class BlockingRegistry;
 class PubSub;
 class Transactions;
+class Tracking;
 class Introspection;
+class Acl;
 
 // Where a command's changes go after it ran (the AOF; replicas later). The server sets
 // one when appendonly is on.
@@ -30,6 +32,10 @@ class PropagationSink {
   virtual ~PropagationSink() = default;
   // One command as it is to be replayed, in database `db`.
   virtual void Propagate(int db, CmdArgs args) = 0;
+  // The same for a command run from inside another one (EXEC's queued commands); the
+  // outer command's own Propagate follows when it has finished, so a sink can wrap the
+  // nested ones (the AOF writes MULTI ... EXEC around them, as Redis).
+  virtual void PropagateNested(int db, CmdArgs args) { Propagate(db, args); }
 };
 
 class Dispatcher {
@@ -67,7 +73,9 @@ class Dispatcher {
   // ---- server-wide state of the features in the commands module ----
   PubSub& pubsub() { return *pubsub_; }
   Transactions& transactions() { return *transactions_; }
+  Tracking& tracking() { return *tracking_; }
   Introspection& introspection() { return *introspection_; }
+  Acl& acl() { return *acl_; }
   // nullptr: changes are not propagated (no AOF).
   void set_propagation_sink(PropagationSink* sink) { propagation_ = sink; }
 
@@ -86,7 +94,9 @@ class Dispatcher {
   std::unique_ptr<BlockingRegistry> blocking_;
   std::unique_ptr<PubSub> pubsub_;
   std::unique_ptr<Transactions> transactions_;
+  std::unique_ptr<Tracking> tracking_;
   std::unique_ptr<Introspection> introspection_;
+  std::unique_ptr<Acl> acl_;
   PropagationSink* propagation_ = nullptr;
   int depth_ = 0;  // nesting of Execute (EXEC runs commands from inside a command)
 };

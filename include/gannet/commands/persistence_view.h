@@ -36,6 +36,23 @@ class PersistenceView {
   virtual bool loading() const = 0;
   // The last background save failed and stop-writes-on-bgsave-error is on (-MISCONF).
   virtual bool writes_refused() const = 0;
+
+  // BGSAVE inside MULTI/EXEC: forking mid-transaction would snapshot half of it, so the
+  // save starts from the cron afterwards (Redis replies "Background saving scheduled").
+  // False when a background save is already running.
+  virtual bool ScheduleBackgroundSave() { return false; }
+  // FLUSHALL (after emptying the keyspace): stops a running background save, whose file
+  // would resurrect the old dataset, and saves at once when save points are set (Redis).
+  virtual void OnFlushAll() {}
+  // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save (unless no_save), empty the dataset
+  // (unless no_flush), load the file back (merge: a key already present is replaced).
+  // nullopt on success, else the error text.
+  virtual std::optional<std::string> DebugReload(bool no_save, bool no_flush, bool merge) {
+    (void)no_save;
+    (void)no_flush;
+    (void)merge;
+    return std::string("ERR DEBUG RELOAD is not supported");
+  }
 };
 
 }  // namespace gannet

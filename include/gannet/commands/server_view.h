@@ -17,8 +17,10 @@ namespace gannet {
 
 class ClientView;
 class PersistenceView;
+class AofView;
 
-enum class ShutdownMode : uint8_t { kDefault, kSave, kNoSave };
+// SHUTDOWN [NOSAVE|SAVE] [FORCE]: the *Force modes exit even when the final save fails.
+enum class ShutdownMode : uint8_t { kDefault, kSave, kNoSave, kDefaultForce, kSaveForce };
 
 // CLIENT KILL filters (old form: addr only).
 struct ClientKillFilter {
@@ -27,6 +29,7 @@ struct ClientKillFilter {
   std::optional<std::string> laddr;
   std::optional<std::string> user;
   std::optional<std::string> type;  // normal, master, replica, pubsub
+  std::optional<int64_t> max_age;   // MAXAGE: connected for longer than this many seconds
   bool skip_me = true;
 };
 
@@ -65,6 +68,8 @@ class ServerView {
 
   // Persistence (persistence_view.h); nullptr when the server has none (tests' fakes).
   virtual PersistenceView* persistence() { return nullptr; }
+  // The append-only file (aof_view.h): BGREWRITEAOF; nullptr when the server has none.
+  virtual AofView* aof() { return nullptr; }
   // True while a -LOADING or -MISCONF refusal may apply: the dispatcher then calls
   // PassesPersistenceGate (command_gates.h). Kept as a plain flag for the hot path.
   virtual bool persistence_gate_active() const { return false; }

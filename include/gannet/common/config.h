@@ -48,20 +48,43 @@ struct Config {
   std::string requirepass;       // password of the default user; "" = none
   int active_expire_effort = 1;  // 1..10, as Redis
 
+  // ACL users (include/gannet/commands/acl.h): `user` lines of the config file, as
+  // written after the word "user", or an ACL file (not both, as Redis).
+  std::vector<std::string> acl_users;
+  std::string aclfile;
+  int64_t acllog_max_len = 128;
+  // rename-command old new ("" disables the command), applied at startup.
+  std::vector<std::pair<std::string, std::string>> renamed_commands;
+
+  // Prometheus endpoint (src/server/metrics.cc): off while metrics_port is 0.
+  int metrics_port = 0;
+  std::string metrics_bind = "127.0.0.1";
+
   // Limits
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   // client-output-buffer-limit classes (normal, replica, pubsub) with Redis's defaults.
-  // Only the normal class is enforced so far (connections also stop reading from a
-  // client whose output does not drain, so a normal client cannot grow without bound).
+  // A subscribed client is held to the pubsub class, every other to normal (there are no
+  // replicas); connections also stop reading from a client whose output does not drain.
   std::array<OutputBufferLimit, 3> client_output_limits = {
       OutputBufferLimit{0, 0, 0}, OutputBufferLimit{256LL * 1024 * 1024, 64LL * 1024 * 1024, 60},
       OutputBufferLimit{32LL * 1024 * 1024, 8LL * 1024 * 1024, 60}};
 
-  // Memory (eviction itself comes with the memory issue)
+  // Memory: maxmemory and eviction (src/engine/eviction.h)
   int64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
   int maxmemory_samples = 5;
+  int maxmemory_eviction_tenacity = 10;  // 0..100: time budget of one eviction round
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;  // minutes
+  // Free large values on the lazy-free thread (src/engine/lazyfree.h) when evicting,
+  // expiring, deleting as a side effect (RENAME over a key ...), on DEL, and on
+  // FLUSHALL/FLUSHDB without SYNC/ASYNC.
+  bool lazyfree_lazy_eviction = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
 
   // Compact encodings: small collections stay in one contiguous block until they pass
   // these thresholds, then convert to full structures (Redis's names and defaults).
@@ -84,6 +107,44 @@ struct Config {
   std::string appendfsync = "everysec";
   std::string dbfilename = "dump.rdb";
   std::string appendfilename = "appendonly.aof";
+  // AOF (src/server/aof_service.cc): the multi-part directory, the base file's format,
+  // automatic rewrites, loading and annotation settings, with Redis 7.0's defaults.
+  std::string appenddirname = "appendonlydir";
+  bool aof_use_rdb_preamble = true;
+  int auto_aof_rewrite_percentage = 100;  // 0 disables automatic rewrites
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  bool aof_load_truncated = true;
+  bool aof_timestamp_enabled = false;
+  bool aof_rewrite_incremental_fsync = true;  // the rewrite child fsyncs every 4 MB
+  bool no_appendfsync_on_rewrite = false;     // no fsync while a child process runs
+  // Snapshots (src/persistence/snapshot.cc): LZF-compress strings, write the CRC64
+  // trailer (and verify it on load), refuse writes with -MISCONF after a failed background
+  // save while save points are set, fsync every 4 MB while writing, and (replication only,
+  // stored for redis.conf compatibility) delete sync files without persistence.
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
+  bool rdb_save_incremental_fsync = true;
+  bool rdb_del_sync_files = false;
+  // DEBUG (only RELOAD exists): "no", "yes" or "local" (loopback and unix-socket clients).
+  std::string enable_debug_command = "no";
+
+  // notify-keyspace-events: NotifyClass bits plus the K/E channel bits
+  // (engine/keyspace_notifier.h); 0 = no notifications (Redis's default "").
+  uint32_t notify_keyspace_events = 0;
+
+  // Introspection (src/commands/introspection.cc): SLOWLOG threshold in microseconds (-1
+  // off, 0 every command) and length, the LATENCY monitor threshold in milliseconds (0
+  // off), and the per-command latency histograms behind INFO latencystats.
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+  int64_t latency_monitor_threshold = 0;
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
+
+  // Client-side caching (src/commands/tracking.cc): most keys the invalidation table
+  // remembers; beyond it keys are invalidated early (0: no limit).
+  int64_t tracking_table_max_keys = 1000000;
 
   // Files the running server was started with (for CONFIG REWRITE and logging).
   std::string config_file;

@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "gannet/engine/value.h"
 
@@ -32,6 +34,10 @@ struct Entry {
   std::string_view key() const { return {key_data, key_len}; }
   bool has_expire() const { return flags & kEntryHasExpire; }
   static constexpr uint8_t kEntryHasExpire = 1;
+  // Bits 4..7: sixteenths of the LFU counter under an LFU policy (eviction.h), a finer
+  // frequency than Redis's 8-bit counter alone; OBJECT FREQ reports the counter.
+  static constexpr uint8_t kEntryLfuFracShift = 4;
+  static constexpr uint8_t kEntryLfuFracMask = 0xf0;
 };
 static_assert(sizeof(Entry) == 32);
 
@@ -71,6 +77,16 @@ class Database {
   bool Delete(std::string_view key);
   // Deletes a live entry (from a Find*); notifies OnKeyDeleted.
   void Delete(Entry* entry);
+  // The same, with a large value freed by the lazy-free thread (UNLINK, lazyfree-*).
+  void DeleteLazily(Entry* entry);
+  // The entry for key as stored: no lazy expiry, no LRU/LFU update, no stats (eviction
+  // re-checks its pooled candidates with it).
+  Entry* Peek(std::string_view key);
+  // Eviction sampling (Redis's dictGetSomeKeys): appends up to `count` (entry, deadline or
+  // -1) pairs from consecutive buckets at a random place of the key table, or of the TTL
+  // index when volatile_only; visits at most 10*count buckets. Entries may be expired.
+  void SampleForEviction(size_t count, bool volatile_only,
+                         std::vector<std::pair<Entry*, int64_t>>* out);
   // True if key exists and is not expired (lazy expiry applies; no LRU touch).
   bool Exists(std::string_view key) { return FindNoTouch(key) != nullptr; }
   // RENAME: moves src's value, LRU and TTL to new_key, replacing (deleting) any existing
@@ -80,6 +96,9 @@ class Database {
   // Removes every key (FLUSHDB). Large tables are freed incrementally off the hot path
   // by the caller's choice later; for now synchronously.
   void Clear();
+  // FLUSHDB ASYNC: empties the database now; the old contents are freed by the lazy-free
+  // thread.
+  void ClearLazily();
 
   // Expiry. Times are absolute Unix milliseconds.
   void SetExpire(Entry* entry, int64_t at_ms);

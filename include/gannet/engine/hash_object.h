@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gannet/engine/listpack.h"
 #include "gannet/engine/value.h"
@@ -75,6 +76,12 @@ class HashObject final : public ObjectBase {
   void RandomDistinct(size_t count, const PairFn& fn) const;
 
   void ConvertToHashtable();
+
+  // Persistence (RDB, DUMP): the listpack while listpack-encoded, else nullptr; and
+  // adopting a validated listpack of field, value, ... pairs (unique fields) into an
+  // empty hash.
+  const Listpack* listpack() const { return table_ ? nullptr : &lp_; }
+  void AdoptListpack(Listpack lp) { lp_ = std::move(lp); }
 
   size_t MemoryUsage() const override;
   std::unique_ptr<ObjectBase> Clone() const override;

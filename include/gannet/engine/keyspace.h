@@ -11,6 +11,8 @@
 
 #include "gannet/common/clock.h"
 #include "gannet/engine/database.h"
+#include "gannet/engine/eviction.h"
+#include "gannet/engine/lazyfree.h"
 
 namespace gannet {
 
@@ -88,7 +90,7 @@ class Keyspace {
   int64_t now_ms() const { return now_ms_; }
   const Clock& clock() const { return *clock_; }
 
-  // The 24-bit LRU clock in seconds resolution, as Redis's LRU_CLOCK().
+  // The 24-bit LRU clock (kLruResolutionMs ticks; Redis's LRU_CLOCK() ticks per second).
   uint32_t LruClock() const;
 
   // Adaptive active expiry as Redis's activeExpireCycle: samples keys with a TTL in each
@@ -100,6 +102,50 @@ class Keyspace {
 
   void SwapDb(int a, int b);
   void FlushAll();
+  // FLUSHALL ASYNC: every database is emptied now and its contents freed by the lazy-free
+  // thread.
+  void FlushAllAsync();
+
+  // ---- memory: maxmemory settings, LRU/LFU data, eviction, lazy free (eviction.h) ----
+  const MemorySettings& memory_settings() const { return memory_settings_; }
+  // Called when the memory directives change (startup, CONFIG SET).
+  void ApplyMemorySettings(const MemorySettings& s) { memory_settings_ = s; }
+  Evictor& evictor() { return *evictor_; }
+  LazyFreer& lazyfree() { return *lazyfree_; }
+  // The Entry::lru value of a key created now (LRU clock, or LFU_INIT_VAL stamped now).
+  uint32_t InitialLru() const {
+    return memory_settings_.lfu() ? LfuPack(now_ms_, kLfuInitVal) : LruClock();
+  }
+  // The same for a named key: under LFU a key evicted earlier resumes its old counter
+  // (Evictor::TakeGhostCounter).
+  uint32_t InitialLru(std::string_view key);
+  // The access update Database::Touch applies: LRU clock, or LFU decay + log increment.
+  void TouchEntry(Entry* e) {
+    if (!memory_settings_.lfu()) {
+      e->lru = LruClock();
+      return;
+    }
+    uint8_t frac = (e->flags & Entry::kEntryLfuFracMask) >> Entry::kEntryLfuFracShift;
+    e->lru = LfuTouchFine(e->lru, &frac, now_ms_, memory_settings_.lfu_log_factor,
+                          memory_settings_.lfu_decay_time, NextUnitRandom()) &
+             kLruClockMax;
+    e->flags = static_cast<uint8_t>((e->flags & ~Entry::kEntryLfuFracMask) |
+                                    (frac << Entry::kEntryLfuFracShift));
+  }
+  // OBJECT IDLETIME (ms) and OBJECT FREQ (the decayed counter), and their setters for
+  // RESTORE ... IDLETIME / FREQ and RDB loading.
+  uint64_t IdleMs(const Entry& e) const { return LruIdleMs(e.lru, now_ms_); }
+  uint8_t LfuCounter(const Entry& e) const {
+    return LfuDecayed(e.lru, now_ms_, memory_settings_.lfu_decay_time);
+  }
+  void SetIdleSeconds(Entry* e, uint64_t seconds) const {
+    if (!memory_settings_.lfu()) e->lru = LruForIdle(now_ms_, seconds * 1000);
+  }
+  void SetLfuFrequency(Entry* e, uint8_t freq) const {
+    if (!memory_settings_.lfu()) return;
+    e->lru = LfuPack(now_ms_, freq);
+    e->flags &= static_cast<uint8_t>(~Entry::kEntryLfuFracMask);
+  }
 
   size_t TotalKeys() const;
 
@@ -133,8 +179,20 @@ class Keyspace {
   void DoSignalModified(int db, std::string_view key);
   void DoNotifyEvent(NotifyClass cls, std::string_view event, int db, std::string_view key);
 
+  // A uniform number in [0, 1) for the LFU increment (xorshift: cheap, not secure).
+  double NextUnitRandom() {
+    rng_state_ ^= rng_state_ << 13;
+    rng_state_ ^= rng_state_ >> 7;
+    rng_state_ ^= rng_state_ << 17;
+    return static_cast<double>(rng_state_ >> 11) * 0x1.0p-53;
+  }
+
   const Clock* clock_;
   int64_t now_ms_ = 0;
+  MemorySettings memory_settings_;
+  uint64_t rng_state_ = 0x9e3779b97f4a7c15ULL;
+  std::unique_ptr<LazyFreer> lazyfree_;  // before evictor_, which refers to it
+  std::unique_ptr<Evictor> evictor_;
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceStats stats_;
   std::vector<KeyspaceListener*> listeners_;

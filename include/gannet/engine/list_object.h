@@ -13,11 +13,13 @@
 // views returned by Get/visitors point into a node and stay valid until the next mutation.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gannet/engine/listpack.h"
@@ -69,6 +71,18 @@ class ListObject final : public ObjectBase {
   // Calls fn for elements from index `start` going towards the head, at most count of them.
   template <typename Fn>
   void VisitReverse(size_t start, size_t count, Fn&& fn) const;
+
+  // Persistence (RDB, DUMP): node i as stored; and appending a whole validated node at
+  // the tail. AppendNode refuses (false, lp untouched) an empty node or one past this
+  // list's node limits; the caller then pushes the elements one by one.
+  const Listpack& node(size_t i) const { return nodes_[i]; }
+  bool AppendNode(Listpack& lp) {
+    if (lp.empty() || lp.bytes_size() > ByteLimit()) return false;
+    if (fill_ >= 0 && lp.size() > static_cast<size_t>(std::max(fill_, 1))) return false;
+    size_ += lp.size();
+    nodes_.push_back(std::move(lp));
+    return true;
+  }
 
   // Listpack encoding size of s as an entry (exact, including the back-length).
   static size_t EntrySize(std::string_view s);

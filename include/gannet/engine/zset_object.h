@@ -130,6 +130,12 @@ class ZSetObject : public ObjectBase {
   // stores do this for their result, as Redis's zsetConvertToListpackIfNeeded).
   void ShrinkIfFits(const Limits& limits);
 
+  // Persistence (RDB, DUMP): the listpack while listpack-encoded, else nullptr; and
+  // adopting a validated listpack of member, score, ... pairs (unique members, sorted by
+  // score then member, scores as Redis writes them) into an empty listpack-encoded set.
+  const Listpack* listpack() const { return tree_ ? nullptr : &lp_; }
+  void AdoptListpack(Listpack lp) { lp_ = std::move(lp); }
+
   // Checks the internal invariants (tests).
   bool Validate() const;
 

@@ -55,11 +55,18 @@ class ReplyBuilder {
   std::string* out() { return out_; }
   // Number of error replies sent (INFO errorstats, and tests).
   uint64_t errors_sent() const { return errors_sent_; }
+  // The code of the last error reply as INFO errorstats counts it: its first word when a
+  // space comes within its first 31 bytes, else "ERR".
+  std::string_view last_error_code() const {
+    return std::string_view(last_error_code_, last_error_code_len_);
+  }
 
  private:
   std::string* out_;
   RespVersion version_;
   uint64_t errors_sent_ = 0;
+  uint8_t last_error_code_len_ = 0;
+  char last_error_code_[31];
 };
 
 }  // namespace gannet

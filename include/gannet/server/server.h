@@ -31,6 +31,9 @@
 namespace gannet {
 
 class Connection;
+class MetricsEndpoint;
+class PersistenceService;
+class AofService;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -80,7 +83,10 @@ class Server final : public ServerView {
   void ForEachClient(const std::function<void(ClientView&)>& fn) override;
   size_t KillClients(const ClientKillFilter& filter, const ClientView& requester) override;
   std::optional<std::string> Shutdown(ShutdownMode mode) override;
-  int64_t LastSaveTime() const override { return start_time_ms_ / 1000; }
+  int64_t LastSaveTime() const override;
+  PersistenceView* persistence() override;
+  bool persistence_gate_active() const override;
+  AofView* aof() override;
 
   // ---- used by Connection ----
   asio::io_context& io() { return io_; }
@@ -90,6 +96,9 @@ class Server final : public ServerView {
   ServerStats& stats() { return stats_; }
   const Clock& clock() const { return clock_; }
   uint64_t NextClientId() { return next_client_id_++; }
+  // Before a connection writes replies: the AOF writes what the commands appended (one
+  // write(2), plus fdatasync under appendfsync always).
+  void BeforeReplies();
   // Wall-clock milliseconds refreshed by cron (and at startup): idle-time bookkeeping does
   // not need a clock read per request, as Redis's cached server.unixtime.
   int64_t cached_now_ms() const { return cached_now_ms_; }
@@ -109,6 +118,9 @@ class Server final : public ServerView {
   bool Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor>>* out,
               std::string* error);
   void AdjustOpenFilesLimit();
+  // rename-command, ACL users from the config file or aclfile, requirepass. false (after
+  // logging why) stops startup.
+  bool SetUpAccessControl();
   void RetryAccept(std::function<void()> rearm);
   void AcceptTcp(Tcp::acceptor* acceptor);
   void AcceptUnix();
@@ -119,6 +131,9 @@ class Server final : public ServerView {
   // Blocked clients' timeouts: one timer armed at the earliest deadline.
   void ArmBlockTimer(int64_t deadline_ms);
   void DoShutdown(const char* why);
+  // SIGINT/SIGTERM: a shutdown that saves first when save points are set; a failed save
+  // keeps the server running (as Redis 7), so the wait is re-armed.
+  void WaitForSignals();
   std::optional<std::string> ApplyConfigChange(const Config& old_cfg, const Config& new_cfg);
   std::string InfoSection(std::string_view name, const ClientView& requester);
 
@@ -130,6 +145,9 @@ class Server final : public ServerView {
   Keyspace keyspace_;
   CommandTable commands_;
   Dispatcher dispatcher_;
+  std::unique_ptr<PersistenceService> persistence_;  // snapshots, -LOADING/-MISCONF
+  std::unique_ptr<AofService> aof_;                  // the append-only file
+  std::unique_ptr<MetricsEndpoint> metrics_;         // Prometheus /metrics, when enabled
 
   std::vector<std::unique_ptr<Tcp::acceptor>> tcp_acceptors_;
   std::unique_ptr<Unix::acceptor> unix_acceptor_;
@@ -151,6 +169,7 @@ class Server final : public ServerView {
   bool shutting_down_ = false;
   bool pidfile_written_ = false;
   std::string run_id_;
+  std::string master_replid_;  // INFO replication: random at start, as Redis
 
   // instantaneous_ops_per_sec: the last 16 samples of commands/second, as Redis.
   std::array<uint64_t, 16> ops_samples_{};

@@ -1,0 +1,20 @@
+// What commands may ask of the append-only file: BGREWRITEAOF. The server implements it
+// (src/server/aof_service.cc) on top of src/persistence/aof; commands do not link
+// persistence (see STYLE's dependency arrows).
+#pragma once
+
+#include <string>
+
+namespace gannet {
+
+class AofView {
+ public:
+  virtual ~AofView() = default;
+  // BGREWRITEAOF: on success the status text ("Background append only file rewriting
+  // started" or "... scheduled"); else the full error text without '-'. `*ok` tells which.
+  // in_exec: called from inside EXEC, where a fork would snapshot half a transaction: the
+  // rewrite is scheduled for after it, as Redis does.
+  virtual std::string BackgroundRewrite(bool in_exec, bool* ok) = 0;
+};
+
+}  // namespace gannet
