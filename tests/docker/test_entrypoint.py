@@ -96,7 +96,7 @@ class EntrypointTest(unittest.TestCase):
     @unittest.skipUnless(os.geteuid() == 0, "dropping privileges needs root")
     def test_root_drops_to_the_server_user_and_hands_over_the_files(self):
         user = pwd.getpwnam("nobody")
-        stale = os.path.join(self.dir, "dump.rdb")
+        stale = os.path.join(self.dir, "notes.txt")  # any file a previous run left behind
         with open(stale, "w") as f:
             f.write("x")
         os.chown(stale, 0, 0)
