@@ -13,6 +13,7 @@
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/dispatcher.h"
 #include "gannet/common/numbers.h"
+#include "gannet/common/quoting.h"
 
 namespace gannet {
 namespace {
@@ -274,43 +275,6 @@ void Introspection::RemoveMonitor(ClientView& client) {
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), &client), monitors_.end());
 }
 
-void AppendRepr(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  out += '"';
-}
 
 void Introspection::FeedMonitors(const CommandSpec& spec, CommandContext& ctx) {
   // Administrative commands are too sensitive to show (Redis's rule), as are those that

@@ -11,6 +11,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+
+#include "gannet/common/quoting.h"
 
 namespace gannet {
 namespace {
@@ -34,143 +37,9 @@ void AppendUint(std::string* out, uint64_t v) {
   out->append(tmp, static_cast<size_t>(end - tmp));
 }
 
-// A name needs quoting in the manifest when it holds bytes a plain split would misread.
-bool NeedsRepr(std::string_view s) {
-  if (s.empty()) return true;
-  for (unsigned char c : s) {
-    if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\') return true;
-  }
-  return false;
-}
 
-std::string Repr(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c < ' ' || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
-// Splits a manifest line into words the way redis-server's sdssplitargs does: spaces
-// separate, "double quotes" allow escapes (\n \r \t \b \a \xHH \\ \"), 'single quotes'
-// only \'. A closing quote must be followed by a space or the end. False on bad quoting.
-bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
-  size_t i = 0;
-  while (true) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= line.size()) return true;
-    std::string cur;
-    bool inq = false, insq = false, done = false;
-    while (!done) {
-      if (inq) {
-        if (i >= line.size()) return false;
-        char c = line[i];
-        if (c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' && HexValue(line[i + 2]) >= 0 &&
-            HexValue(line[i + 3]) >= 0) {
-          cur += static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3]));
-          i += 3;
-        } else if (c == '\\' && i + 1 < line.size()) {
-          ++i;
-          switch (line[i]) {
-            case 'n':
-              cur += '\n';
-              break;
-            case 'r':
-              cur += '\r';
-              break;
-            case 't':
-              cur += '\t';
-              break;
-            case 'b':
-              cur += '\b';
-              break;
-            case 'a':
-              cur += '\a';
-              break;
-            default:
-              cur += line[i];
-          }
-        } else if (c == '"') {
-          if (i + 1 < line.size() && !std::isspace(static_cast<unsigned char>(line[i + 1]))) {
-            return false;
-          }
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (i >= line.size()) return false;
-        char c = line[i];
-        if (c == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
-          ++i;
-          cur += '\'';
-        } else if (c == '\'') {
-          if (i + 1 < line.size() && !std::isspace(static_cast<unsigned char>(line[i + 1]))) {
-            return false;
-          }
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else {
-        if (i >= line.size()) {
-          done = true;
-          break;
-        }
-        char c = line[i];
-        if (std::isspace(static_cast<unsigned char>(c))) {
-          done = true;
-        } else if (c == '"') {
-          inq = true;
-        } else if (c == '\'') {
-          insq = true;
-        } else {
-          cur += c;
-        }
-      }
-      if (i < line.size()) ++i;
-    }
-    out->push_back(std::move(cur));
-  }
-}
 
 std::string JoinPath(const std::string& dir, std::string_view name) {
   if (dir.empty()) return std::string(name);
@@ -329,7 +198,7 @@ std::string AofManifest::Format() const {
   std::string out;
   auto line = [&out](const AofFileInfo& f) {
     out += "file ";
-    out += NeedsRepr(f.name) ? Repr(f.name) : f.name;
+    out += QuoteArg(f.name);
     out += " seq ";
     out += std::to_string(f.seq);
     out += " type ";
@@ -368,11 +237,12 @@ bool AofManifest::Parse(std::string_view text, AofManifest* out, std::string* er
       *error = "Invalid AOF manifest file format";
       return false;
     }
-    std::vector<std::string> words;
-    if (!SplitArgs(line, &words) || words.empty() || words.size() % 2 != 0) {
+    std::optional<std::vector<std::string>> split = SplitArgs(line);
+    if (!split || split->empty() || split->size() % 2 != 0) {
       *error = "Invalid AOF manifest file format";
       return false;
     }
+    const std::vector<std::string>& words = *split;
     AofFileInfo info;
     bool has_name = false, has_seq = false, has_type = false;
     for (size_t i = 0; i < words.size(); i += 2) {

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "gannet/common/glob.h"
+#include "gannet/common/quoting.h"
 #include "gannet/common/numbers.h"
 #include "gannet/engine/keyspace_notifier.h"
 #include "gannet/server/config_file.h"
@@ -332,49 +333,7 @@ std::optional<int64_t> ParseMemory(std::string_view s) {
   return neg ? -out : out;
 }
 
-std::string QuoteConfigArg(std::string_view arg) {
-  bool plain = !arg.empty();
-  for (unsigned char c : arg) {
-    if (c <= ' ' || c == '"' || c == '\'' || c == '\\' || c >= 0x7f) plain = false;
-  }
-  if (plain) return std::string(arg);
-  std::string out = "\"";
-  for (unsigned char c : arg) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c < ' ' || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string QuoteConfigArg(std::string_view arg) { return QuoteArg(arg); }
 
 ConfigTable::ConfigTable() {
   constexpr int64_t kIntMax = INT_MAX;
