@@ -35,7 +35,8 @@ void AppendFrame(std::string* out, char prefix, std::string_view payload) {
   char buf[24 + kSmallPayload + 2];
   size_t len = Header(buf, prefix, static_cast<int64_t>(payload.size()));
   if (payload.size() <= kSmallPayload) {
-    std::memcpy(buf + len, payload.data(), payload.size());
+    // An empty view may carry a null pointer, which memcpy must not be given.
+    if (!payload.empty()) std::memcpy(buf + len, payload.data(), payload.size());
     len += payload.size();
     buf[len++] = '\r';
     buf[len++] = '\n';
@@ -53,7 +54,7 @@ void AppendLine(std::string* out, char prefix, std::string_view text) {
   if (text.size() <= kSmallPayload) {
     char buf[kSmallPayload + 3];
     buf[0] = prefix;
-    std::memcpy(buf + 1, text.data(), text.size());
+    if (!text.empty()) std::memcpy(buf + 1, text.data(), text.size());
     buf[text.size() + 1] = '\r';
     buf[text.size() + 2] = '\n';
     out->append(buf, text.size() + 3);
@@ -74,7 +75,7 @@ void ReplyBuilder::SendError(std::string_view text) {
   // Redis looks for the space in "-" + text limited to 32 bytes.
   const size_t space = text.substr(0, 31).find(' ');
   const std::string_view code = space == std::string_view::npos ? "ERR" : text.substr(0, space);
-  std::memcpy(last_error_code_, code.data(), code.size());
+  if (!code.empty()) std::memcpy(last_error_code_, code.data(), code.size());
   last_error_code_len_ = static_cast<uint8_t>(code.size());
   size_t start = out_->size();
   AppendLine(out_, '-', text);
