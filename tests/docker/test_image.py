@@ -68,8 +68,9 @@ class ImageTest(unittest.TestCase):
     def run_container(self, port):
         limits = ["--ulimit", "nofile=%d:%d" % ((os.sysconf("SC_OPEN_MAX"),) * 2),
                   "--ulimit", "nproc=32768:32768"]
+        # GANNET_PORT tells the image's healthcheck where to PING.
         r = podman("run", "-d", "--network", "host", *limits, "-v", f"{self.data}:/data",
-                   TAG, "--port", str(port), "--save", "3600 1")
+                   "-e", f"GANNET_PORT={port}", TAG, "--port", str(port), "--save", "3600 1")
         self.cid = r.stdout.strip()
 
     def wait_ping(self, port):
@@ -100,7 +101,8 @@ class ImageTest(unittest.TestCase):
         self.assertNotIn("root", [line.split()[0] for line in top.splitlines()[1:] if line])
         self.assertNotEqual(pid, 0)
 
-        self.assertEqual(podman("healthcheck", "run", self.cid, check=False).returncode, 0)
+        health = podman("healthcheck", "run", self.cid, check=False)
+        self.assertEqual(health.returncode, 0, health.stdout + health.stderr)
 
         podman("restart", "-t", "10", self.cid, timeout=60)
         self.wait_ping(port)
