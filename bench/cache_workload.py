@@ -13,7 +13,8 @@ data. Workloads:
 For each (workload, policy, server) it prints the hit ratio (hits / GETs over the whole
 run), the throughput (cache operations per second, GETs and SETs, pipelined in batches),
 and the peak RSS less the RSS of the same server idle and empty (VmHWM - VmRSS at start),
-also as a multiple of maxmemory. Every run replays the same request sequence.
+also as a multiple of maxmemory, and the keys held at the end (the same maxmemory holds
+more keys when a key costs less). Every run replays the same request sequence.
 
 The client is plain sockets and pipelined: a batch of GETs, then the SETs for that batch's
 misses (the value is written only after the GET said it was missing, as cache-aside does).
@@ -251,17 +252,19 @@ def main():
                     info = srv.conn.command("INFO", "stats").decode()
                     evicted = next((ln.split(":")[1] for ln in info.split("\r\n")
                                     if ln.startswith("evicted_keys:")), "?")
+                    held = srv.conn.command("DBSIZE").decode().lstrip(":")
                 finally:
                     srv.stop()
                 growth = (peak_kb - srv.idle_rss_kb) * 1024
                 row = dict(workload=workload, policy=policy, server=kind,
                            hit=hits / gets, ops=(gets + sets) / elapsed,
                            growth_mb=growth / 2**20, growth_x=growth / maxmemory,
-                           evicted=evicted)
+                           evicted=evicted, held=held)
                 rows.append(row)
                 print(f"{workload:6} {policy:12} {kind:7} hit={row['hit'] * 100:6.2f}% "
                       f"ops/s={row['ops']:9.0f} rss_growth={row['growth_mb']:7.1f}MB "
-                      f"({row['growth_x']:.3f}x maxmemory) evicted={evicted}", flush=True)
+                      f"({row['growth_x']:.3f}x maxmemory) evicted={evicted} keys_held={held}",
+                      flush=True)
 
     print("\nworkload policy        hit% gannet  hit% redis  diff(pt)  ops/s g/r  rss g x  rss r x")
     for workload in args.workloads:

@@ -30,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "pyharness"))
 import harness  # noqa: E402
+import side_by_side_memory  # noqa: E402  (the per-type memory modes: --types)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TESTS = ["SET", "GET", "INCR", "MSET"]
@@ -232,12 +233,15 @@ def main():
     ap.add_argument("--memory-keys", type=int, default=1000000)
     ap.add_argument("--growth", action="store_true", help="max latency while the table grows")
     ap.add_argument("--growth-keys", type=int, default=10000000)
+    side_by_side_memory.add_arguments(ap)
     args = ap.parse_args()
     args.redis = args.redis or harness.redis_binary()
     if not os.access(args.gannet, os.X_OK):
         sys.exit(f"{args.gannet} not found: build it with `cmake --preset release && "
                  f"cmake --build --preset release` or pass --gannet")
-    if args.memory:
+    if args.types:
+        side_by_side_memory.run(args)
+    elif args.memory:
         memory(args)
     elif args.growth:
         growth(args)

@@ -179,6 +179,8 @@ def run_one(binary, dataset, keys, workdir):
                 save_s = time.perf_counter() - t0
                 res = measure_bgsave(s, c, keys * 6 // 10)
                 res["save_s"] = save_s
+                # How much of the pause the fork() call itself is (the page-table copy).
+                res["fork_ms"] = int(info(c, "stats")["latest_fork_usec"]) / 1000
                 res["rss_mb"] = rss_bytes(s.pid()) / 2**20
                 res["file_mb"] = os.path.getsize(os.path.join(d, "dump.rdb")) / 2**20
         with harness.Server(binary=binary, args=args, start_timeout=600) as s:
@@ -212,7 +214,8 @@ def main():
                       " ".join("%s=%.3f" % kv for kv in sorted(res.items())), flush=True)
                 results[name].append(res)
         print("\nmedians over %d round(s), %d keys:" % (args.rounds, args.keys))
-        fields = ["pause_ms", "extra_mb", "bgsave_s", "save_s", "load_s", "rss_mb", "file_mb"]
+        fields = ["pause_ms", "fork_ms", "extra_mb", "bgsave_s", "save_s", "load_s", "rss_mb",
+                  "file_mb"]
         print("%-10s %12s %12s %8s" % ("", "gannet", "redis", "ratio"))
         for f in fields:
             g = statistics.median(x[f] for x in results["gannet"])

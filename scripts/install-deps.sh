@@ -9,6 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   # toolchain
   build-essential g++ cmake ninja-build pkg-config git
+  # clang 14 and its sanitizer/libFuzzer runtimes: the asan preset (and the fuzzers)
+  clang libclang-rt-14-dev
   # libraries
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libjemalloc-dev

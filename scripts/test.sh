@@ -7,14 +7,16 @@
 #   scripts/test.sh asan release       # the whole suite on both builds
 #   scripts/test.sh asan release:unit  # PRESET:LABELS runs only those ctest labels (a regex)
 #   CTEST_ARGS="-R differential" scripts/test.sh debug   # extra ctest options
-# Labels: unit integration differential clients. .ci/run calls exactly this script, so CI
-# and a developer run the same thing.
+# Labels: unit integration differential clients fuzz (the libFuzzer targets for a bounded
+# time each; built by the asan preset only). .ci/run calls exactly this script, so CI and a
+# developer run the same thing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 specs=("$@")
-# By default: the whole suite under ASan+UBSan (sanitizer reports are the most informative
-# failures), then the optimised release build with its unit tests. The release build is
+# By default: the whole suite under ASan+UBSan with clang (sanitizer reports are the most
+# informative failures; the fuzzers come from the same build), then the optimised release
+# build (GCC) with its unit tests. The release build is
 # what scripts/run.sh runs, and -O2 brings warnings (-Werror) the -O1 asan build does not.
 if [ "${#specs[@]}" -eq 0 ]; then specs=(asan release:unit); fi
 

@@ -251,7 +251,7 @@ Result<int64_t> OpBitOp(CommandContext& ctx, BitOp op, std::string_view dest, Cm
   if (op == BitOp::kNot) {
     for (size_t i = 0; i < max_len; ++i) out[i] = static_cast<char>(~byte_at(src[0], i));
   } else {
-    std::memcpy(out.data(), src[0].data(), src[0].size());
+    if (!src[0].empty()) std::memcpy(out.data(), src[0].data(), src[0].size());  // no null ptr
     for (size_t k = 1; k < src.size(); ++k) {
       const std::string_view s = src[k];
       for (size_t i = 0; i < max_len; ++i) {

@@ -127,6 +127,8 @@ class BlockingRegistry final : public KeyspaceListener {
 
   bool has_waiters() const { return !clients_.empty(); }
   size_t blocked_clients() const { return clients_.size(); }
+  // Blocked clients with a deadline (INFO clients_in_timeout_table).
+  size_t clients_with_deadline() const { return deadlines_.size(); }
   bool IsBlocked(uint64_t client_id) const { return clients_.count(client_id) != 0; }
   // Keys with at least one waiter (INFO's blocked_keys-like figures, tests).
   size_t watched_keys() const { return keys_.size(); }

@@ -4,10 +4,13 @@
 // REPLY is the connection's business).
 #include "gannet/commands/dispatcher.h"
 
+#include <cstring>
+
 #include "blocking.h"
 #include "command_gates.h"
 #include "error_text.h"
 #include "gannet/commands/acl.h"
+#include "gannet/commands/persistence_view.h"
 #include "gannet/engine/pubsub.h"
 #include "introspection.h"
 #include "pubsub.h"
@@ -53,6 +56,23 @@ void SignalWrittenKeys(const CommandSpec& spec, CmdArgs args, BlockingRegistry& 
 }
 
 }  // namespace
+
+const CommandSpec* Dispatcher::FindCommand(std::string_view name) {
+  if (name.empty() || name.size() > NameCacheSlot::kMaxLen) return table_.Find(name);
+  const auto first = static_cast<unsigned char>(name.front());
+  const auto last = static_cast<unsigned char>(name.back());
+  NameCacheSlot& slot = name_cache_[(first + last * 3 + name.size()) % name_cache_.size()];
+  if (slot.len == name.size() && std::memcmp(slot.name, name.data(), name.size()) == 0) {
+    return slot.spec;
+  }
+  const CommandSpec* spec = table_.Find(name);
+  if (spec != nullptr) {  // unknown names are not cached: a client cannot flood the slots
+    slot.len = static_cast<uint8_t>(name.size());
+    std::memcpy(slot.name, name.data(), name.size());
+    slot.spec = spec;
+  }
+  return spec;
+}
 
 size_t Dispatcher::blocked_clients() const { return blocking_->blocked_clients(); }
 
@@ -123,7 +143,7 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   if (args.empty()) return;
   const uint64_t errors_before = reply.errors_sent();
 
-  const CommandSpec* spec = table_.Find(args[0]);
+  const CommandSpec* spec = FindCommand(args[0]);
   if (spec == nullptr) return Reject(nullptr, client, reply, UnknownCommandText(args));
   // A container with no subcommand argument is checked (and fails) on its own arity.
   if (spec->is_container() && args.size() >= 2) {
@@ -165,7 +185,10 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   const bool gated =
       (!user->unrestricted && !PassesAclGate(*spec, ctx)) ||
       (!ctx.cannot_block &&
-       ((server_.config().maxmemory > 0 && !PassesMemoryGate(*spec, ctx)) ||
+       // No eviction while the dataset loads (as Redis's isSafeToPerformEvictions).
+       ((server_.config().maxmemory > 0 &&
+         !(server_.persistence_gate_active() && server_.persistence()->loading()) &&
+         !PassesMemoryGate(*spec, ctx)) ||
         (server_.persistence_gate_active() && !PassesPersistenceGate(*spec, ctx)) ||
         (session.subscriptions + session.shard_subscriptions > 0 &&
          client.resp_version() == RespVersion::kResp2 && !PassesSubscribedModeGate(*spec, ctx)) ||
@@ -187,7 +210,11 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   // keys a tracking client read. Only while some client tracks.
   const bool tracking = tracking_->active();
   if (tracking) tracking_->BeforeCommand(client, *spec);
+  // CLIENT NO-TOUCH (read before the handler, which may turn it off).
+  const bool no_touch = session.no_touch;
+  if (no_touch) keyspace_.set_no_touch(spec->name != "touch");
   spec->handler(args, ctx);
+  if (no_touch) keyspace_.set_no_touch(false);
   if (tracking) tracking_->AfterCommand(*spec, ctx, depth_);
   const int64_t elapsed_us = clock.NowUs() - start_us;
   // Blocking commands signal their own destinations (BLMOVE).
@@ -195,7 +222,8 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
     SignalWrittenKeys(*spec, args, *blocking_);
   }
   // EXEC's commands propagated themselves (nested: the sink wraps them in MULTI/EXEC).
-  if (propagation_ != nullptr && keyspace_.dirty() != dirty_before && spec->name != "exec") {
+  if (propagation_ != nullptr && (keyspace_.dirty() != dirty_before || ctx.force_propagation) &&
+      spec->name != "exec") {
     Propagate(ctx);
   }
   // A command that blocked (or re-blocked) is counted once, when it completes.
@@ -228,8 +256,18 @@ void Dispatcher::Propagate(CommandContext& ctx) {
     }
     return;
   }
+  // An empty entry only keeps the command's own arguments out (stream_family.cc). Several
+  // commands recorded for one are a transaction in the AOF, as Redis wraps them (inside
+  // EXEC the sink's own MULTI block holds them already).
+  size_t count = 0;
+  for (const auto& cmd : ctx.propagate) count += cmd.empty() ? 0 : 1;
+  const bool wrap = !nested && count > 1;
+  static constexpr std::string_view kMulti[] = {"MULTI"};
+  static constexpr std::string_view kExec[] = {"EXEC"};
+  if (wrap) propagation_->Propagate(db, CmdArgs(kMulti));
   std::vector<std::string_view> views;
   for (const auto& cmd : ctx.propagate) {
+    if (cmd.empty()) continue;
     views.assign(cmd.begin(), cmd.end());
     if (nested) {
       propagation_->PropagateNested(db, CmdArgs(views.data(), views.size()));
@@ -237,6 +275,7 @@ void Dispatcher::Propagate(CommandContext& ctx) {
       propagation_->Propagate(db, CmdArgs(views.data(), views.size()));
     }
   }
+  if (wrap) propagation_->Propagate(db, CmdArgs(kExec));
 }
 
 }  // namespace gannet

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "arg_parser.h"
+#include "blocking.h"
 #include "command_gates.h"
 #include "error_text.h"
 #include "gannet/commands/command_table.h"
@@ -275,7 +276,6 @@ void Introspection::RemoveMonitor(ClientView& client) {
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), &client), monitors_.end());
 }
 
-
 void Introspection::FeedMonitors(const CommandSpec& spec, CommandContext& ctx) {
   // Administrative commands are too sensitive to show (Redis's rule), as are those that
   // ask to be skipped.
@@ -334,6 +334,15 @@ bool Introspection::QueuedWrites(const ClientView& client) const {
     if (MayReplicate(*spec)) return true;
   }
   return false;
+}
+
+void CountProtocolError(Dispatcher& dispatcher, std::string_view code) {
+  ++dispatcher.stats().total_error_replies;
+  dispatcher.introspection().CountError(code.empty() ? std::string_view("ERR") : code);
+}
+
+size_t ClientsInTimeoutTable(Dispatcher& dispatcher) {
+  return dispatcher.blocking().clients_with_deadline();
 }
 
 // ---- the dispatcher's hooks (command_gates.h) ----

@@ -12,24 +12,50 @@
 #include "gannet/commands/command_table.h"
 #include "gannet/common/numbers.h"
 #include "gannet/engine/eviction.h"
+#include "gannet/engine/list_object.h"
+#include "gannet/engine/listpack.h"
 
 namespace gannet {
 
 namespace {
 
+// MEMORY USAGE's default sample size (Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES).
+constexpr int64_t kDefaultUsageSamples = 5;
+
+// A value's bytes, sampled as Redis's objectComputeSize: where measuring costs a walk
+// over the value's parts (a list's nodes), the first `samples` parts are measured and the
+// average is multiplied by their number; samples == 0 measures everything. Hashes, sets
+// and sorted sets keep their byte count up to date, and strings are one allocation: their
+// figure is exact in O(1) whatever the sample size. Streams are measured whole.
+size_t ValueMemoryUsage(const Value& v, int64_t samples) {
+  if (v.IsString() || v.type() != ValueType::kList || samples == 0) return v.MemoryUsage();
+  const auto* list = v.As<ListObject>();
+  const size_t nodes = list->node_count();
+  if (nodes == 0 || static_cast<uint64_t>(samples) >= nodes) return v.MemoryUsage();
+  size_t sampled = 0;
+  for (size_t i = 0; i < static_cast<size_t>(samples); ++i) sampled += list->node_bytes(i);
+  const double per_node = static_cast<double>(sampled) / static_cast<double>(samples);
+  return nodes * sizeof(Listpack) + static_cast<size_t>(per_node * static_cast<double>(nodes));
+}
+
 // Bytes a key costs: its entry (header, key bytes, value), its bucket slot, and its TTL
-// index node. Values are measured whole, so SAMPLES changes nothing (it is validated).
-size_t KeyMemoryUsage(const Entry& e) {
-  size_t n = Database::EntryMemoryUsage(e) + sizeof(void*);
+// index node.
+size_t KeyMemoryUsage(const Entry& e, int64_t samples) {
+  size_t n = Database::EntryMemoryUsage(e) - e.value.MemoryUsage() +
+             ValueMemoryUsage(e.value, samples) + sizeof(void*);
   if (e.has_expire()) n += 32;  // ExpireIndex node size class
   return n;
 }
 
 // MEMORY USAGE key [SAMPLES count]
 void CmdMemoryUsage(CmdArgs args, CommandContext& ctx) {
+  int64_t samples = kDefaultUsageSamples;
   for (size_t i = 3; i < args.size(); ++i) {
     if (EqualsNoCase(args[i], "SAMPLES") && i + 1 < args.size()) {
-      if (!ParseInt64(args[i + 1])) return ctx.reply.SendError(kNotIntegerErr);
+      const auto n = ParseInt64(args[i + 1]);
+      if (!n) return ctx.reply.SendError(kNotIntegerErr);
+      if (*n < 0) return ctx.reply.SendError(kSyntaxErr);
+      samples = *n;  // 0: every element
       ++i;
     } else {
       return ctx.reply.SendError(kSyntaxErr);
@@ -38,7 +64,7 @@ void CmdMemoryUsage(CmdArgs args, CommandContext& ctx) {
   Database& db = ctx.db();
   const Entry* e = db.FindNoTouch(args[2]);
   if (e == nullptr) return ctx.reply.SendNull();
-  ctx.reply.SendLong(static_cast<int64_t>(KeyMemoryUsage(*e)));
+  ctx.reply.SendLong(static_cast<int64_t>(KeyMemoryUsage(*e, samples)));
 }
 
 struct MemoryFigures {
@@ -81,6 +107,17 @@ MemoryFigures Measure(Keyspace& ks) {
 
 double Ratio(size_t a, size_t b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; }
 
+// INFO memory's mem_clients_normal (the server knows the connections' buffers).
+size_t ClientsNormalBytes(CommandContext& ctx) {
+  const std::string info = ctx.server.Info({"memory"}, ctx.client);
+  constexpr std::string_view kField = "\r\nmem_clients_normal:";
+  const size_t at = info.find(kField);
+  if (at == std::string::npos) return 0;
+  const size_t from = at + kField.size();
+  const auto v = ParseInt64(std::string_view(info).substr(from, info.find('\r', from) - from));
+  return v && *v > 0 ? static_cast<size_t>(*v) : 0;
+}
+
 void CmdMemoryStats(CmdArgs, CommandContext& ctx) {
   Keyspace& ks = ctx.keyspace;
   const MemoryFigures f = Measure(ks);
@@ -103,7 +140,7 @@ void CmdMemoryStats(CmdArgs, CommandContext& ctx) {
   num("startup.allocated", f.startup);
   num("replication.backlog", 0);
   num("clients.slaves", 0);
-  num("clients.normal", 0);
+  num("clients.normal", ClientsNormalBytes(ctx));
   num("cluster.links", 0);
   num("aof.buffer", 0);
   num("lua.caches", 0);
@@ -213,6 +250,22 @@ bool IsTransactionControl(const CommandSpec& spec) {
          spec.name == "reset";
 }
 
+// Redis's mstate.cmd_flags & CMD_DENYOOM: whether a command queued in this client's
+// transaction may grow memory (looked up again only when memory is over the limit).
+bool QueuedDenyOom(CommandContext& ctx) {
+  if (ctx.table == nullptr) return false;
+  for (const auto& cmd : ctx.client.session().queued) {
+    if (cmd.empty()) continue;
+    const CommandSpec* spec = ctx.table->Find(cmd[0]);
+    if (spec == nullptr) continue;
+    if (!spec->subcommands.empty() && cmd.size() > 1) {
+      if (const CommandSpec* sub = ctx.table->FindSub(*spec, cmd[1])) spec = sub;
+    }
+    if (spec->flags & kCmdDenyOom) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool PassesMemoryGate(const CommandSpec& spec, CommandContext& ctx) {
@@ -226,9 +279,12 @@ bool PassesMemoryGate(const CommandSpec& spec, CommandContext& ctx) {
   const bool out_of_memory = ks.evictor().PerformEvictions() == Evictor::Result::kFail;
   if (!out_of_memory) return true;
   // Inside MULTI any queued command may grow memory without bound: refuse all but the
-  // transaction's own control commands.
-  const bool reject =
-      (spec.flags & kCmdDenyOom) || (ctx.client.session().in_multi && !IsTransactionControl(spec));
+  // transaction's own control commands. EXEC itself is refused (the dispatcher turns the
+  // error into EXECABORT and discards the transaction) when it queued a denyoom command,
+  // as Redis 7.0's processCommand does.
+  const bool in_multi = ctx.client.session().in_multi;
+  const bool reject = (spec.flags & kCmdDenyOom) || (in_multi && !IsTransactionControl(spec)) ||
+                      (in_multi && spec.name == "exec" && QueuedDenyOom(ctx));
   if (!reject) return true;
   ctx.reply.SendError(kOomErr);
   return false;

@@ -149,7 +149,8 @@ bool PassesPersistenceGate(const CommandSpec& spec, CommandContext& ctx) {
   // Redis's order: MISCONF before LOADING. PING is refused too, so that monitoring
   // notices a server that cannot persist.
   if (p->writes_refused() && ((spec.flags & kCmdWrite) || queued_write || spec.name == "ping")) {
-    ctx.reply.SendError(kMisconfErr);
+    const std::string text = p->writes_refused_error();
+    ctx.reply.SendError(text.empty() ? kMisconfErr : std::string_view(text));
     return false;
   }
   if (p->loading() && (!(spec.flags & kCmdLoading) || (is_exec && !queued_all_loading))) {

@@ -63,6 +63,7 @@ void CmdFlushDb(CmdArgs args, CommandContext& ctx) {
   }
   ctx.keyspace.AddDirty(removed);
   ctx.keyspace.SignalModified(ctx.client.db_index(), "");
+  ctx.force_propagation = true;  // recorded even when the database was empty, as Redis
   ctx.reply.SendOk();
 }
 
@@ -76,6 +77,7 @@ void CmdFlushAll(CmdArgs args, CommandContext& ctx) {
   }
   ctx.keyspace.AddDirty(removed);
   ctx.keyspace.SignalModified(-1, "");
+  ctx.force_propagation = true;  // recorded even when every database was empty, as Redis
   // A running BGSAVE would write the old dataset; with save points the empty one is saved.
   if (PersistenceView* p = ctx.server.persistence()) p->OnFlushAll();
   ctx.reply.SendOk();

@@ -26,7 +26,6 @@ namespace gannet {
 
 namespace {
 
-constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
 // SRANDMEMBER/HRANDFIELD counts must fit -LONG_MAX..LONG_MAX (LONG_MIN cannot be negated).
 constexpr std::string_view kRandCountRangeErr =
     "ERR value is out of range, value must between -9223372036854775807 and "

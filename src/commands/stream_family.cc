@@ -204,7 +204,8 @@ struct AddTrimArgs {
   bool id_given = false;
   bool seq_given = true;
   StreamID id;
-  size_t next = 0;  // index of the first field (XADD)
+  size_t next = 0;      // index of the first field (XADD)
+  size_t trim_arg = 0;  // index of the MAXLEN/MINID threshold (after "~" or "=")
 };
 
 // Redis's streamParseAddOrTrimArgsOrReply. Returns an error text, or nullopt.
@@ -230,6 +231,7 @@ std::optional<std::string> ParseAddTrim(CmdArgs args, bool xadd, const Config& c
       } else if (more >= 2 && next == "=") {
         ++i;
       }
+      out->trim_arg = i + 1;
       auto v = ParseInt64(args[i + 1]);
       if (!v) return std::string(kNotIntegerErr);
       if (*v < 0) return std::string("ERR The MAXLEN argument must be >= 0.");
@@ -249,6 +251,7 @@ std::optional<std::string> ParseAddTrim(CmdArgs args, bool xadd, const Config& c
       } else if (more >= 2 && next == "=") {
         ++i;
       }
+      out->trim_arg = i + 1;
       auto id = ParseId(args[i + 1], 0, true);
       if (!id) return std::string(kInvalidIdErr);
       out->trim.minid = *id;
@@ -294,6 +297,45 @@ std::optional<std::string> ParseAddTrim(CmdArgs args, bool xadd, const Config& c
     out->trim.limit = 0;
   }
   return std::nullopt;
+}
+
+// An approximate trim removes whole nodes, so a replay could keep other entries: Redis
+// records the exact trim it amounted to. "~" becomes "=" and the threshold the stream's
+// length (MAXLEN) or its first ID, deleted entries still in a node included (MINID; the
+// maximum ID when the stream is empty). The other arguments (LIMIT included) stay.
+void RewriteApproxTrim(const AddTrimArgs& a, const StreamObject& s, std::vector<std::string>* cmd) {
+  (*cmd)[a.trim_arg - 1] = "=";
+  if (a.trim.strategy == StreamTrimStrategy::kMaxLen) {
+    (*cmd)[a.trim_arg] = std::to_string(s.length());
+  } else {
+    StreamID first;
+    (*cmd)[a.trim_arg] =
+        s.FirstIdWithTombstones(&first) ? first.ToString() : StreamID::Max().ToString();
+  }
+}
+
+// What XCLAIM, XAUTOCLAIM and XREADGROUP record per entry claimed or delivered (Redis's
+// streamPropagateXCLAIM): the pending entry's state, forced, with the group's last ID.
+void PropagateClaim(CommandContext& ctx, std::string_view key, std::string_view group,
+                    std::string_view consumer, const StreamID& id, const StreamPendingEntry& pe,
+                    const StreamID& last_id) {
+  ctx.PropagateAs({"XCLAIM", std::string(key), std::string(group), std::string(consumer), "0",
+                   id.ToString(), "TIME", std::to_string(pe.delivery_time_ms), "RETRYCOUNT",
+                   std::to_string(pe.delivery_count), "FORCE", "JUSTID", "LASTID",
+                   last_id.ToString()});
+}
+
+// XGROUP SETID with the group's read counter (Redis's streamPropagateGroupID).
+void PropagateGroupId(CommandContext& ctx, std::string_view key, std::string_view group,
+                      const StreamGroup& g) {
+  ctx.PropagateAs({"XGROUP", "SETID", std::string(key), std::string(group), g.last_id.ToString(),
+                   "ENTRIESREAD", std::to_string(g.entries_read)});
+}
+
+// A command that changed state but records nothing of its own (Redis's
+// preventCommandPropagation): an empty entry keeps its arguments out of the AOF.
+void PreventPropagation(CommandContext& ctx) {
+  if (ctx.propagate.empty()) ctx.PropagateAs({});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -355,10 +397,13 @@ void CmdXAdd(CmdArgs args, CommandContext& ctx) {
   if (a.trim.strategy != StreamTrimStrategy::kNone && s->Trim(a.trim) > 0) {
     ctx.Notify(kNotifyStream, "xtrim", args[1]);
   }
-  // The AOF records the ID this XADD generated ("*" or "ms-*" would differ on replay).
-  if ((!a.id_given || !a.seq_given) && ctx.propagating) {
+  // The AOF records the ID this XADD generated ("*" or "ms-*" would differ on replay),
+  // and the exact form of an approximate trim.
+  const bool approx = a.trim.strategy != StreamTrimStrategy::kNone && a.trim.approx;
+  if ((!a.id_given || !a.seq_given || approx) && ctx.propagating) {
     std::vector<std::string> cmd(args.begin(), args.end());
     cmd[field_pos - 1] = id.ToString();
+    if (approx) RewriteApproxTrim(a, *s, &cmd);
     ctx.PropagateAs(std::move(cmd));
   }
 }
@@ -428,6 +473,11 @@ void CmdXTrim(CmdArgs args, CommandContext& ctx) {
   if (*got == nullptr) return ctx.reply.SendLong(0);
   const int64_t trimmed = (*got)->Trim(a.trim);
   if (trimmed > 0) ctx.KeyChanged(kNotifyStream, "xtrim", args[1], static_cast<uint64_t>(trimmed));
+  if (trimmed > 0 && a.trim.approx && ctx.propagating) {
+    std::vector<std::string> cmd(args.begin(), args.end());
+    RewriteApproxTrim(a, **got, &cmd);
+    ctx.PropagateAs(std::move(cmd));
+  }
   ctx.reply.SendLong(trimmed);
 }
 
@@ -498,29 +548,28 @@ bool ServeGroupRead(ReplyBuilder& rb, int64_t now_ms, StreamObject& s, StreamGro
   return noack && n > 0;
 }
 
-// What Redis records for a group read: the consumer's creation, an XCLAIM per entry
-// delivered (its delivery time, count and the group's last ID) and, for NOACK, the
-// group's new last ID. One change for each.
+// What Redis records for a group read: an XCLAIM per new entry delivered (its delivery
+// time and count, and the group's last ID, which was that entry's ID when it went out)
+// and, for NOACK, the consumer's creation and the group's new last ID. History re-reads
+// record nothing, and neither does a consumer created by a read that delivers nothing.
+// One change per entry delivered, history included (as Redis counts them).
 void RecordGroupRead(CommandContext& ctx, std::string_view key, const StreamGroup& g,
                      std::string_view group_name, std::string_view consumer, bool created,
-                     const std::vector<StreamID>& delivered, bool moved_last_id) {
+                     const std::vector<StreamID>& delivered, bool history, bool noack,
+                     bool moved_last_id) {
   GroupChanged(ctx, "", key, delivered.size() + (moved_last_id ? 1 : 0));
   if (!ctx.propagating) return;
-  if (created) {
+  if (created && noack) {
     ctx.PropagateAs({"XGROUP", "CREATECONSUMER", std::string(key), std::string(group_name),
                      std::string(consumer)});
   }
-  for (const StreamID& id : delivered) {
-    const StreamPendingEntry& pe = g.pel.at(id);
-    ctx.PropagateAs({"XCLAIM", std::string(key), std::string(group_name), std::string(consumer),
-                     "0", id.ToString(), "TIME", std::to_string(pe.delivery_time_ms), "RETRYCOUNT",
-                     std::to_string(pe.delivery_count), "FORCE", "JUSTID", "LASTID",
-                     g.last_id.ToString()});
+  if (!history) {
+    for (const StreamID& id : delivered) {
+      PropagateClaim(ctx, key, group_name, consumer, id, g.pel.at(id), id);
+    }
   }
-  if (moved_last_id) {
-    ctx.PropagateAs({"XGROUP", "SETID", std::string(key), std::string(group_name),
-                     g.last_id.ToString(), "ENTRIESREAD", std::to_string(g.entries_read)});
-  }
+  if (moved_last_id) PropagateGroupId(ctx, key, group_name, g);
+  PreventPropagation(ctx);
 }
 
 // XREAD and XREADGROUP (Redis's xreadCommand).
@@ -671,7 +720,8 @@ void ReadGeneric(CmdArgs args, CommandContext& ctx, bool group_read) {
       std::vector<StreamID> delivered;
       const bool moved = ServeGroupRead(rb, ctx.now_ms, *s, *g, *c, gt, static_cast<size_t>(count),
                                         history, noack, &delivered);
-      RecordGroupRead(ctx, key, *g, *group_name, *consumer_name, created, delivered, moved);
+      RecordGroupRead(ctx, key, *g, *group_name, *consumer_name, created, delivered, history, noack,
+                      moved);
     } else {
       StreamID start = gt;
       if (!start.Incr()) {
@@ -1037,9 +1087,11 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
   // Changes as Redis counts them: the group's last ID moved, each entry claimed and each
   // PEL entry dropped because its entry was deleted.
   uint64_t changes = 0;
+  bool propagate_last_id = false;  // an XCLAIM recorded below carries it otherwise
   if (last_id > g->last_id) {
     g->last_id = last_id;
     ++changes;
+    propagate_last_id = true;
   }
   if (deliverytime == -1) {
     deliverytime = now;
@@ -1055,8 +1107,16 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
   for (const StreamID& id : ids) {
     auto pit = g->pel.find(id);
     if (!s->Lookup(id, &fields)) {
-      // The entry is gone: drop it from the PEL.
+      // The entry is gone: drop it from the PEL. Redis records an XCLAIM of it as it
+      // was (its owner, time and count): the replay drops it the same way.
       if (pit != g->pel.end()) {
+        if (ctx.propagating) {
+          PropagateClaim(
+              ctx, args[1], args[2],
+              pit->second.consumer ? std::string_view(pit->second.consumer->name) : args[3], id,
+              pit->second, g->last_id);
+          propagate_last_id = false;
+        }
         pit->second.consumer->pel.erase(id);
         g->pel.erase(pit);
         ++changes;
@@ -1091,8 +1151,16 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
       SendEntry(rb, id, fields);
     }
     ++n;
+    if (ctx.propagating) {
+      PropagateClaim(ctx, args[1], args[2], args[3], id, pe, g->last_id);
+      propagate_last_id = false;
+    }
   }
   if (changes > 0) GroupChanged(ctx, "", args[1], changes);
+  if (ctx.propagating) {
+    if (propagate_last_id) PropagateGroupId(ctx, args[1], args[2], *g);
+    PreventPropagation(ctx);
+  }
   ctx.reply.SendArrayLen(n);
   ctx.reply.SendRaw(body);
 }
@@ -1150,6 +1218,8 @@ void CmdXAutoClaim(CmdArgs args, CommandContext& ctx) {
     StreamID id = it->first;
     StreamPendingEntry& pe = it->second;
     if (!s->Lookup(id, &fields)) {
+      if (ctx.propagating)
+        PropagateClaim(ctx, args[1], args[2], pe.consumer->name, id, pe, g->last_id);
       pe.consumer->pel.erase(id);
       it = g->pel.erase(it);
       deleted.push_back(id);
@@ -1176,9 +1246,11 @@ void CmdXAutoClaim(CmdArgs args, CommandContext& ctx) {
     }
     ++n;
     --count;
+    if (ctx.propagating) PropagateClaim(ctx, args[1], args[2], args[3], id, pe, g->last_id);
   }
   // One change per entry claimed or dropped from the PEL.
   if (n + deleted.size() > 0) GroupChanged(ctx, "", args[1], n + deleted.size());
+  if (ctx.propagating) PreventPropagation(ctx);
   ReplyBuilder& out = ctx.reply;
   out.SendArrayLen(3);
   SendId(out, it == g->pel.end() ? StreamID{} : it->first);

@@ -385,15 +385,19 @@ void CmdGet(CmdArgs args, CommandContext& ctx) {
 
 void CmdSet(CmdArgs args, CommandContext& ctx) {
   SetParams params;
-  bool rewrite_expire = false;  // PXAT is already absolute; EX, PX and EXAT become PXAT
+  // Any expiry option is recorded as SET key value PXAT <ms>, dropping NX/XX/GET, as
+  // Redis 7.0 rewrites it (PXAT included).
+  bool rewrite_expire = false;
+  bool expire_given = false;
   if (args.size() > 3) {
     StringOptions o;
     if (!ParseStringOptions(args, 3, /*is_set=*/true, &o)) return ctx.reply.SendError(kSyntaxErr);
+    expire_given = o.unit != kNoExpire;
     if (o.unit != kNoExpire) {
       auto at = OptionsExpire(o, ctx);
       if (!at) return;
       params.expire_at_ms = *at;
-      rewrite_expire = o.unit != kPxAt;
+      rewrite_expire = true;
     }
     params.nx = o.nx;
     params.xx = o.xx;
@@ -404,6 +408,15 @@ void CmdSet(CmdArgs args, CommandContext& ctx) {
   Result<bool> r = OpSet(ctx.db(), args[1], args[2], params, &old);
   if (!r.ok() && r.status() == OpStatus::kWrongType) return ctx.reply.SendError(kWrongTypeErr);
   if (r.ok()) SetDone(ctx, args[1], args[2], *r, params.expire_at_ms, rewrite_expire);
+  // Redis records SET ... GET without its GET words (with an expiry option the whole
+  // command was rewritten above).
+  if (params.get && !expire_given && r.ok() && ctx.propagating) {
+    std::vector<std::string> cmd;
+    for (size_t j = 0; j < args.size(); ++j) {
+      if (j < 3 || !EqualsNoCase(args[j], "GET")) cmd.emplace_back(args[j]);
+    }
+    ctx.PropagateAs(std::move(cmd));
+  }
   if (params.get) {
     if (old) return ctx.reply.SendBulk(*old);
     return ctx.reply.SendNull();
@@ -487,6 +500,7 @@ void CmdGetSet(CmdArgs args, CommandContext& ctx) {
   Result<bool> r = OpSet(ctx.db(), args[1], args[2], params, &old);
   if (!r.ok()) return SendStatusError(ctx.reply, r.status());
   SetDone(ctx, args[1], args[2], *r, -1, false);
+  if (ctx.propagating) ctx.PropagateAs({"SET", std::string(args[1]), std::string(args[2])});
   if (old) return ctx.reply.SendBulk(*old);
   ctx.reply.SendNull();
 }

@@ -637,9 +637,9 @@ void CmdZPop(CmdArgs args, CommandContext& ctx) {
   bool has_count = args.size() == 3;
   int64_t count = 1;
   if (has_count) {
+    // Redis's getPositiveLongFromObjectOrReply: one message for "x" and for "-1".
     auto c = ParseInt64(args[2]);
-    if (!c) return ctx.reply.SendError(kNotIntegerErr);
-    if (*c < 0) return ctx.reply.SendError(kPositiveErr);
+    if (!c || *c < 0) return ctx.reply.SendError(kPositiveErr);
     count = *c;
   }
   Database& db = ctx.db();

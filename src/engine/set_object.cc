@@ -98,8 +98,15 @@ uint64_t NewTableSeed(const void* salt) { return FreshSeed(salt) ^ 0x5bd1e9955bd
 }  // namespace
 
 SetObject::SetObject() = default;
+static_assert(sizeof(SetObject) == 24, "a small set's object should stay in the 24-byte class");
 
-SetObject::~SetObject() { std::free(ints_); }
+SetObject::~SetObject() {
+  if (width_ == 0) {
+    delete rep_.table;
+  } else {
+    std::free(rep_.ints);
+  }
+}
 
 std::unique_ptr<SetObject> SetObject::CreateFor(std::string_view first_member,
                                                 int64_t max_intset_entries) {
@@ -109,10 +116,10 @@ std::unique_ptr<SetObject> SetObject::CreateFor(std::string_view first_member,
   return set;
 }
 
-size_t SetObject::size() const { return table_ ? table_->table.size() : count_; }
+size_t SetObject::size() const { return width_ == 0 ? rep_.table->table.size() : count_; }
 
 int64_t SetObject::IntAt(size_t i) const {
-  const auto* p = static_cast<const unsigned char*>(ints_) + i * width_;
+  const auto* p = static_cast<const unsigned char*>(rep_.ints) + i * width_;
   if (width_ == 2) {
     int16_t v;
     std::memcpy(&v, p, 2);
@@ -129,7 +136,7 @@ int64_t SetObject::IntAt(size_t i) const {
 }
 
 void SetObject::SetIntAt(size_t i, int64_t v) {
-  auto* p = static_cast<unsigned char*>(ints_) + i * width_;
+  auto* p = static_cast<unsigned char*>(rep_.ints) + i * width_;
   if (width_ == 2) {
     const auto x = static_cast<int16_t>(v);
     std::memcpy(p, &x, 2);
@@ -175,29 +182,29 @@ bool SetObject::IntFind(int64_t v, size_t* pos) const {
 
 void SetObject::IntInsert(int64_t v, size_t pos) {
   // count_ + 1 <= 2^30 and width <= 8, so the byte size cannot overflow.
-  ints_ = engine_internal::NodeRealloc(ints_, (size_t{count_} + 1) * width_);
-  auto* base = static_cast<unsigned char*>(ints_);
+  rep_.ints = engine_internal::NodeRealloc(rep_.ints, (size_t{count_} + 1) * width_);
+  auto* base = static_cast<unsigned char*>(rep_.ints);
   std::memmove(base + (pos + 1) * width_, base + pos * width_, (count_ - pos) * width_);
   ++count_;
   SetIntAt(pos, v);
 }
 
 void SetObject::IntErase(size_t pos) {
-  auto* base = static_cast<unsigned char*>(ints_);
+  auto* base = static_cast<unsigned char*>(rep_.ints);
   std::memmove(base + pos * width_, base + (pos + 1) * width_, (count_ - pos - 1) * width_);
   --count_;
   if (count_ == 0) {
-    std::free(ints_);
-    ints_ = nullptr;
+    std::free(rep_.ints);
+    rep_.ints = nullptr;
   } else {
-    ints_ = engine_internal::NodeRealloc(ints_, size_t{count_} * width_);
+    rep_.ints = engine_internal::NodeRealloc(rep_.ints, size_t{count_} * width_);
   }
 }
 
 // Widens every element in place, from the back so nothing is overwritten before it moves.
 void SetObject::IntUpgrade(size_t width) {
   const size_t old = width_;
-  ints_ = engine_internal::NodeRealloc(ints_, std::max<size_t>(1, size_t{count_} * width));
+  rep_.ints = engine_internal::NodeRealloc(rep_.ints, std::max<size_t>(1, size_t{count_} * width));
   for (size_t i = count_; i-- > 0;) {
     width_ = static_cast<uint8_t>(old);
     const int64_t v = IntAt(i);
@@ -208,22 +215,21 @@ void SetObject::IntUpgrade(size_t width) {
 }
 
 void SetObject::ConvertToHashtable() {
-  if (table_) return;
+  if (width_ == 0) return;
   auto t = std::make_unique<Table>(NewTableSeed(this));
   char buf[24];
   for (size_t i = 0; i < count_; ++i) {
     const size_t n = FormatInt64(IntAt(i), buf);
     t->Add(std::string_view(buf, n));
   }
-  std::free(ints_);
-  ints_ = nullptr;
+  std::free(rep_.ints);
   count_ = 0;
-  width_ = 2;
-  table_ = std::move(t);
+  width_ = 0;
+  rep_.table = t.release();
 }
 
 bool SetObject::Add(std::string_view member, int64_t max_intset_entries) {
-  if (!table_) {
+  if (!table()) {
     int64_t v;
     if (IsCanonicalInt64(member, &v)) {
       size_t pos;
@@ -242,11 +248,11 @@ bool SetObject::Add(std::string_view member, int64_t max_intset_entries) {
     }
     ConvertToHashtable();
   }
-  return table_->Add(member);
+  return table()->Add(member);
 }
 
 bool SetObject::Remove(std::string_view member) {
-  if (table_) return table_->Remove(member);
+  if (table()) return table()->Remove(member);
   int64_t v;
   size_t pos;
   if (!IsCanonicalInt64(member, &v) || !IntFind(v, &pos)) return false;
@@ -255,15 +261,15 @@ bool SetObject::Remove(std::string_view member) {
 }
 
 bool SetObject::Contains(std::string_view member) const {
-  if (table_) return table_->Find(member) != nullptr;
+  if (table()) return table()->Find(member) != nullptr;
   int64_t v;
   size_t pos;
   return IsCanonicalInt64(member, &v) && IntFind(v, &pos);
 }
 
 void SetObject::ForEach(const MemberFn& fn) const {
-  if (table_) {
-    table_->table.ForEach([&fn](const SetNode* n) { fn(n->member()); });
+  if (table()) {
+    table()->table.ForEach([&fn](const SetNode* n) { fn(n->member()); });
     return;
   }
   char buf[24];
@@ -271,7 +277,7 @@ void SetObject::ForEach(const MemberFn& fn) const {
 }
 
 uint64_t SetObject::Scan(uint64_t cursor, size_t count, const MemberFn& fn) const {
-  if (!table_) {
+  if (!table()) {
     ForEach(fn);
     return 0;
   }
@@ -280,7 +286,7 @@ uint64_t SetObject::Scan(uint64_t cursor, size_t count, const MemberFn& fn) cons
   // back, for at most 10*count buckets.
   uint64_t max_iterations = count > UINT64_MAX / 10 ? UINT64_MAX : count * 10;
   do {
-    cursor = table_->table.ScanStep(cursor, [&](const SetNode* n) {
+    cursor = table()->table.ScanStep(cursor, [&](const SetNode* n) {
       fn(n->member());
       ++seen;
     });
@@ -290,11 +296,11 @@ uint64_t SetObject::Scan(uint64_t cursor, size_t count, const MemberFn& fn) cons
 
 std::string SetObject::PopRandom() {
   SplitMix64 rng{FreshSeed(this)};
-  if (table_) {
-    SetNode* n = engine_internal::FairRandomNode(table_->table, rng);
+  if (table()) {
+    SetNode* n = engine_internal::FairRandomNode(table()->table, rng);
     std::string out(n->member());
-    table_->table.Unlink(n, table_->table.Hash(n));
-    table_->Free(n);
+    table()->table.Unlink(n, table()->table.Hash(n));
+    table()->Free(n);
     return out;
   }
   const size_t i = rng() % count_;
@@ -305,7 +311,7 @@ std::string SetObject::PopRandom() {
 
 std::string SetObject::RandomMember() const {
   SplitMix64 rng{FreshSeed(this)};
-  if (table_) return std::string(engine_internal::FairRandomNode(table_->table, rng)->member());
+  if (table()) return std::string(engine_internal::FairRandomNode(table()->table, rng)->member());
   return Int64ToString(IntAt(rng() % count_));
 }
 
@@ -316,7 +322,7 @@ void SetObject::RandomDistinct(size_t count, const MemberFn& fn) const {
     ForEach(fn);
     return;
   }
-  if (!table_) {
+  if (!table()) {
     // Selection sampling (Knuth's algorithm S): each index is kept with the probability
     // that leaves exactly `count` uniformly chosen.
     char buf[24];
@@ -333,7 +339,7 @@ void SetObject::RandomDistinct(size_t count, const MemberFn& fn) const {
     // Many of the members: take them all, then drop random ones (Redis's case 3).
     std::vector<const SetNode*> all;
     all.reserve(n);
-    table_->table.ForEach([&all](const SetNode* node) { all.push_back(node); });
+    table()->table.ForEach([&all](const SetNode* node) { all.push_back(node); });
     for (size_t i = 0; i < count; ++i) {
       const size_t j = i + rng() % (n - i);
       std::swap(all[i], all[j]);
@@ -345,30 +351,34 @@ void SetObject::RandomDistinct(size_t count, const MemberFn& fn) const {
   std::unordered_set<const SetNode*> seen;
   seen.reserve(count);
   while (seen.size() < count) {
-    const SetNode* node = engine_internal::FairRandomNode(table_->table, rng);
+    const SetNode* node = engine_internal::FairRandomNode(table()->table, rng);
     if (seen.insert(node).second) fn(node->member());
   }
 }
 
 size_t SetObject::MemoryUsage() const {
   size_t bytes = sizeof(SetObject);
-  if (ints_ != nullptr) bytes += malloc_usable_size(ints_);
-  if (table_) bytes += sizeof(Table) + table_->table.BucketBytes() + table_->node_bytes;
+  if (const Table* t = table()) {
+    bytes += sizeof(Table) + t->table.BucketBytes() + t->node_bytes;
+  } else if (rep_.ints != nullptr) {
+    bytes += malloc_usable_size(rep_.ints);
+  }
   return bytes;
 }
 
 std::unique_ptr<ObjectBase> SetObject::Clone() const {
   auto copy = std::make_unique<SetObject>();
-  if (table_) {
-    copy->table_ = std::make_unique<Table>(NewTableSeed(copy.get()));
-    table_->table.ForEach([&copy](const SetNode* n) { copy->table_->Add(n->member()); });
+  if (const Table* t = table()) {
+    copy->ConvertToHashtable();
+    Table* dst = copy->table();
+    t->table.ForEach([dst](const SetNode* n) { dst->Add(n->member()); });
     return copy;
   }
   copy->width_ = width_;
   copy->count_ = count_;
   if (count_ > 0) {
-    copy->ints_ = engine_internal::NodeAlloc(size_t{count_} * width_);
-    std::memcpy(copy->ints_, ints_, size_t{count_} * width_);
+    copy->rep_.ints = engine_internal::NodeAlloc(size_t{count_} * width_);
+    std::memcpy(copy->rep_.ints, rep_.ints, size_t{count_} * width_);
   }
   return copy;
 }

@@ -37,10 +37,6 @@ void AppendUint(std::string* out, uint64_t v) {
   out->append(tmp, static_cast<size_t>(end - tmp));
 }
 
-
-
-
-
 std::string JoinPath(const std::string& dir, std::string_view name) {
   if (dir.empty()) return std::string(name);
   std::string p = dir;
@@ -343,7 +339,8 @@ bool WriteAofManifest(const std::string& dir, std::string_view prefix, const Aof
 
 // ---------------------------------------------------------------- loading
 
-AofStreamResult ReplayAofStream(int fd, uint64_t start, const AofCommandFn& fn) {
+AofStreamResult ReplayAofStream(int fd, uint64_t start, const AofCommandFn& fn,
+                                const std::function<bool(uint64_t offset)>& between) {
   AofStreamResult res;
   res.valid_up_to = start;
   StreamReader in(fd, start);
@@ -357,6 +354,11 @@ AofStreamResult ReplayAofStream(int fd, uint64_t start, const AofCommandFn& fn) 
   std::vector<std::vector<std::string>> queued;
 
   auto run = [&](std::vector<std::string>& cmd) -> bool {
+    if (between && !between(in.offset())) {
+      res.status = AofStreamResult::kStopped;
+      res.message = "Loading aborted";
+      return false;
+    }
     views.assign(cmd.begin(), cmd.end());
     std::string err;
     if (!fn(AofArgs(views.data(), views.size()), &err)) {
@@ -476,6 +478,9 @@ AofLoadResult LoadAof(const AofManifest& m, const AofLoadOptions& options, Keysp
     return result;
   }
   bool all_empty = true;
+  // Bytes of the files before the current one (the `between` progress figure).
+  uint64_t done_before = 0;
+  bool aborted = false;
   auto fail = [&result](std::string msg) {
     result.status = AofLoadStatus::kFailed;
     result.error = std::move(msg);
@@ -513,8 +518,20 @@ AofLoadResult LoadAof(const AofManifest& m, const AofLoadOptions& options, Keysp
       FdSource src(fd);
       RdbLoadError err;
       RdbLoadInfo info;
-      if (!LoadRdb(src, ks, options.now_ms, options.rdb, &err, &info)) {
+      RdbLoadOptions rdb_opts = options.rdb;
+      if (options.between) {
+        rdb_opts.between_keys = [&](uint64_t parsed) {
+          if (options.between(done_before + parsed, true)) return true;
+          aborted = true;
+          return false;
+        };
+      }
+      if (!LoadRdb(src, ks, options.now_ms, rdb_opts, &err, &info)) {
         ::close(fd);
+        if (aborted) {
+          result.status = AofLoadStatus::kAborted;
+          return result;
+        }
         return fail("Bad file format reading the append only file " + f.name +
                     " (RDB preamble): " + err.ToString());
       }
@@ -527,9 +544,22 @@ AofLoadResult LoadAof(const AofManifest& m, const AofLoadOptions& options, Keysp
         return fail("Unrecoverable error reading the append only file " + f.name + ": " + e);
       }
     }
-    AofStreamResult r = ReplayAofStream(fd, start, fn);
+    std::function<bool(uint64_t)> between;
+    if (options.between) {
+      between = [&](uint64_t offset) {
+        if (options.between(done_before + offset, false)) return true;
+        aborted = true;
+        return false;
+      };
+    }
+    AofStreamResult r = ReplayAofStream(fd, start, fn, between);
     ::close(fd);
+    done_before += size;
     result.commands += r.commands;
+    if (aborted) {
+      result.status = AofLoadStatus::kAborted;
+      return result;
+    }
     switch (r.status) {
       case AofStreamResult::kOk:
         break;

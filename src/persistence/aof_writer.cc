@@ -55,7 +55,13 @@ void AofWriter::ThreadMain() {
     jobs_.pop_front();
     running_job_ = true;
     lock.unlock();
-    SyncFd(job.fd);
+    const int r = SyncFd(job.fd);
+    // EBADF/EINVAL: the descriptor does not support fsync (a pipe in tests); not a disk
+    // error, as Redis treats them.
+    if (!job.close) {
+      fsync_errno_.store(r != 0 && errno != EBADF && errno != EINVAL ? errno : 0,
+                         std::memory_order_relaxed);
+    }
     if (job.close) {
       ::close(job.fd);
     } else {
@@ -169,6 +175,10 @@ bool AofWriter::Flush(bool force, int64_t now_ms) {
     done += static_cast<size_t>(n);
   }
   if (err != 0) {
+    // Redis reports a short write as ENOSPC (its write loop returns the partial count).
+    stats_.last_short_write = done;
+    stats_.last_short_write_expected = buf_.size();
+    if (done > 0) err = ENOSPC;
     // A partial command must not stay in the file: cut it off, or if that fails keep only
     // the unwritten rest buffered (the file then ends mid-command until it is written).
     if (done > 0) {
@@ -187,6 +197,7 @@ bool AofWriter::Flush(bool force, int64_t now_ms) {
   stats_.written_total += done;
   unsynced_bytes_ += done;
   stats_.last_write_ok = true;
+  stats_.last_short_write = 0;
   stats_.last_write_errno = 0;
   if (buf_.capacity() > kKeepBufferCapacity) {
     std::string().swap(buf_);

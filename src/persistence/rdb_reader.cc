@@ -1244,6 +1244,7 @@ bool ParseRdb(RdbSource& src, const RdbLoadOptions& options, const RdbKeyHandler
           rec.expire_ms = expire_ms;
           rec.lru_idle_s = idle;
           rec.lfu_freq = freq;
+          rec.offset = r.offset();
           std::string reason;
           if (!handler(rec, &reason)) {
             return fail(reason.empty() ? "Stopped by the caller" : reason);
@@ -1285,6 +1286,10 @@ bool LoadRdb(RdbSource& src, Keyspace& ks, int64_t now_ms, const RdbLoadOptions&
   RdbLoadInfo& inf = info != nullptr ? *info : local_info;
   uint64_t loaded = 0, expired = 0;
   auto handler = [&](RdbKey& k, std::string* reason) {
+    if (options.between_keys && !options.between_keys(k.offset)) {
+      *reason = "Loading aborted";
+      return false;
+    }
     if (k.db < 0 || k.db >= ks.database_count()) {
       *reason = "FATAL: Data file was created with a Redis server configured to handle more than " +
                 std::to_string(ks.database_count()) + " databases. Exiting";

@@ -597,6 +597,7 @@ bool WriteRdb(Keyspace& ks, int64_t now_ms, const RdbOptions& options, RdbSink& 
       if (save_lru) meta.lru_idle_s = static_cast<int64_t>(ks.IdleMs(e) / 1000);
       if (save_lfu) meta.lfu_freq = ks.LfuCounter(e);
       ok = w.WriteKey(e.key(), e.value, meta);
+      if (options.on_keys && (w.keys_written() & 1023) == 0) options.on_keys(w.keys_written());
     });
   }
   if (ok) ok = w.End();

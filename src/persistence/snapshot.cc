@@ -94,6 +94,8 @@ class ProgressSource final : public RdbSource {
   uint64_t calls_ = 0;
 };
 
+}  // namespace
+
 // The child's copy-on-write size: memory it maps privately and that was written since
 // the fork (by it or by the parent), as Redis's zmalloc_get_private_dirty. Reads with plain
 // system calls into a stack buffer.
@@ -109,6 +111,8 @@ uint64_t PrivateDirtyBytes() {
   if (p == nullptr) return 0;
   return std::strtoull(p + std::strlen("Private_Dirty:"), nullptr, 10) * 1024;
 }
+
+namespace {
 
 void WriteAll(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -199,7 +203,8 @@ bool WriteSnapshot(Keyspace& ks, const std::string& path, int64_t now_ms,
 
 SnapshotLoad LoadSnapshot(const std::string& path, Keyspace& ks, int64_t now_ms,
                           const RdbLoadOptions& options, RdbLoadInfo* info, std::string* error,
-                          const LoadProgress& progress, int64_t progress_interval_us) {
+                          const LoadProgress& progress, int64_t progress_interval_us,
+                          const LoadBetweenKeys& between_keys) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return SnapshotLoad::kNoFile;
@@ -217,8 +222,22 @@ SnapshotLoad LoadSnapshot(const std::string& path, Keyspace& ks, int64_t now_ms,
   FdSource file(fd);
   ProgressSource src(file, static_cast<uint64_t>(st.st_size), progress, progress_interval_us);
   RdbLoadError err;
-  bool ok = LoadRdb(src, ks, now_ms, options, &err, info);
+  bool aborted = false;
+  const uint64_t total = static_cast<uint64_t>(st.st_size);
+  bool ok;
+  if (between_keys) {
+    RdbLoadOptions opts = options;
+    opts.between_keys = [&](uint64_t parsed) {
+      if (between_keys(parsed, total)) return true;
+      aborted = true;
+      return false;
+    };
+    ok = LoadRdb(src, ks, now_ms, opts, &err, info);
+  } else {
+    ok = LoadRdb(src, ks, now_ms, options, &err, info);
+  }
   ::close(fd);
+  if (aborted) return SnapshotLoad::kAborted;
   if (!ok) {
     *error =
         "Bad RDB file " + path + " at offset " + std::to_string(err.offset) + ": " + err.message;
@@ -265,7 +284,21 @@ bool BackgroundSaver::Start(Keyspace& ks, const std::string& path, int64_t now_m
     if (in_child) in_child();
     std::string err;
     SnapshotStats stats;
-    const bool ok = WriteSnapshot(ks, path, now_ms, options, &err, &stats);
+    // Progress once a second: "progress <keys> <cow bytes>" (one small atomic pipe write).
+    SnapshotOptions child_options = options;
+    int64_t next_report_us = MonotonicUs() + 1'000'000;
+    const int report_fd = fds[1];
+    child_options.rdb.on_keys = [&next_report_us, report_fd](uint64_t keys) {
+      const int64_t now = MonotonicUs();
+      if (now < next_report_us) return;
+      next_report_us = now + 1'000'000;
+      char line[96];
+      int len = std::snprintf(line, sizeof(line), "progress %llu %llu\n",
+                              static_cast<unsigned long long>(keys),
+                              static_cast<unsigned long long>(PrivateDirtyBytes()));
+      WriteAll(report_fd, line, static_cast<size_t>(len));
+    };
+    const bool ok = WriteSnapshot(ks, path, now_ms, child_options, &err, &stats);
     char head[128];
     int n = std::snprintf(head, sizeof(head), "keys %llu\nbytes %llu\ncow %llu\n",
                           static_cast<unsigned long long>(stats.keys),
@@ -294,13 +327,55 @@ bool BackgroundSaver::Start(Keyspace& ks, const std::string& path, int64_t now_m
   ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
   pid_ = pid;
   report_fd_ = fds[0];
+  report_.clear();
   path_ = path;
   return true;
 }
 
+std::optional<BackgroundSaver::Progress> BackgroundSaver::ReadProgress() {
+  if (!running() || report_fd_ < 0) return std::nullopt;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(report_fd_, buf, sizeof(buf));
+    if (n > 0) {
+      report_.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;  // EAGAIN (nothing more now) or EOF
+  }
+  // Take out the complete progress lines; the final report stays for Collect.
+  std::optional<Progress> latest;
+  std::string rest;
+  size_t pos = 0;
+  while (pos < report_.size()) {
+    size_t eol = report_.find('\n', pos);
+    if (eol == std::string::npos) {
+      rest.append(report_, pos, std::string::npos);
+      break;
+    }
+    std::string_view line(report_.data() + pos, eol - pos);
+    if (line.starts_with("progress ")) {
+      Progress p;
+      unsigned long long keys = 0, cow = 0;
+      if (std::sscanf(std::string(line).c_str(), "progress %llu %llu", &keys, &cow) == 2) {
+        p.keys = keys;
+        p.cow_bytes = cow;
+        latest = p;
+      }
+    } else {
+      rest.append(report_, pos, eol - pos + 1);
+    }
+    pos = eol + 1;
+  }
+  report_ = std::move(rest);
+  return latest;
+}
+
 BackgroundSaver::Outcome BackgroundSaver::Collect(int status) {
   Outcome out;
-  std::string report;
+  std::string report = std::move(report_);
+  report_.clear();
   char buf[4096];
   for (;;) {
     ssize_t n = ::read(report_fd_, buf, sizeof(buf));

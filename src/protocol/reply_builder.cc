@@ -19,7 +19,19 @@ constexpr size_t kSmallPayload = 256;
 // Writes "<prefix><n>\r\n" into buf and returns its length (at most 23 bytes).
 size_t Header(char* buf, char prefix, int64_t n) {
   buf[0] = prefix;
-  size_t len = 1 + FormatInt64(n, buf + 1);
+  size_t len;
+  if (n >= 0 && n < 100) {  // most lengths and counts: no general formatting
+    if (n < 10) {
+      buf[1] = static_cast<char>('0' + n);
+      len = 2;
+    } else {
+      buf[1] = static_cast<char>('0' + n / 10);
+      buf[2] = static_cast<char>('0' + n % 10);
+      len = 3;
+    }
+  } else {
+    len = 1 + FormatInt64(n, buf + 1);
+  }
   buf[len++] = '\r';
   buf[len++] = '\n';
   return len;

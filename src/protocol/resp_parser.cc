@@ -135,6 +135,13 @@ ParseResult RespParser::Parse(std::string_view input) {
         cmd_start_ = 0;
         return {ParseStatus::kNeedMore, skipped};
       }
+      if (input[cmd_start_] == '*') {
+        size_t end;
+        if (ParseWhole(input, cmd_start_, &end)) {
+          cmd_start_ = 0;
+          return {ParseStatus::kCommand, end};
+        }
+      }
       pos_ = cmd_start_;
       StartLine(cmd_start_);
       state_ = input[cmd_start_] == '*' ? State::kMultibulkHeader : State::kInline;
@@ -149,6 +156,53 @@ ParseResult RespParser::Parse(std::string_view input) {
     cmd_start_ = 0;
     return r;
   }
+}
+
+bool RespParser::ParseWhole(std::string_view in, size_t start, size_t* end) {
+  const char* const data = in.data();
+  const size_t size = in.size();
+  // Reads "<canonical number>\r" at p (just past the type byte) followed by one more byte
+  // (Redis skips the byte after '\r' unchecked), as QuickHeader does; sets p past both.
+  auto number = [data, size](size_t& p, int64_t* value) {
+    if (p >= size || data[p] < '0' || data[p] > '9') return false;
+    if (data[p] == '0' && p + 1 < size && data[p + 1] != '\r') return false;  // leading zero
+    uint64_t v = 0;
+    const size_t stop = std::min(size, p + 18);  // at most 18 digits: cannot overflow
+    size_t q = p;
+    while (q < stop && data[q] >= '0' && data[q] <= '9') {
+      v = v * 10 + static_cast<uint64_t>(data[q] - '0');
+      ++q;
+    }
+    if (q + 1 >= size || data[q] != '\r') return false;
+    *value = static_cast<int64_t>(v);
+    p = q + 2;
+    return true;
+  };
+  size_t p = start + 1;
+  int64_t n;
+  if (!number(p, &n) || n <= 0 || n > kMaxReserve || n > limits_.max_multibulk_len ||
+      (limits_.unauthenticated && n > limits_.unauth_max_multibulk_len)) {
+    return false;
+  }
+  args_.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t len;
+    if (p >= size || data[p] != '$') break;
+    ++p;
+    if (!number(p, &len) || len > limits_.max_bulk_len ||
+        (limits_.unauthenticated && len > limits_.unauth_max_bulk_len) ||
+        size - p < static_cast<uint64_t>(len) + 2) {
+      break;
+    }
+    args_.emplace_back(data + p, static_cast<size_t>(len));
+    p += static_cast<size_t>(len) + 2;
+  }
+  if (args_.size() != static_cast<size_t>(n)) {
+    args_.clear();
+    return false;
+  }
+  *end = p;
+  return true;
 }
 
 ParseResult RespParser::ParseMultibulk(std::string_view in) {

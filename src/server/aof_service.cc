@@ -8,11 +8,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "gannet/commands/client_view.h"
 #include "gannet/commands/command.h"
+#include "gannet/persistence/snapshot.h"
 #include "gannet/server/server.h"
+#include "persistence_service.h"
 
 namespace gannet {
 namespace {
@@ -179,23 +183,43 @@ void AofService::FlushNow(bool force) {
     last_write_ok_logged_ = false;
     if (now - last_write_error_log_ms_ >= 30'000) {
       last_write_error_log_ms_ = now;
-      log_.warn("Error writing to the AOF file: {}",
-                std::strerror(writer_.stats().last_write_errno));
+      const AofWriterStats& st = writer_.stats();
+      if (st.last_short_write > 0) {
+        log_.warn("Short write while writing to the AOF file: (nwritten={}, expected={})",
+                  st.last_short_write, st.last_short_write_expected);
+      } else {
+        log_.warn("Error writing to the AOF file: {}", std::strerror(st.last_write_errno));
+      }
     }
   } else if (!last_write_ok_logged_ && writer_.stats().last_write_ok) {
     last_write_ok_logged_ = true;
     log_.warn("AOF write error looks solved, Redis can write again.");
   }
+  NoteWriteStatus();
+}
+
+void AofService::NoteWriteStatus() {
+  // Redis's writeCommandsDeniedByDiskError: a failed write(2), or a failed background
+  // fsync, while the AOF is on.
+  const bool failed =
+      state_ != State::kOff && (!writer_.stats().last_write_ok || writer_.fsync_errno() != 0);
+  if (failed == reported_failed_) return;
+  reported_failed_ = failed;
+  if (write_status_hook_) write_status_hook_(failed, failed ? write_errno() : 0);
+}
+
+int AofService::write_errno() const {
+  if (!writer_.stats().last_write_ok) return writer_.stats().last_write_errno;
+  return writer_.fsync_errno();
 }
 
 std::string AofService::write_error_text() const {
-  return std::string("MISCONF Errors writing to the AOF file: ") +
-         std::strerror(writer_.stats().last_write_errno);
+  return std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(write_errno());
 }
 
 // ---------------------------------------------------------------- startup
 
-bool AofService::LoadAtStartup() {
+bool AofService::LoadAtStartup(PersistenceService& loading) {
   const Config& cfg = config();
   if (!cfg.appendonly) return true;
   // Names, not paths (as Redis refuses them): every file lives in the one directory.
@@ -294,7 +318,22 @@ bool AofService::LoadAtStartup() {
       spec->handler(args, ctx);
       return true;
     };
+    // Clients are served between commands (and between the keys of an RDB preamble)
+    // while the files load: see PersistenceService::set_load_yield.
+    uint64_t total = 0;
+    if (manifest_.base) total += static_cast<uint64_t>(FileSizeAt(PathOf(manifest_.base->name)));
+    for (const auto& f : manifest_.incrs)
+      total += static_cast<uint64_t>(FileSizeAt(PathOf(f.name)));
+    opts.between = [&loading](uint64_t done, bool rdb_key) {
+      return loading.LoadingStep(done, rdb_key);
+    };
+    loading.BeginLoading(total);
     AofLoadResult r = LoadAof(manifest_, opts, keyspace_, replay);
+    loading.EndLoading();
+    if (r.status == AofLoadStatus::kAborted) {
+      log_.warn("Loading of the append only file stopped by a shutdown request");
+      return false;
+    }
     for (const auto& w : r.warnings) log_.warn("{}", w);
     if (r.status == AofLoadStatus::kFailed) {
       log_.warn("{}", r.error);
@@ -403,6 +442,8 @@ std::string AofService::BackgroundRewrite(bool in_exec, bool* ok) {
   }
   if (in_exec || (other_child_active_ && other_child_active_())) {
     rewrite_scheduled_ = true;
+    // Asked for by hand: the retry delay after failures does not apply (as Redis).
+    rewrite_failures_ = 0;
     *ok = true;
     return "Background append only file rewriting scheduled";
   }
@@ -466,9 +507,13 @@ bool AofService::StartRewrite(const Config& cfg, std::string* error) {
   const bool rdb = cfg.aof_use_rdb_preamble;
   const uint64_t fsync_every = cfg.aof_rewrite_incremental_fsync ? kChildFsyncEvery : 0;
   const int64_t now = server_.clock().NowMs();
+  // The child reports its copy-on-write size through a pipe (aof_last_cow_size).
+  int report[2] = {-1, -1};
+  if (::pipe2(report, O_CLOEXEC) != 0) report[0] = report[1] = -1;
   pid_t pid = ::fork();
   if (pid == 0) {
     // The child: no logging, no locks another thread may hold, _exit at the end.
+    if (report[0] >= 0) ::close(report[0]);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGUSR1, SIG_DFL);
@@ -482,8 +527,18 @@ bool AofService::StartRewrite(const Config& cfg, std::string* error) {
     bool ok = rdb ? WriteAofBaseRdb(keyspace_, now, opts, fd, fsync_every, &err)
                   : WriteAofBaseCommands(keyspace_, now, fd, fsync_every, &err);
     ok = ::close(fd) == 0 && ok;
+    if (report[1] >= 0) {
+      char line[48];
+      const int n = std::snprintf(line, sizeof(line), "%llu\n",
+                                  static_cast<unsigned long long>(PrivateDirtyBytes()));
+      if (n > 0 && ::write(report[1], line, static_cast<size_t>(n)) < 0) {
+        // Best effort: without the report INFO shows 0.
+      }
+    }
     ::_exit(ok ? 0 : 1);
   }
+  if (report[1] >= 0) ::close(report[1]);
+  if (pid < 0 && report[0] >= 0) ::close(report[0]);
   if (pid < 0) {
     *error =
         std::string("Can't rewrite append only file in background: fork: ") + std::strerror(errno);
@@ -494,6 +549,7 @@ bool AofService::StartRewrite(const Config& cfg, std::string* error) {
     return false;
   }
   child_pid_ = pid;
+  child_report_fd_ = report[0];
   child_rdb_ = rdb;
   rewrite_start_ms_ = now;
   writer_.set_fsync_suspended(cfg.no_appendfsync_on_rewrite);
@@ -504,6 +560,24 @@ bool AofService::StartRewrite(const Config& cfg, std::string* error) {
 void AofService::OnRewriteDone(int status) {
   const pid_t pid = child_pid_;
   child_pid_ = -1;
+  // The child has exited: its report (one line, the copy-on-write size) is complete.
+  if (child_report_fd_ >= 0) {
+    char buf[64];
+    ssize_t n;
+    do {
+      n = ::read(child_report_fd_, buf, sizeof(buf) - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+      buf[n] = '\0';
+      last_cow_bytes_ = std::strtoull(buf, nullptr, 10);
+      if (last_cow_bytes_ > 0) {
+        log_.info("AOF rewrite: {:.2f} MB of memory used by copy-on-write",
+                  static_cast<double>(last_cow_bytes_) / (1024.0 * 1024.0));
+      }
+    }
+    ::close(child_report_fd_);
+    child_report_fd_ = -1;
+  }
   writer_.set_fsync_suspended(false);
   const int64_t now = server_.clock().NowMs();
   last_rewrite_time_sec_ = (now - rewrite_start_ms_) / 1000;
@@ -601,6 +675,8 @@ void AofService::KillChild() {
   ::unlink(PathOf(AofTempRewriteName(child_pid_)).c_str());
   log_.info("Killing running AOF rewrite child: {}", child_pid_);
   child_pid_ = -1;
+  if (child_report_fd_ >= 0) ::close(child_report_fd_);
+  child_report_fd_ = -1;
   writer_.set_fsync_suspended(false);
 }
 
@@ -644,6 +720,11 @@ std::optional<std::string> AofService::ApplyConfig(const Config& old_cfg, const 
     writer_.set_timestamps(new_cfg.aof_timestamp_enabled);
   }
   if (old_cfg.appendonly == new_cfg.appendonly) return std::nullopt;
+  // While the startup load runs, the AOF is being read (appendonly yes) or a rewrite would
+  // write half a dataset as the new base (appendonly no): neither may switch now.
+  if (server_.persistence() != nullptr && server_.persistence()->loading()) {
+    return std::string("LOADING Redis is loading the dataset in memory");
+  }
   if (!new_cfg.appendonly) {
     // stopAppendOnly: what is buffered reaches the disk, the child (if any) is stopped.
     FlushNow(/*force=*/true);
@@ -654,6 +735,7 @@ std::optional<std::string> AofService::ApplyConfig(const Config& old_cfg, const 
     Detach();
     state_ = State::kOff;
     rewrite_scheduled_ = false;
+    NoteWriteStatus();  // no AOF, no AOF error
     return std::nullopt;
   }
   // startAppendOnly: the first rewrite writes the base; commands are logged from the fork.
@@ -731,8 +813,9 @@ std::string AofService::InfoFields() const {
   field("aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
   field("aof_rewrites", rewrites_);
   field("aof_rewrites_consecutive_failures", rewrite_failures_);
-  field("aof_last_write_status", writer_.stats().last_write_ok ? "ok" : "err");
-  field("aof_last_cow_size", 0);
+  field("aof_last_write_status",
+        writer_.stats().last_write_ok && writer_.fsync_errno() == 0 ? "ok" : "err");
+  field("aof_last_cow_size", last_cow_bytes_);
   return s;
 }
 

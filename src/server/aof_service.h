@@ -31,6 +31,7 @@
 namespace gannet {
 
 class Server;
+class PersistenceService;
 
 class AofService final : public PropagationSink, public KeyspaceListener, public AofView {
  public:
@@ -42,7 +43,10 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   // Startup with appendonly yes, instead of the RDB: loads the AOF the manifest describes
   // (or upgrades a single-file appendonly.aof, or creates a fresh base), then starts
   // appending. False when the server must not start (logged: file, offset, reason).
-  bool LoadAtStartup();
+  // While the files load, clients are served between commands and `loading` carries the
+  // -LOADING state and INFO's loading_* figures; false also when a shutdown was asked for
+  // during the load (loading.load_aborted()).
+  bool LoadAtStartup(PersistenceService& loading);
 
   // Before the replies of a batch are written (Connection::Flush): write(2) the buffered
   // commands (and fdatasync under `always`). Cheap when nothing is buffered.
@@ -68,8 +72,12 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   bool enabled() const { return state_ != State::kOff; }
   // The last write failed (everysec/no): writes should get -MISCONF "Errors writing to the
   // AOF file: <error>" until one succeeds, as Redis.
-  bool write_error() const { return state_ != State::kOff && !writer_.stats().last_write_ok; }
+  bool write_error() const { return reported_failed_; }
   std::string write_error_text() const;
+  // Called when write_error() changes, with the errno to report (0 when it cleared).
+  void set_write_status_hook(std::function<void(bool failed, int err)> fn) {
+    write_status_hook_ = std::move(fn);
+  }
 
   // INFO persistence: the aof_* lines Redis prints before module_fork_in_progress, and the
   // ones it prints after module_fork_last_cow_size when the AOF is on.
@@ -103,6 +111,8 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   bool StartRewrite(const Config& cfg, std::string* error);
   void OnRewriteDone(int status);
   void KillChild();
+  void NoteWriteStatus();
+  int write_errno() const;
   void DeleteHistory();
   uint64_t CurrentSize() const;
 
@@ -125,7 +135,9 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
 
   // Rewrite child.
   pid_t child_pid_ = -1;
-  int64_t child_incr_seq_ = 0;  // the incr file opened when the child was forked
+  int child_report_fd_ = -1;     // read end of the child's copy-on-write report
+  uint64_t last_cow_bytes_ = 0;  // aof_last_cow_size
+  int64_t child_incr_seq_ = 0;   // the incr file opened when the child was forked
   bool child_used_temp_incr_ = false;
   bool child_rdb_ = true;
   int64_t rewrite_start_ms_ = 0;
@@ -136,6 +148,8 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   uint64_t rewrite_failures_ = 0;  // consecutive
   int64_t last_failed_try_ms_ = 0;
   bool last_write_ok_logged_ = true;
+  bool reported_failed_ = false;
+  std::function<void(bool, int)> write_status_hook_;
   int64_t last_write_error_log_ms_ = 0;
   std::function<bool()> other_child_active_;
   std::function<void()> child_setup_;

@@ -9,17 +9,17 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "gannet/common/glob.h"
-#include "gannet/common/quoting.h"
 #include "gannet/common/numbers.h"
+#include "gannet/common/quoting.h"
 #include "gannet/engine/keyspace_notifier.h"
 #include "gannet/server/config_file.h"
 
@@ -243,6 +243,7 @@ constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "vol
                                           "allkeys-random", "noeviction"};
 constexpr std::string_view kFsync[] = {"everysec", "always", "no"};
 constexpr std::string_view kDebugCommand[] = {"no", "yes", "local"};
+constexpr std::string_view kTlsAuthClients[] = {"no", "yes", "optional"};
 
 Directive Bool(std::string_view name, uint32_t flags, bool Config::*f,
                std::string_view alias = "") {
@@ -257,8 +258,8 @@ Directive Int(std::string_view name, uint32_t flags, int64_t min, int64_t max, i
   return d;
 }
 // An integer directive whose field is 64-bit (Redis's long long / size_t integers).
-Directive Int64(std::string_view name, uint32_t flags, int64_t min, int64_t max,
-                int64_t Config::*f, std::string_view alias = "") {
+Directive Int64(std::string_view name, uint32_t flags, int64_t min, int64_t max, int64_t Config::*f,
+                std::string_view alias = "") {
   Directive d{name, alias, DirectiveType::kInt, flags, min, max};
   d.i64_field = f;
   return d;
@@ -361,10 +362,28 @@ ConfigTable::ConfigTable() {
       String("dir", kDirProtected, &Config::dir),
       String("requirepass", 0, &Config::requirepass),
       Int("active-expire-effort", 0, 1, 10, &Config::active_expire_effort),
+      Int("key-load-delay", kDirHidden, INT_MIN, kIntMax, &Config::key_load_delay),
       String("aclfile", kDirImmutable, &Config::aclfile),
       Int64("acllog-max-len", 0, 0, kLLMax, &Config::acllog_max_len),
       Int("metrics-port", kDirImmutable, 0, 65535, &Config::metrics_port),
       String("metrics-bind", kDirImmutable, &Config::metrics_bind),
+      // TLS: CONFIG SET of any of these rebuilds the context for new connections
+      // (Server::ApplyConfigChange); tls-auth-clients applies to the next accepted client.
+      Int("tls-port", 0, 0, 65535, &Config::tls_port),
+      String("tls-cert-file", 0, &Config::tls_cert_file),
+      String("tls-key-file", 0, &Config::tls_key_file),
+      String("tls-key-file-pass", 0, &Config::tls_key_file_pass),
+      String("tls-ca-cert-file", 0, &Config::tls_ca_cert_file),
+      String("tls-ca-cert-dir", 0, &Config::tls_ca_cert_dir),
+      String("tls-dh-params-file", 0, &Config::tls_dh_params_file),
+      Enum("tls-auth-clients", 0, kTlsAuthClients, &Config::tls_auth_clients),
+      String("tls-protocols", 0, &Config::tls_protocols),
+      String("tls-ciphers", 0, &Config::tls_ciphers),
+      String("tls-ciphersuites", 0, &Config::tls_ciphersuites),
+      Bool("tls-prefer-server-ciphers", 0, &Config::tls_prefer_server_ciphers),
+      Bool("tls-session-caching", 0, &Config::tls_session_caching),
+      Int("tls-session-cache-size", 0, 0, kIntMax, &Config::tls_session_cache_size),
+      Int("tls-session-cache-timeout", 0, 0, kIntMax, &Config::tls_session_cache_timeout),
       // Limits
       Memory("proto-max-bulk-len", 0, kMb, kLLMax, &Config::proto_max_bulk_len),
       Memory("client-query-buffer-limit", 0, kMb, kLLMax, &Config::client_query_buffer_limit),
@@ -580,6 +599,7 @@ std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
       continue;
     }
     for (const auto& d : rows_) {
+      if (d.flags & kDirHidden) continue;  // exact names only, as Redis's HIDDEN_CONFIG
       for (std::string_view name : {d.name, d.alias}) {
         if (name.empty() || !GlobMatch(pattern, name, /*nocase=*/true)) continue;
         if (!added.insert(std::string(name)).second) continue;

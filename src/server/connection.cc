@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <asio/ssl.hpp>
 #include <cctype>
 #include <cstring>
 
@@ -13,6 +14,7 @@
 #include "gannet/commands/introspection.h"
 #include "gannet/engine/pubsub.h"
 #include "gannet/server/server.h"
+#include "tls_context.h"
 
 namespace gannet {
 namespace {
@@ -22,11 +24,27 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kUnauthQueryLimit = 1024 * 1024;
 // Before AUTH pending output is capped too (CVE-2025-21605).
 constexpr size_t kUnauthOutputLimit = 1024 * 1024;
+// A TLS client must finish its handshake within this, or it is disconnected: a peer that
+// connects and sends nothing (or stalls mid-handshake) cannot hold a connection forever.
+constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
 
 }  // namespace
 
+// A TLS client's OpenSSL state: the stream reads and writes through socket_ (which the
+// Connection keeps owning and closing), the context it was created from stays referenced
+// for the stream's life, and `inflight` holds the bytes of the async_write in progress.
+struct Connection::TlsState {
+  TlsState(Socket& socket, std::shared_ptr<asio::ssl::context> c)
+      : ctx(std::move(c)), stream(socket, *ctx), handshake_timer(socket.get_executor()) {}
+  std::shared_ptr<asio::ssl::context> ctx;
+  asio::ssl::stream<Socket&> stream;
+  asio::steady_timer handshake_timer;
+  std::string inflight;
+  bool ready = false;  // the handshake completed
+};
+
 Connection::Connection(Server& server, Socket socket, std::string addr, std::string laddr,
-                       bool unix)
+                       bool unix, std::shared_ptr<asio::ssl::context> tls)
     : server_(server),
       socket_(std::move(socket)),
       id_(server.NextClientId()),
@@ -37,6 +55,11 @@ Connection::Connection(Server& server, Socket socket, std::string addr, std::str
       reply_(&out_),
       authenticated_(false) {
   created_ms_ = last_interaction_ms_ = server_.cached_now_ms();
+  if (tls != nullptr) {
+    tls_ = std::make_unique<TlsState>(socket_, std::move(tls));
+    // tls-auth-clients as it is when the client arrives, as Redis.
+    tls_->stream.set_verify_mode(TlsVerifyMode(server_.config()));
+  }
 }
 
 Connection::~Connection() = default;
@@ -59,6 +82,37 @@ void Connection::Start() {
   }
   rcap_ = kReadChunk;
   rbuf_ = std::make_unique<char[]>(rcap_);
+  if (tls_ != nullptr) {
+    StartTls();
+    return;
+  }
+  WaitRead();
+}
+
+void Connection::StartTls() {
+  tls_->handshake_timer.expires_after(kTlsHandshakeTimeout);
+  tls_->handshake_timer.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec || self->closed_ || self->tls_->ready) return;
+    self->server_.log().warn("Error accepting a client connection: TLS handshake timed out");
+    self->Close();
+  });
+  tls_->stream.async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](const asio::error_code& ec) { self->OnHandshake(ec); });
+}
+
+void Connection::OnHandshake(const asio::error_code& ec) {
+  if (closed_) return;  // killed, timed out or shut down meanwhile
+  tls_->handshake_timer.cancel();
+  if (ec) {
+    // A plain RESP client, a client without an acceptable certificate or protocol
+    // version: OpenSSL already sent its alert. Redis 7.0 logs this at warning level.
+    server_.log().warn("Error accepting a client connection: {}", TlsErrorText(ec));
+    Close();
+    return;
+  }
+  tls_->ready = true;
+  last_interaction_ms_ = server_.cached_now_ms();
   WaitRead();
 }
 
@@ -66,11 +120,23 @@ void Connection::WaitRead() {
   if (reading_ || closed_) return;
   PrepareReadBuffer();
   reading_ = true;
-  socket_.async_read_some(asio::buffer(rbuf_.get() + wpos_, rcap_ - wpos_),
-                          [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                            self->reading_ = false;
-                            self->OnRead(ec, n);
-                          });
+  auto done = [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+    self->reading_ = false;
+    self->OnRead(ec, n);
+  };
+  // A read never takes the unparsed bytes past the query buffer limit by more than one
+  // chunk, so pipelined small commands are not mistaken for one oversized request (Redis
+  // reads 16 KB at a time for the same effect); OnRead closes a client over the limit.
+  size_t room = rcap_ - wpos_;
+  const size_t limit = QueryBufferLimit();
+  const size_t unparsed = wpos_ - rpos_;
+  room = std::min(room, std::max(kReadChunk, limit > unparsed ? limit - unparsed : 0));
+  auto buf = asio::buffer(rbuf_.get() + wpos_, room);
+  if (tls_ == nullptr) [[likely]] {
+    socket_.async_read_some(buf, std::move(done));
+  } else {
+    tls_->stream.async_read_some(buf, std::move(done));
+  }
 }
 
 // Makes room for the next read. Only called with no read outstanding.
@@ -161,13 +227,9 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
   server_.stats().total_net_input_bytes += n;
   server_.stats().total_reads_processed++;
   last_interaction_ms_ = server_.cached_now_ms();
-  ProcessInput();
-  if (closed_) return;
-  size_t unparsed = wpos_ - rpos_;
-  const Config& cfg = server_.config();
-  size_t limit = static_cast<size_t>(cfg.client_query_buffer_limit);
-  if (!authenticated()) limit = std::min(limit, kUnauthQueryLimit);
-  if (unparsed > limit) {
+  // Checked before parsing, as Redis does: a request bigger than the limit is refused even
+  // when its last byte arrived in the read that crossed the limit.
+  if (const size_t unparsed = wpos_ - rpos_; unparsed > QueryBufferLimit()) {
     server_.log().warn(
         "Closing client that reached max query buffer length: id={} addr={} "
         "qbuf={}",
@@ -176,7 +238,14 @@ void Connection::OnRead(const asio::error_code& ec, size_t n) {
     Close();
     return;
   }
+  ProcessInput();
+  if (closed_) return;
   Flush();
+}
+
+size_t Connection::QueryBufferLimit() const {
+  size_t limit = static_cast<size_t>(server_.config().client_query_buffer_limit);
+  return authenticated() ? limit : std::min(limit, kUnauthQueryLimit);
 }
 
 void Connection::ProcessInput() {
@@ -192,11 +261,14 @@ void Connection::ProcessInput() {
       server_.log().debug("Protocol error ({}) from client: id={} addr={}", parser_.error_text(),
                           id_, addr_);
       reply_.SendError(parser_.error_text());
+      CountProtocolError(server_.dispatcher(), reply_.last_error_code());  // errorstats
       close_after_reply_ = true;
       rpos_ = wpos_;
       break;
     }
-    if (IsHttpAttack(parser_.args()[0])) return;
+    // "POST" and "Host:": any other length rules the check out without a call.
+    const size_t name_len = parser_.args()[0].size();
+    if ((name_len == 4 || name_len == 5) && IsHttpAttack(parser_.args()[0])) return;
     if (MustWaitForPause()) break;  // rpos_ stays: the command is parsed again on resume
     ExecuteOne();
     rpos_ += r.consumed;
@@ -271,7 +343,8 @@ void Connection::ExecuteOne() {
   suppress_current_ = false;
   // CLIENT LIST cmd=: keep the raw name (and the subcommand of a container, whose names
   // are 6 or 7 letters long) and lower-case them only when a listing asks.
-  last_cmd_.assign(args[0]);
+  // A client mostly repeats its last command: compare before copying.
+  if (std::string_view(last_cmd_) != args[0]) last_cmd_.assign(args[0]);
   if (args.size() > 1 && (args[0].size() == 6 || args[0].size() == 7)) {
     last_sub_.assign(args[1].substr(0, 64));
   } else {
@@ -323,7 +396,7 @@ OutputBufferClass Connection::output_class() const {
 }
 
 bool Connection::CloseIfOverOutputLimit(int64_t now_ms) {
-  const size_t pending = out_.size() - out_pos_;
+  const size_t pending = pending_output();
   const auto& limit = server_.config().client_output_limits[output_class()];
   bool over = (limit.hard > 0 && pending > static_cast<size_t>(limit.hard)) ||
               (!authenticated() && pending > kUnauthOutputLimit);
@@ -357,6 +430,10 @@ void Connection::ResumeAfterUnblock() {
 void Connection::Flush() {
   if (closed_ || writing_) return;
   server_.BeforeReplies();  // the AOF is written (and fsynced under `always`) first
+  if (tls_ != nullptr) [[unlikely]] {
+    FlushTls();
+    return;
+  }
   while (out_pos_ < out_.size()) {
     asio::error_code ec;
     size_t n = socket_.write_some(asio::buffer(out_.data() + out_pos_, out_.size() - out_pos_), ec);
@@ -399,6 +476,58 @@ void Connection::OnWritable(const asio::error_code& ec) {
   Flush();
 }
 
+// The TLS counterpart of Flush (called with no write in flight): everything pending goes
+// out in one async_write; OnTlsWritten continues with what accumulated meanwhile, and
+// reading resumes only when nothing is left.
+void Connection::FlushTls() {
+  if (!tls_->ready) {  // no reply exists before the handshake; CLIENT KILL/shutdown may
+    if (close_after_reply_) Close();
+    return;
+  }
+  if (out_pos_ == out_.size()) {
+    out_.clear();
+    out_pos_ = 0;
+    soft_limit_since_ms_ = 0;
+    if (close_after_reply_) {
+      Close();
+      return;
+    }
+    WaitRead();
+    return;
+  }
+  // All of it is pending until the asynchronous write completes, so the output-buffer
+  // caps are checked here, on the whole (a plain socket checks what it could not write).
+  if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;
+  // The bytes must stay put until the write completes while new replies (a blocked
+  // client served, pushes) may append meanwhile: swap them into the in-flight buffer (the
+  // previous one, now empty, becomes out_ and keeps its capacity).
+  std::string& inflight = tls_->inflight;
+  inflight.clear();
+  std::swap(out_, inflight);
+  const size_t start = out_pos_;
+  out_pos_ = 0;
+  tls_inflight_ = inflight.size() - start;
+  writing_ = true;
+  asio::async_write(tls_->stream, asio::buffer(inflight.data() + start, tls_inflight_),
+                    [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                      self->writing_ = false;
+                      self->OnTlsWritten(ec, n);
+                    });
+}
+
+void Connection::OnTlsWritten(const asio::error_code& ec, size_t n) {
+  tls_inflight_ = 0;
+  tls_->inflight.clear();
+  if (closed_) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  server_.stats().total_net_output_bytes += n;
+  server_.stats().total_writes_processed++;
+  Flush();  // what accumulated meanwhile, or back to reading (or closing after the reply)
+}
+
 void Connection::CloseAfterFlush() {
   close_after_reply_ = true;
   if (!writing_) Flush();
@@ -408,6 +537,7 @@ void Connection::Close() {
   if (closed_) return;
   closed_ = true;
   if (pause_timer_) pause_timer_->cancel();
+  if (tls_ != nullptr) tls_->handshake_timer.cancel();
   asio::error_code ec;
   socket_.cancel(ec);
   socket_.close(ec);
@@ -422,13 +552,17 @@ void Connection::CheckSoftOutputLimit(int64_t now_ms) {
 void Connection::ShrinkBuffers() {
   if (rpos_ == wpos_ && rcap_ > kReadChunk && !blocked_) {
     shrink_pending_ = true;
-    if (reading_ && !writing_) {
-      // The idle read holds rbuf_: cancel it; OnRead shrinks and reads again.
+    if (reading_ && !writing_ && tls_ == nullptr) {
+      // The idle read holds rbuf_: cancel it; OnRead shrinks and reads again. (A TLS read
+      // is not cancelled, as OpenSSL may be mid-record: it shrinks after its next read.)
       asio::error_code ec;
       socket_.cancel(ec);
     }
   }
   if (out_.empty() && out_.capacity() > 64 * 1024) std::string().swap(out_);
+  if (tls_ != nullptr && tls_inflight_ == 0 && tls_->inflight.capacity() > 64 * 1024) {
+    std::string().swap(tls_->inflight);
+  }
 }
 
 std::string Connection::LastCommandName() const {
@@ -451,7 +585,7 @@ std::string Connection::InfoLine() const {
   int64_t now = server_.clock().NowMs();
   const ClientSession& ses = session();
   size_t qbuf = wpos_ - rpos_;
-  size_t omem = out_.size() - out_pos_;
+  size_t omem = pending_output();
   size_t multi_mem = 0;
   for (const auto& cmd : ses.queued) {
     for (const auto& a : cmd) multi_mem += a.size();
@@ -508,9 +642,7 @@ std::string Connection::InfoLine() const {
   s += " cmd=" + LastCommandName();
   s += " user=" + user_;
   s += " redir=" + (ses.tracking ? std::to_string(ses.tracking_redirect) : std::string("-1"));
-  s += " resp=" + std::to_string(static_cast<int>(reply_.version()));
-  s += " lib-name=" + lib_name_;
-  s += " lib-ver=" + lib_ver_;
+  s += " resp=" + std::to_string(static_cast<int>(reply_.version()));  // 7.0's last field
   return s;
 }
 

@@ -7,6 +7,15 @@
 // socket would block does it wait for writability, and it stops reading until the output
 // drains (back-pressure: a client that does not read its replies cannot make the server
 // buffer more than one read's worth of replies).
+//
+// A client of the TLS port (tls_ set) first completes the server handshake (within
+// kTlsHandshakeTimeout), then reads through the asio::ssl::stream over the same socket
+// and runs the same parse/execute path. Its writes are asynchronous: a non-blocking
+// write_some through OpenSSL is unsafe (the engine may have taken bytes when the socket
+// would block), so the pending output moves (swapped, not copied) into an in-flight buffer
+// handed to async_write, replies made meanwhile append to out_, and reading resumes only
+// once everything went out: the same back-pressure, one write at a time. The plain path
+// pays one predictable branch per read and per flush.
 #pragma once
 
 #include <asio.hpp>
@@ -19,6 +28,10 @@
 #include "gannet/protocol/reply_builder.h"
 #include "gannet/protocol/resp_parser.h"
 
+namespace asio::ssl {
+class context;
+}
+
 namespace gannet {
 
 class Server;
@@ -27,7 +40,10 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
  public:
   using Socket = asio::generic::stream_protocol::socket;
 
-  Connection(Server& server, Socket socket, std::string addr, std::string laddr, bool unix);
+  // tls: the context of the TLS listener the client came from; nullptr for plain TCP
+  // and unix sockets.
+  Connection(Server& server, Socket socket, std::string addr, std::string laddr, bool unix,
+             std::shared_ptr<asio::ssl::context> tls = nullptr);
   ~Connection() override;
 
   void Start();
@@ -70,7 +86,11 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool paused() const { return paused_; }
   int64_t created_ms() const { return created_ms_; }
   size_t pending_input() const { return wpos_ - rpos_; }
-  size_t pending_output() const { return out_.size() - out_pos_; }
+  // Includes the bytes of a TLS write still in flight.
+  size_t pending_output() const { return out_.size() - out_pos_ + tls_inflight_; }
+  // The read buffer as allocated (CLIENT LIST rbs; INFO mem_clients_normal).
+  size_t read_buffer_capacity() const { return rcap_; }
+  bool is_tls() const { return tls_ != nullptr; }
   // CLIENT PAUSE ended or was lifted: run the command that waited (from the loop).
   void ResumeAfterPause();
   // Gives back memory of buffers grown by a big request or reply once idle (cron).
@@ -85,6 +105,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void WaitRead();
   void PrepareReadBuffer();
   void OnRead(const asio::error_code& ec, size_t n);
+  // client-query-buffer-limit, or the smaller unauthenticated limit before AUTH.
+  size_t QueryBufferLimit() const;
   // Cross-protocol scripting guard: "POST" or "Host:" as a command closes the client.
   bool IsHttpAttack(std::string_view name);
   // CLIENT PAUSE: true when the parsed command must wait; arms the wake-up timer.
@@ -93,6 +115,11 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void ExecuteOne();
   void Flush();
   void OnWritable(const asio::error_code& ec);
+  // TLS: handshake with its deadline, then reads; writes one async_write at a time.
+  void StartTls();
+  void OnHandshake(const asio::error_code& ec);
+  void FlushTls();
+  void OnTlsWritten(const asio::error_code& ec, size_t n);
   void ResumeAfterUnblock();
   void RefreshLimits();
   // Closes the client (with the log line and the stat) when its pending output is over
@@ -107,6 +134,9 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   std::string laddr_;
   bool unix_;
   int fd_;
+  struct TlsState;                 // OpenSSL stream over socket_; defined in connection.cc
+  std::unique_ptr<TlsState> tls_;  // nullptr: plain TCP or unix socket
+  size_t tls_inflight_ = 0;        // bytes of the TLS async_write in progress
 
   // Read buffer: [rpos_, wpos_) is unparsed; a command in progress starts at rpos_.
   std::unique_ptr<char[]> rbuf_;

@@ -12,9 +12,9 @@
 #include "connection.h"
 #include "gannet/commands/introspection.h"
 #include "gannet/engine/pubsub.h"
-#include "persistence_service.h"
 #include "gannet/server/server.h"
 #include "gannet/version.h"
+#include "persistence_service.h"
 
 namespace gannet {
 namespace {
@@ -105,18 +105,20 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     // The largest pending input and output among the clients now (Redis keeps the peaks
     // of the last few seconds).
     size_t max_in = 0, max_out = 0;
+    size_t paused = 0;  // clients held back by CLIENT PAUSE: blocked too, as Redis counts
     for (const auto& [id, c] : clients_) {
       if (c->closed()) continue;
       max_in = std::max(max_in, c->pending_input());
       max_out = std::max(max_out, c->pending_output());
+      paused += c->paused() ? 1 : 0;
     }
     Field(s, "client_recent_max_input_buffer", max_in);
     Field(s, "client_recent_max_output_buffer", max_out);
-    Field(s, "blocked_clients", dispatcher_.blocked_clients());
+    Field(s, "blocked_clients", dispatcher_.blocked_clients() + paused);
     size_t tracking = 0;
     for (const auto& [id, c] : clients_) tracking += !c->closed() && c->session().tracking;
     Field(s, "tracking_clients", tracking);
-    Field(s, "clients_in_timeout_table", 0);
+    Field(s, "clients_in_timeout_table", ClientsInTimeoutTable(dispatcher_));
   } else if (name == "memory") {
     // used_memory is what maxmemory compares against: the allocator's allocated bytes.
     s += "# Memory\r\n";
@@ -143,19 +145,23 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
       std::snprintf(buf, sizeof(buf), "%.2f", b > 0 ? a / b : 0.0);
       return std::string(buf);
     };
-    auto diff = [](size_t a, size_t b) { return static_cast<int64_t>(a) - static_cast<int64_t>(b); };
+    auto diff = [](size_t a, size_t b) {
+      return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+    };
     Field(s, "used_memory", used);
     Field(s, "used_memory_human", Human(used));
     Field(s, "used_memory_rss", rss);
     Field(s, "used_memory_rss_human", Human(rss));
     Field(s, "used_memory_peak", peak_memory_);
     Field(s, "used_memory_peak_human", Human(peak_memory_));
-    Field(s, "used_memory_peak_perc", pct(static_cast<double>(used), static_cast<double>(peak_memory_)));
+    Field(s, "used_memory_peak_perc",
+          pct(static_cast<double>(used), static_cast<double>(peak_memory_)));
     Field(s, "used_memory_overhead", overhead);
     Field(s, "used_memory_startup", startup);
     Field(s, "used_memory_dataset", dataset);
     Field(s, "used_memory_dataset_perc",
-          pct(static_cast<double>(dataset), static_cast<double>(used > startup ? used - startup : 0)));
+          pct(static_cast<double>(dataset),
+              static_cast<double>(used > startup ? used - startup : 0)));
     Field(s, "allocator_allocated", as.allocated);
     Field(s, "allocator_active", as.active);
     Field(s, "allocator_resident", as.resident);
@@ -179,11 +185,14 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "maxmemory", config_.maxmemory);
     Field(s, "maxmemory_human", Human(static_cast<uint64_t>(config_.maxmemory)));
     Field(s, "maxmemory_policy", config_.maxmemory_policy);
-    Field(s, "allocator_frag_ratio", ratio(static_cast<double>(as.active), static_cast<double>(as.allocated)));
+    Field(s, "allocator_frag_ratio",
+          ratio(static_cast<double>(as.active), static_cast<double>(as.allocated)));
     Field(s, "allocator_frag_bytes", diff(as.active, as.allocated));
-    Field(s, "allocator_rss_ratio", ratio(static_cast<double>(as.resident), static_cast<double>(as.active)));
+    Field(s, "allocator_rss_ratio",
+          ratio(static_cast<double>(as.resident), static_cast<double>(as.active)));
     Field(s, "allocator_rss_bytes", diff(as.resident, as.active));
-    Field(s, "rss_overhead_ratio", ratio(static_cast<double>(rss), static_cast<double>(as.resident)));
+    Field(s, "rss_overhead_ratio",
+          ratio(static_cast<double>(rss), static_cast<double>(as.resident)));
     Field(s, "rss_overhead_bytes", diff(rss, as.resident));
     Field(s, "mem_fragmentation_ratio", ratio(static_cast<double>(rss), static_cast<double>(used)));
     Field(s, "mem_fragmentation_bytes", diff(rss, used));
@@ -191,7 +200,17 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "mem_replication_backlog", 0);
     Field(s, "mem_total_replication_buffers", 0);
     Field(s, "mem_clients_slaves", 0);
-    Field(s, "mem_clients_normal", 0);  // client buffers are not measured separately yet
+    // Normal clients' buffers as CLIENT LIST's tot-mem counts them: read buffer, pending
+    // output, queued MULTI arguments and the connection object.
+    size_t clients_mem = 0;
+    for (const auto& [id, c] : clients_) {
+      if (c->closed()) continue;
+      clients_mem += sizeof(Connection) + c->read_buffer_capacity() + c->pending_output();
+      for (const auto& cmd : c->session().queued) {
+        for (const auto& a : cmd) clients_mem += a.size();
+      }
+    }
+    Field(s, "mem_clients_normal", clients_mem);
     Field(s, "mem_cluster_links", 0);
     Field(s, "mem_aof_buffer", 0);
     Field(s, "mem_allocator", meter.allocator_name());
@@ -203,11 +222,11 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     s += "# Persistence\r\n";
     Field(s, "loading", p.loading() ? 1 : 0);
     Field(s, "async_loading", 0);
-    Field(s, "current_cow_peak", 0);
-    Field(s, "current_cow_size", 0);
-    Field(s, "current_cow_size_age", 0);
-    Field(s, "current_fork_perc", "0.00");
-    Field(s, "current_save_keys_processed", 0);
+    Field(s, "current_cow_peak", p.current_cow_peak());
+    Field(s, "current_cow_size", p.current_cow_size());
+    Field(s, "current_cow_size_age", p.current_cow_size_age());
+    Field(s, "current_fork_perc", p.current_fork_perc());
+    Field(s, "current_save_keys_processed", p.current_save_keys_processed());
     Field(s, "current_save_keys_total", p.current_save_keys_total());
     Field(s, "rdb_changes_since_last_save", p.changes_since_last_save());
     Field(s, "rdb_bgsave_in_progress", p.bgsave_in_progress() ? 1 : 0);
@@ -218,11 +237,12 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "rdb_saves", p.rdb_saves());
     Field(s, "rdb_last_cow_size", p.last_cow_bytes());
     Field(s, "rdb_last_load_keys_expired", p.last_load_keys_expired());
-    Field(s, "rdb_last_load_keys_loaded", p.last_load_keys_loaded());
+    Field(s, "rdb_last_load_keys_loaded", p.keys_loaded_so_far());
     s += aof_->InfoFields();  // aof_enabled ... aof_last_cow_size (aof_service.cc)
     Field(s, "module_fork_in_progress", 0);
     Field(s, "module_fork_last_cow_size", 0);
-    s += aof_->InfoTail();  // aof_current_size ... when the AOF is on
+    s += aof_->InfoTail();       // aof_current_size ... when the AOF is on
+    s += p.LoadingInfoFields();  // loading_start_time ... while loading
   } else if (name == "stats") {
     s += "# Stats\r\n";
     const auto& ks = keyspace_.stats();
@@ -269,8 +289,8 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "pubsub_channels", dispatcher_.pubsub().channel_count());
     Field(s, "pubsub_patterns", dispatcher_.pubsub().pattern_count());
     Field(s, "pubsubshard_channels", dispatcher_.pubsub().shard_channel_count());
-    Field(s, "latest_fork_usec", 0);
-    Field(s, "total_forks", 0);
+    Field(s, "latest_fork_usec", persistence_->latest_fork_usec());
+    Field(s, "total_forks", persistence_->total_forks());
     Field(s, "migrate_cached_sockets", 0);
     Field(s, "slave_expires_tracked_keys", 0);
     Field(s, "active_defrag_hits", 0);  // no active defragmentation

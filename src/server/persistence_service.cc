@@ -4,8 +4,13 @@
 // operators find what they expect.
 #include "persistence_service.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace gannet {
 namespace {
@@ -13,6 +18,10 @@ namespace {
 // After a failed background save, save points retry no sooner than this (Redis's
 // CONFIG_BGSAVE_RETRY_DELAY).
 constexpr int64_t kBgsaveRetryDelayS = 5;
+// The startup load serves clients this often (see set_load_yield) and logs its progress
+// every second.
+constexpr int64_t kLoadYieldIntervalUs = 10'000;
+constexpr int64_t kLoadLogIntervalUs = 1'000'000;
 
 std::string Megabytes(uint64_t bytes) {
   char buf[32];
@@ -57,6 +66,12 @@ RdbLoadOptions PersistenceService::LoadOptions() const {
 
 // ---------------------------------------------------------------- PersistenceView
 
+std::string PersistenceService::writes_refused_error() const {
+  // Redis's order: a failed snapshot is reported before an AOF error.
+  if (rdb_writes_refused() || !aof_write_failed_) return {};
+  return std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(aof_write_errno_);
+}
+
 std::string PersistenceService::DumpValue(const Value& v) {
   return DumpPayload(v, config_.rdbcompression);
 }
@@ -99,6 +114,9 @@ bool PersistenceService::ScheduleBackgroundSave() {
 
 std::optional<std::string> PersistenceService::DebugReload(bool no_save, bool no_flush,
                                                            bool merge) {
+  // DEBUG has the loading flag: while the startup load runs it must not save half a
+  // dataset or load a second one over it.
+  if (loading_) return std::string("LOADING Redis is loading the dataset in memory");
   if (!no_save) {
     if (saver_.running()) AbortBackgroundSave();
     if (!SaveNow()) return std::string("ERR");
@@ -157,6 +175,8 @@ bool PersistenceService::StartBackgroundSave(std::string_view why) {
   }
   ++total_forks_;
   bgsave_start_ms_ = clock_.NowMs();
+  cur_keys_ = cur_cow_ = cur_cow_peak_ = 0;
+  cur_cow_at_ms_ = 0;
   bgsave_keys_total_ = keyspace_.TotalKeys();
   log_.info("Background saving started by pid {}", static_cast<int64_t>(saver_.child_pid()));
   return true;
@@ -202,8 +222,29 @@ void PersistenceService::OnFlushAll() {
   if (SaveNow() && dirty_at_last_save_ > 0) --dirty_at_last_save_;
 }
 
+int64_t PersistenceService::current_cow_size_age() const {
+  if (!saver_.running() || cur_cow_at_ms_ == 0) return 0;
+  return (clock_.NowMs() - cur_cow_at_ms_) / 1000;
+}
+
+std::string PersistenceService::current_fork_perc() const {
+  char buf[32];
+  const double perc =
+      saver_.running() && bgsave_keys_total_ > 0
+          ? static_cast<double>(cur_keys_) * 100.0 / static_cast<double>(bgsave_keys_total_)
+          : 0.0;
+  std::snprintf(buf, sizeof(buf), "%.2f", perc);
+  return buf;
+}
+
 void PersistenceService::Cron() {
   if (saver_.running()) {
+    if (auto p = saver_.ReadProgress()) {
+      cur_keys_ = p->keys;
+      cur_cow_ = p->cow_bytes;
+      cur_cow_peak_ = std::max(cur_cow_peak_, p->cow_bytes);
+      cur_cow_at_ms_ = clock_.NowMs();
+    }
     if (auto out = saver_.Poll()) OnBackgroundSaveDone(*out);
     return;  // save points are checked when no child runs, as Redis
   }
@@ -225,6 +266,9 @@ void PersistenceService::Cron() {
 }
 
 bool PersistenceService::PrepareShutdown(ShutdownMode mode, bool force) {
+  // A half-loaded dataset must never overwrite the file it comes from (Redis forces
+  // NOSAVE while loading too).
+  if (loading_) mode = ShutdownMode::kNoSave;
   if (saver_.running()) {
     log_.warn("There is a child saving an .rdb. Killing it!");
     saver_.Kill();  // not a failed save: the status stays as it was
@@ -244,21 +288,104 @@ bool PersistenceService::PrepareShutdown(ShutdownMode mode, bool force) {
 
 // ---------------------------------------------------------------- loading
 
-bool PersistenceService::LoadAtStartup(const std::function<void()>& progress) {
+void PersistenceService::BeginLoading(uint64_t total_bytes) {
+  loading_ = true;
+  load_aborted_ = false;
+  loading_start_s_ = NowS();
+  loading_start_us_ = MonoUs(clock_);
+  next_yield_us_ = loading_start_us_ + kLoadYieldIntervalUs;
+  next_log_us_ = loading_start_us_ + kLoadLogIntervalUs;
+  loading_total_bytes_ = total_bytes;
+  loading_loaded_bytes_ = 0;
+  loading_rdb_used_mem_ = 0;
+  loading_keys_ = 0;
+  loading_steps_ = 0;
+}
+
+void PersistenceService::EndLoading() { loading_ = false; }
+
+bool PersistenceService::LoadingStep(uint64_t bytes_done, bool rdb_key) {
+  loading_loaded_bytes_ = bytes_done;
+  if (rdb_key) {
+    ++loading_keys_;
+    // key-load-delay, as Redis's debugDelay: -N sleeps 1 us once every N keys on average.
+    int delay = config_.key_load_delay;
+    if (delay < 0) delay = rand_r(&delay_seed_) % -static_cast<int64_t>(delay) == 0 ? 1 : 0;
+    if (delay > 0) ::usleep(static_cast<useconds_t>(delay));
+  }
+  // The clock is read every 16 steps: a step is a key or a command, about a microsecond.
+  if ((++loading_steps_ & 15) != 0) return true;
+  const int64_t now = MonoUs(clock_);
+  if (now >= next_log_us_) {
+    next_log_us_ = now + kLoadLogIntervalUs;
+    log_.info("Loading: {} of {} MB read ({}%), {} keys loaded", Megabytes(bytes_done),
+              Megabytes(loading_total_bytes_),
+              loading_total_bytes_ ? bytes_done * 100 / loading_total_bytes_ : 100,
+              keyspace_.TotalKeys());
+  }
+  if (now < next_yield_us_ || !load_yield_) return true;
+  const bool go_on = load_yield_();
+  next_yield_us_ = MonoUs(clock_) + kLoadYieldIntervalUs;
+  if (!go_on) load_aborted_ = true;
+  return go_on;
+}
+
+std::string PersistenceService::LoadingInfoFields() const {
+  if (!loading_) return {};
+  // Redis's figures: the percentage of bytes read and an ETA from the rate so far (1 s
+  // while under a second has passed).
+  const int64_t elapsed = NowS() - loading_start_s_;
+  const uint64_t remaining =
+      loading_total_bytes_
+          ? loading_total_bytes_ - std::min(loading_loaded_bytes_, loading_total_bytes_)
+          : 1;
+  const double perc = loading_total_bytes_ ? static_cast<double>(loading_loaded_bytes_) /
+                                                 static_cast<double>(loading_total_bytes_) * 100
+                                           : 0.0;
+  const int64_t eta =
+      elapsed == 0
+          ? 1
+          : static_cast<int64_t>(static_cast<double>(elapsed) * static_cast<double>(remaining) /
+                                 static_cast<double>(loading_loaded_bytes_ + 1));
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "loading_start_time:%lld\r\nloading_total_bytes:%llu\r\n"
+                "loading_rdb_used_mem:%llu\r\nloading_loaded_bytes:%llu\r\n"
+                "loading_loaded_perc:%.2f\r\nloading_eta_seconds:%lld\r\n",
+                static_cast<long long>(loading_start_s_),
+                static_cast<unsigned long long>(loading_total_bytes_),
+                static_cast<unsigned long long>(loading_rdb_used_mem_),
+                static_cast<unsigned long long>(loading_loaded_bytes_), perc,
+                static_cast<long long>(eta));
+  return buf;
+}
+
+bool PersistenceService::LoadAtStartup() {
   const std::string path = SnapshotPath();
+  struct stat st {};
+  BeginLoading(::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0);
   const int64_t start_us = MonoUs(clock_);
   RdbLoadInfo info;
   std::string error;
-  auto on_progress = [&](uint64_t read, uint64_t total) {
-    log_.info("Loading {}: {} of {} MB read ({}%), {} keys loaded", path, Megabytes(read),
-              Megabytes(total), total ? read * 100 / total : 100, keyspace_.TotalKeys());
-    if (progress) progress();
+  bool used_mem_seen = false;
+  auto between_keys = [&](uint64_t bytes_read, uint64_t) {
+    if (!used_mem_seen) {
+      // The aux fields come first: by the first key they are all known.
+      used_mem_seen = true;
+      for (const auto& [name, value] : info.aux) {
+        if (name == "used-mem") set_loading_rdb_used_mem(std::strtoull(value.c_str(), nullptr, 10));
+      }
+    }
+    return LoadingStep(bytes_read, /*rdb_key=*/true);
   };
-  loading_ = true;
-  SnapshotLoad r =
-      LoadSnapshot(path, keyspace_, clock_.NowMs(), LoadOptions(), &info, &error, on_progress);
-  loading_ = false;
+  SnapshotLoad r = LoadSnapshot(path, keyspace_, clock_.NowMs(), LoadOptions(), &info, &error, {},
+                                0, between_keys);
+  EndLoading();
   if (r == SnapshotLoad::kNoFile) return true;
+  if (r == SnapshotLoad::kAborted) {
+    log_.warn("Loading of {} stopped by a shutdown request", path);
+    return false;
+  }
   if (r == SnapshotLoad::kFailed) {
     log_.warn("{}", error);
     log_.warn("Fatal error loading the DB, check server logs. Exiting.");

@@ -38,8 +38,13 @@ class PersistenceService final : public PersistenceView {
   std::string BackgroundSave(bool schedule, bool* ok) override;
   int64_t LastSaveTime() const override { return last_save_s_; }
   bool loading() const override { return loading_; }
-  bool writes_refused() const override {
-    return !last_bgsave_ok_ && config_.stop_writes_on_bgsave_error && !config_.save.empty();
+  bool writes_refused() const override { return rdb_writes_refused() || aof_write_failed_; }
+  std::string writes_refused_error() const override;
+  // AofService reports here when its writes (or background fsyncs) start or stop failing:
+  // writes then get -MISCONF "Errors writing to the AOF file: <strerror(err)>", as Redis.
+  void set_aof_write_failed(bool failed, int err) {
+    aof_write_failed_ = failed;
+    aof_write_errno_ = err;
   }
 
   // Whether a gate may refuse commands (ServerView::persistence_gate_active).
@@ -49,9 +54,36 @@ class PersistenceService final : public PersistenceView {
   std::string SnapshotPath() const;
 
   // Startup: loads the snapshot file when there is one. False when startup must stop (the
-  // error, naming the file, the offset and the problem, is already logged). `progress`
-  // runs about every second of a long load (after the progress log line).
-  bool LoadAtStartup(const std::function<void()>& progress = {});
+  // error, naming the file, the offset and the problem, is already logged) or when a
+  // shutdown was asked for during the load (load_aborted() then tells).
+  bool LoadAtStartup();
+
+  // ---- the startup load, served while it runs ----
+  // How clients are served during the startup load (RDB or AOF). The engine stays on one
+  // thread: the loader itself calls back into the event loop between two keys (or two
+  // AOF commands), as Redis's processEventsWhileBlocked does, about every
+  // kLoadYieldIntervalUs. The keyspace is consistent at those points (no key is half
+  // stored), the -LOADING gate refuses every command without the `loading` flag, and the
+  // server's cron does only its light work (no expiry, no saves, no rewrites, no
+  // eviction) until the load ends. Loading into a separate keyspace on another thread was
+  // the alternative: it needs a second dispatcher for the AOF replay and a hand-over of
+  // every database, listener and memory counter, for no gain in load time.
+  //
+  // `yield` runs the loop's ready handlers and returns false when the server is shutting
+  // down (the load then stops, and nothing is saved).
+  void set_load_yield(std::function<bool()> yield) { load_yield_ = std::move(yield); }
+  // The AOF loader's side of it (AofService::LoadAtStartup): BeginLoading with the bytes
+  // to read, LoadingStep between two commands or keys (false: stop, shutting down),
+  // EndLoading once done, whatever the outcome.
+  void BeginLoading(uint64_t total_bytes);
+  bool LoadingStep(uint64_t bytes_done, bool rdb_key);
+  void EndLoading();
+  bool load_aborted() const { return load_aborted_; }
+  void set_loading_rdb_used_mem(uint64_t bytes) { loading_rdb_used_mem_ = bytes; }
+  // INFO persistence's loading_* lines, printed while loading (after everything else).
+  std::string LoadingInfoFields() const;
+  // Keys stored so far by the running load, else by the last one.
+  uint64_t keys_loaded_so_far() const { return loading_ ? loading_keys_ : last_load_keys_loaded_; }
 
   // From the server cron: reaps a finished BGSAVE child, then starts a background save
   // when a save point is reached or one was scheduled.
@@ -87,6 +119,13 @@ class PersistenceService final : public PersistenceView {
   uint64_t rdb_saves() const { return rdb_saves_; }
   uint64_t last_cow_bytes() const { return last_cow_bytes_; }
   uint64_t current_save_keys_total() const { return saver_.running() ? bgsave_keys_total_ : 0; }
+  // The running child's last report (0 when none runs): keys written, copy-on-write size
+  // and its peak, the report's age in seconds, the share of keys written ("%.2f").
+  uint64_t current_save_keys_processed() const { return saver_.running() ? cur_keys_ : 0; }
+  uint64_t current_cow_size() const { return saver_.running() ? cur_cow_ : 0; }
+  uint64_t current_cow_peak() const { return saver_.running() ? cur_cow_peak_ : 0; }
+  int64_t current_cow_size_age() const;
+  std::string current_fork_perc() const;
   uint64_t last_load_keys_loaded() const { return last_load_keys_loaded_; }
   uint64_t last_load_keys_expired() const { return last_load_keys_expired_; }
   int64_t latest_fork_usec() const { return saver_.last_fork_us(); }
@@ -94,6 +133,9 @@ class PersistenceService final : public PersistenceView {
   bool bgsave_scheduled() const { return bgsave_scheduled_; }
 
  private:
+  bool rdb_writes_refused() const {
+    return !last_bgsave_ok_ && config_.stop_writes_on_bgsave_error && !config_.save.empty();
+  }
   SnapshotOptions Options() const;
   RdbLoadOptions LoadOptions() const;
   // Forks the BGSAVE child; false (logged, status set to err) on failure.
@@ -113,6 +155,20 @@ class PersistenceService final : public PersistenceView {
   std::function<bool()> other_child_active_;
 
   bool loading_ = false;
+  bool aof_write_failed_ = false;
+  int aof_write_errno_ = 0;
+  std::function<bool()> load_yield_;
+  bool load_aborted_ = false;
+  int64_t loading_start_s_ = 0;
+  int64_t loading_start_us_ = 0;
+  int64_t next_yield_us_ = 0;
+  int64_t next_log_us_ = 0;
+  uint64_t loading_total_bytes_ = 0;
+  uint64_t loading_loaded_bytes_ = 0;
+  uint64_t loading_rdb_used_mem_ = 0;
+  uint64_t loading_keys_ = 0;
+  uint64_t loading_steps_ = 0;
+  unsigned delay_seed_ = 1;
   bool last_bgsave_ok_ = true;
   bool bgsave_scheduled_ = false;
   int64_t last_save_s_ = 0;        // LASTSAVE
@@ -125,6 +181,10 @@ class PersistenceService final : public PersistenceView {
   uint64_t rdb_saves_ = 0;
   uint64_t total_forks_ = 0;
   uint64_t last_cow_bytes_ = 0;
+  uint64_t cur_keys_ = 0;
+  uint64_t cur_cow_ = 0;
+  uint64_t cur_cow_peak_ = 0;
+  int64_t cur_cow_at_ms_ = 0;
   uint64_t last_load_keys_loaded_ = 0;
   uint64_t last_load_keys_expired_ = 0;
 };

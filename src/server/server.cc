@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -14,16 +15,17 @@
 #include <fstream>
 #include <random>
 
-#include "connection.h"
-#include "gannet/commands/introspection.h"
 #include "aof_service.h"
-#include "persistence_service.h"
+#include "connection.h"
 #include "gannet/commands/acl.h"
+#include "gannet/commands/introspection.h"
 #include "gannet/common/glob.h"
 #include "gannet/server/logging.h"
 #include "gannet/server/metrics.h"
-#include "internal_client.h"
 #include "gannet/version.h"
+#include "internal_client.h"
+#include "persistence_service.h"
+#include "tls_context.h"
 
 namespace gannet {
 namespace {
@@ -80,28 +82,44 @@ Server::Server(Config config, std::shared_ptr<spdlog::logger> log)
       for (auto& c : waiting) c->ResumeAfterPause();
     });
   });
+  // Eviction that a command's time budget left unfinished goes on from the loop, between
+  // commands, until memory is under maxmemory (Redis's evictionTimeProc; eviction.h).
+  keyspace_.evictor().set_timer_hook([this] {
+    asio::post(io_, [this] {
+      keyspace_.set_now_ms(clock_.NowMs());
+      keyspace_.evictor().TimerStep();
+    });
+  });
   start_time_ms_ = cached_now_ms_ = clock_.NowMs();
   start_mono_us_ = clock_.MonotonicUs();
   last_sample_us_ = start_mono_us_;
   run_id_ = RandomHex(40);
   master_replid_ = RandomHex(40);
   persistence_ = std::make_unique<PersistenceService>(keyspace_, config_, *log_, clock_);
-  persistence_->set_used_memory(
-      [this]() -> size_t { return allocated_bytes ? allocated_bytes() : 0; });
+  // The RDB's used-mem aux field: the used_memory INFO reports (and maxmemory compares).
+  persistence_->set_used_memory([this]() -> size_t {
+    keyspace_.evictor().meter().Refresh();
+    return keyspace_.evictor().UsedMemory();
+  });
   // The BGSAVE child must not keep our listening sockets open (a restart could not bind
   // while it runs). Plain close(2): the child never touches asio.
   persistence_->set_child_setup([this] {
     for (auto& a : tcp_acceptors_) ::close(a->native_handle());
+    for (auto& a : tls_acceptors_) ::close(a->native_handle());
     if (unix_acceptor_) ::close(unix_acceptor_->native_handle());
   });
   aof_ = std::make_unique<AofService>(*this);
   aof_->set_child_setup([this] {
     for (auto& a : tcp_acceptors_) ::close(a->native_handle());
+    for (auto& a : tls_acceptors_) ::close(a->native_handle());
     if (unix_acceptor_) ::close(unix_acceptor_->native_handle());
   });
   // One child at a time: a rewrite asked for during a BGSAVE is scheduled.
   aof_->set_other_child_active([this] { return persistence_->bgsave_in_progress(); });
   persistence_->set_other_child_active([this] { return aof_->child_active(); });
+  // AOF write errors refuse writes with -MISCONF through the persistence gate.
+  aof_->set_write_status_hook(
+      [this](bool failed, int err) { persistence_->set_aof_write_failed(failed, err); });
   keyspace_.ApplyMemorySettings(MemorySettingsFromConfig(config_));
 }
 
@@ -113,7 +131,12 @@ Server::~Server() {
 
 bool Server::Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor>>* out,
                     std::string* error) {
-  if (cfg.port == 0) return true;  // TCP disabled
+  return Listen(cfg, cfg.port, "tcp", out, error);
+}
+
+bool Server::Listen(const Config& cfg, int port, const char* kind,
+                    std::vector<std::unique_ptr<Tcp::acceptor>>* out, std::string* error) {
+  if (port == 0) return true;  // this listener is disabled
   size_t bound = 0;
   for (const auto& spec : cfg.bind) {
     bool optional = !spec.empty() && spec[0] == '-';
@@ -124,7 +147,7 @@ bool Server::Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor
     auto ip = asio::ip::make_address(addr, ec);
     auto acc = std::make_unique<Tcp::acceptor>(io_);
     if (!ec) {
-      Tcp::endpoint ep(ip, static_cast<uint16_t>(cfg.port));
+      Tcp::endpoint ep(ip, static_cast<uint16_t>(port));
       acc->open(ep.protocol(), ec);
       if (!ec) acc->set_option(Tcp::acceptor::reuse_address(true), ec);
       if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
@@ -133,19 +156,19 @@ bool Server::Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor
     }
     if (ec) {
       if (optional || ec == asio::error::address_family_not_supported) {
-        log_->warn("Warning: Could not create server TCP listening socket {}:{}: {}", addr,
-                   cfg.port, ec.message());
+        log_->warn("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port,
+                   ec.message());
         continue;
       }
-      *error = "Could not create server TCP listening socket " + addr + ":" +
-               std::to_string(cfg.port) + ": " + ec.message();
+      *error = "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
+               ": " + ec.message();
       return false;
     }
     out->push_back(std::move(acc));
     ++bound;
   }
   if (bound == 0) {
-    *error = "Failed listening on port " + std::to_string(cfg.port) + " (tcp), aborting.";
+    *error = "Failed listening on port " + std::to_string(port) + " (" + kind + "), aborting.";
     return false;
   }
   return true;
@@ -157,6 +180,7 @@ void Server::AdjustOpenFilesLimit() {
   rlim_t wanted = static_cast<rlim_t>(config_.maxclients) + kReserved;
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
+  const rlim_t original = lim.rlim_cur;
   rlimit raised = lim;
   raised.rlim_cur = std::min(wanted, lim.rlim_max);
   if (raised.rlim_cur > lim.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) {
@@ -164,7 +188,7 @@ void Server::AdjustOpenFilesLimit() {
   }
   if (lim.rlim_cur >= wanted) {
     log_->info("Increased maximum number of open files to {} (it was originally set to {}).",
-               static_cast<uint64_t>(lim.rlim_cur), static_cast<uint64_t>(wanted));
+               static_cast<uint64_t>(lim.rlim_cur), static_cast<uint64_t>(original));
     return;
   }
   int old_max = config_.maxclients;
@@ -190,9 +214,10 @@ void Server::RetryAccept(std::function<void()> rearm) {
 bool Server::SetUpAccessControl() {
   for (const auto& [name, to] : config_.renamed_commands) {
     if (!commands_.Rename(name, to)) {
-      log_->warn("Failed to rename-command '{}' to '{}': no such command, or the new name is "
-                 "taken",
-                 name, to);
+      log_->warn(
+          "Failed to rename-command '{}' to '{}': no such command, or the new name is "
+          "taken",
+          name, to);
       return false;
     }
   }
@@ -225,11 +250,26 @@ bool Server::Start() {
   AdjustOpenFilesLimit();
   if (!SetUpAccessControl()) return false;
   std::string error;
+  // TLS is configured before anything listens: a certificate, key or CA that does not
+  // load stops startup, with a line naming the file (as Redis).
+  if (config_.tls_port != 0) {
+    tls_ctx_ = BuildTlsContext(config_, &error);
+    if (tls_ctx_ == nullptr) {
+      log_->warn("{}", error);
+      log_->warn("Failed to configure TLS. Check logs for more info.");
+      return false;
+    }
+  }
   if (!Listen(config_, &tcp_acceptors_, &error)) {
     log_->warn("{}", error);
     return false;
   }
   if (!tcp_acceptors_.empty()) bound_port_ = tcp_acceptors_[0]->local_endpoint().port();
+  if (!Listen(config_, config_.tls_port, "tls", &tls_acceptors_, &error)) {
+    log_->warn("{}", error);
+    return false;
+  }
+  if (!tls_acceptors_.empty()) bound_tls_port_ = tls_acceptors_[0]->local_endpoint().port();
   if (!config_.unixsocket.empty()) {
     ::unlink(config_.unixsocket.c_str());
     unix_acceptor_ = std::make_unique<Unix::acceptor>(io_);
@@ -256,17 +296,13 @@ bool Server::Start() {
       return false;
     }
   }
-  if (tcp_acceptors_.empty() && !unix_acceptor_) {
+  if (tcp_acceptors_.empty() && tls_acceptors_.empty() && !unix_acceptor_) {
     log_->warn("Configured to not listen anywhere, exiting.");
     return false;
   }
   // A file size limit (RLIMIT_FSIZE) makes a too-large snapshot write fail with EFBIG,
   // reported like a full disk, instead of killing the server.
   ::signal(SIGXFSZ, SIG_IGN);
-  // The dataset is loaded before the first accept: the listeners are bound, so clients
-  // that connect meanwhile wait in the backlog and are served once it is complete.
-  // With appendonly the AOF is the dataset (as Redis: the RDB is then not read).
-  if (config_.appendonly ? !aof_->LoadAtStartup() : !persistence_->LoadAtStartup()) return false;
   if (!config_.pidfile.empty()) {
     std::ofstream pf(config_.pidfile, std::ios::trunc);
     if (pf) {
@@ -289,6 +325,7 @@ bool Server::Start() {
                metrics_->bound_port());
   }
   for (auto& a : tcp_acceptors_) AcceptTcp(a.get());
+  for (auto& a : tls_acceptors_) AcceptTcp(a.get(), /*tls=*/true);
   if (unix_acceptor_) AcceptUnix();
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
@@ -297,8 +334,27 @@ bool Server::Start() {
   if (allocated_bytes) startup_memory_ = peak_memory_ = allocated_bytes();
   keyspace_.evictor().MarkStartup();
   log_->info("Server initialized");
+  // ---- startup load (persistence) ----
+  // Clients are accepted and served while the dataset loads: the loader runs the loop's
+  // ready handlers between keys (PersistenceService::set_load_yield explains the design),
+  // commands without the `loading` flag get -LOADING, and the cron does only its light
+  // work. With appendonly the AOF is the dataset (as Redis: the RDB is then not read).
+  // A shutdown asked for meanwhile (SIGTERM, SHUTDOWN) stops the load without saving;
+  // Run() then returns at once.
+  persistence_->set_load_yield([this] {
+    io_.poll();
+    return !shutting_down_;
+  });
+  const bool loaded =
+      config_.appendonly ? aof_->LoadAtStartup(*persistence_) : persistence_->LoadAtStartup();
+  persistence_->set_load_yield(nullptr);
+  if (!loaded) return shutting_down_;
+  // ---- end of startup load ----
   for (auto& a : tcp_acceptors_) {
     log_->info("Ready to accept connections tcp on {}", FormatEndpoint(a->local_endpoint()));
+  }
+  for (auto& a : tls_acceptors_) {
+    log_->info("Ready to accept connections tls on {}", FormatEndpoint(a->local_endpoint()));
   }
   if (unix_acceptor_) log_->info("Ready to accept connections unix on {}", config_.unixsocket);
   return true;
@@ -312,8 +368,12 @@ int Server::Run() {
 void Server::WaitForSignals() {
   signals_.async_wait([this](const asio::error_code& ec, int sig) {
     if (ec || shutting_down_) return;
-    log_->warn(sig == SIGINT ? "Received SIGINT scheduling shutdown..."
-                             : "Received SIGTERM scheduling shutdown...");
+    if (persistence_->loading()) {
+      log_->warn("Received shutdown signal during loading, scheduling shutdown.");
+    } else {
+      log_->warn(sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                               : "Received SIGTERM scheduling shutdown...");
+    }
     log_->warn("User requested shutdown...");
     if (!persistence_->PrepareShutdown(ShutdownMode::kDefault, /*force=*/false)) {
       log_->warn(
@@ -336,16 +396,18 @@ void Server::Stop() {
   asio::post(io_, [this] { DoShutdown("Shutdown requested"); });
 }
 
-bool Server::Admit(asio::generic::stream_protocol::socket& sock, bool local) {
+bool Server::Admit(asio::generic::stream_protocol::socket& sock, bool local, bool tls) {
   asio::error_code ec;
+  // A TLS client could not read a plain-text error before its handshake: it is just
+  // closed (Redis's write of the error fails there too).
   if (live_clients_ >= static_cast<size_t>(config_.maxclients)) {
-    asio::write(sock, asio::buffer(kMaxClientsText), ec);  // best effort
+    if (!tls) asio::write(sock, asio::buffer(kMaxClientsText), ec);  // best effort
     stats_.rejected_connections++;
     sock.close(ec);
     return false;
   }
   if (config_.protected_mode && config_.requirepass.empty() && !local) {
-    asio::write(sock, asio::buffer(kDeniedText), ec);
+    if (!tls) asio::write(sock, asio::buffer(kDeniedText), ec);
     stats_.rejected_connections++;
     sock.close(ec);
     return false;
@@ -353,24 +415,30 @@ bool Server::Admit(asio::generic::stream_protocol::socket& sock, bool local) {
   return true;
 }
 
-void Server::AcceptTcp(Tcp::acceptor* acceptor) {
-  acceptor->async_accept([this, acceptor](const asio::error_code& ec, Tcp::socket sock) {
+void Server::AcceptTcp(Tcp::acceptor* acceptor, bool tls) {
+  // The peer address comes from accept() itself, as in Redis: a client that resets right
+  // after connecting is still accepted (and counted) rather than failing getpeername().
+  auto peer_slot = std::make_shared<Tcp::endpoint>();
+  acceptor->async_accept(*peer_slot, [this, acceptor, tls, peer_slot](const asio::error_code& ec,
+                                                                      Tcp::socket sock) {
     if (shutting_down_) return;
     if (!ec) {
-      asio::error_code e1, e2;
-      auto peer = sock.remote_endpoint(e1);
+      asio::error_code e2;
+      const Tcp::endpoint peer = *peer_slot;
       auto local = sock.local_endpoint(e2);
-      if (!e1 && !e2) {
+      if (e2) local = acceptor->local_endpoint(e2);
+      {
         bool loopback = peer.address().is_loopback();
         if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped()) {
           loopback =
               asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback();
         }
         asio::generic::stream_protocol::socket gsock(std::move(sock));
-        if (Admit(gsock, loopback)) {
+        if (Admit(gsock, loopback, tls)) {
           stats_.total_connections_received++;
-          auto conn = std::make_shared<Connection>(*this, std::move(gsock), FormatEndpoint(peer),
-                                                   FormatEndpoint(local), false);
+          auto conn =
+              std::make_shared<Connection>(*this, std::move(gsock), FormatEndpoint(peer),
+                                           FormatEndpoint(local), false, tls ? tls_ctx_ : nullptr);
           clients_.emplace(conn->id(), conn);
           ++live_clients_;
           conn->Start();
@@ -380,10 +448,10 @@ void Server::AcceptTcp(Tcp::acceptor* acceptor) {
       return;
     } else {
       log_->warn("Accepting client connection: {}", ec.message());
-      RetryAccept([this, acceptor] { AcceptTcp(acceptor); });
+      RetryAccept([this, acceptor, tls] { AcceptTcp(acceptor, tls); });
       return;
     }
-    AcceptTcp(acceptor);
+    AcceptTcp(acceptor, tls);
   });
 }
 
@@ -451,14 +519,20 @@ void Server::Cron() {
   cached_now_ms_ = now_ms;
   keyspace_.set_now_ms(now_ms);
   // Active expiry: about 25% of a tick (more with active-expire-effort), as Redis.
+  // While the startup load runs (the cron is then called from inside the loader), only
+  // the client-side work happens: no expiry, rehashing, saves or rewrites (Redis's
+  // whileBlockedCron).
+  const bool loading = persistence_->loading();
   int hz = std::max(1, config_.hz);
   int perc = 25 + 2 * (config_.active_expire_effort - 1);
-  keyspace_.ActiveExpireCycle(static_cast<int64_t>(perc) * 1'000'000 / hz / 100,
-                              config_.active_expire_effort);
+  if (!loading) {
+    keyspace_.ActiveExpireCycle(static_cast<int64_t>(perc) * 1'000'000 / hz / 100,
+                                config_.active_expire_effort);
+  }
   // Active expiry may have deleted keys blocked clients watch (XREADGROUP).
   if (dispatcher_.blocked_clients() > 0) dispatcher_.ExpireBlocked(now_ms);
   // Incremental rehashing: 1 ms in the first database that needs it, as Redis does.
-  for (int i = 0; i < keyspace_.database_count(); ++i) {
+  for (int i = 0; !loading && i < keyspace_.database_count(); ++i) {
     if (keyspace_.db(i).RehashStep(1000)) break;
   }
 
@@ -499,6 +573,7 @@ void Server::Cron() {
     last_sample_us_ = now_us;
   }
   if (allocated_bytes) peak_memory_ = std::max<uint64_t>(peak_memory_, allocated_bytes());
+  if (loading) return;
   persistence_->Cron();  // reap the BGSAVE child, save points, scheduled saves
   aof_->Cron();          // write/fsync, reap the rewrite child, scheduled/automatic rewrites
 }
@@ -511,6 +586,7 @@ void Server::DoShutdown(const char* why) {
   aof_->Shutdown();                     // stops a rewrite child, writes and fsyncs the AOF
   asio::error_code ec;
   for (auto& a : tcp_acceptors_) a->close(ec);
+  for (auto& a : tls_acceptors_) a->close(ec);
   if (metrics_) metrics_->Stop();
   if (unix_acceptor_) {
     unix_acceptor_->close(ec);
@@ -548,7 +624,52 @@ std::vector<std::pair<std::string, std::string>> Server::ConfigGet(
   return table_.Get(config_, patterns);
 }
 
-std::optional<std::string> Server::ApplyConfigChange(const Config& old_cfg, const Config& new_cfg) {
+std::optional<std::string> Server::ApplyTlsChange(const Config& old_cfg, const Config& new_cfg,
+                                                  std::string_view tls_name) {
+  // As Redis: with tls-port set, setting a tls-* directive reloads the files into a new
+  // context (existing clients keep theirs), and turning tls-port on builds one if there is
+  // none yet. A context that fails to build leaves everything as it was.
+  std::shared_ptr<asio::ssl::context> ctx = tls_ctx_;
+  if (new_cfg.tls_port != 0 && (!tls_name.empty() || ctx == nullptr)) {
+    std::string error;
+    ctx = BuildTlsContext(new_cfg, &error);
+    if (ctx == nullptr) {
+      log_->warn("{}", error);
+      std::string name(tls_name.empty() ? "tls-port" : tls_name);
+      log_->warn(
+          "Failed applying new configuration. Possibly related to new {} setting. Restoring "
+          "previous settings.",
+          name);
+      return "ERR CONFIG SET failed (possibly related to argument '" + name +
+             "') - Unable to update TLS configuration. Check server logs.";
+    }
+  }
+  if (old_cfg.tls_port != new_cfg.tls_port ||
+      (new_cfg.tls_port != 0 && old_cfg.bind != new_cfg.bind)) {
+    std::vector<std::unique_ptr<Tcp::acceptor>> fresh;
+    std::string error;
+    std::vector<std::unique_ptr<Tcp::acceptor>> old = std::move(tls_acceptors_);
+    asio::error_code ec;
+    for (auto& a : old) a->close(ec);  // free the port first when only the bind changes
+    if (!Listen(new_cfg, new_cfg.tls_port, "tls", &fresh, &error)) {
+      log_->warn("{}", error);
+      std::string ignored;
+      Listen(old_cfg, old_cfg.tls_port, "tls", &tls_acceptors_, &ignored);
+      for (auto& a : tls_acceptors_) AcceptTcp(a.get(), /*tls=*/true);
+      return std::string("ERR CONFIG SET failed (possibly related to argument 'tls-port') - ") +
+             "Unable to listen on this port. Check server logs.";
+    }
+    tls_acceptors_ = std::move(fresh);
+    for (auto& a : tls_acceptors_) AcceptTcp(a.get(), /*tls=*/true);
+    bound_tls_port_ = tls_acceptors_.empty() ? 0 : tls_acceptors_[0]->local_endpoint().port();
+  }
+  tls_ctx_ = std::move(ctx);
+  return std::nullopt;
+}
+
+std::optional<std::string> Server::ApplyConfigChange(const Config& old_cfg, const Config& new_cfg,
+                                                     std::string_view tls_name) {
+  if (auto err = ApplyTlsChange(old_cfg, new_cfg, tls_name)) return err;
   if (old_cfg.port != new_cfg.port || old_cfg.bind != new_cfg.bind) {
     std::vector<std::unique_ptr<Tcp::acceptor>> fresh;
     std::string error;
@@ -581,8 +702,20 @@ std::optional<std::string> Server::ApplyConfigChange(const Config& old_cfg, cons
 
 std::optional<std::string> Server::ConfigSet(
     const std::vector<std::pair<std::string_view, std::string_view>>& pairs) {
-  auto err = table_.Set(
-      config_, pairs, [this](const Config& o, const Config& n) { return ApplyConfigChange(o, n); });
+  // A tls-* file or setting named by the CONFIG SET reloads the context even when its
+  // value is unchanged (renewed certificate files), as Redis.
+  std::string tls_name;
+  for (const auto& [name, value] : pairs) {
+    std::string lower(name);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower.starts_with("tls-") && lower != "tls-port" && lower != "tls-auth-clients") {
+      tls_name = lower;
+      break;
+    }
+  }
+  auto err = table_.Set(config_, pairs, [this, &tls_name](const Config& o, const Config& n) {
+    return ApplyConfigChange(o, n, tls_name);
+  });
   if (!err) ++config_epoch_;
   return err;
 }

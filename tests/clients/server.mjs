@@ -57,6 +57,9 @@ export class Server {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1'];
     if (path.basename(this.binary).startsWith('redis-server')) {
       args.push('--save', '', '--appendonly', 'no', '--daemonize', 'no');
+    } else {
+      // Gannet saves by default too (Redis 7.0's save points): not into the tests' cwd.
+      args.push('--save', '');
     }
     this.proc = spawn(this.binary, [...args, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (d) => { this.log += d; });

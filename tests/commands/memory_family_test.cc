@@ -76,13 +76,57 @@ TEST_F(MemoryFamilyTest, OomInsideMultiRefusesEvenReads) {
   EXPECT_THAT(Run({"DISCARD"}), IsOk());
 }
 
+TEST_F(MemoryFamilyTest, ExecWithAQueuedDenyOomCommandAbortsWhenOverTheLimit) {
+  for (int i = 0; i < 4; ++i) EXPECT_THAT(Run({"SET", "k" + std::to_string(i), "v"}), IsOk());
+  // Queued while under the limit; memory goes over before EXEC.
+  EXPECT_THAT(Run({"MULTI"}), IsOk());
+  EXPECT_THAT(Run({"SET", "k9", "v"}), SimpleIs("QUEUED"));
+  EXPECT_THAT(Run({"GET", "k1"}), SimpleIs("QUEUED"));
+  Limit(2, "noeviction");
+  EXPECT_THAT(Run({"EXEC"}),
+              ErrorIs("EXECABORT Transaction discarded because of: " + std::string(kOom)));
+  // The transaction is gone.
+  EXPECT_THAT(Run({"EXEC"}), ErrorIs("ERR EXEC without MULTI"));
+  EXPECT_THAT(Run({"GET", "k9"}), IsNil());
+  // Reads only: EXEC runs even over the limit.
+  Limit(100, "noeviction");
+  EXPECT_THAT(Run({"MULTI"}), IsOk());
+  EXPECT_THAT(Run({"GET", "k1"}), SimpleIs("QUEUED"));
+  Limit(2, "noeviction");
+  RespValue r = Run({"EXEC"});
+  ASSERT_EQ(r.type, RespType::kArray);
+  ASSERT_EQ(r.elems.size(), 1u);
+  EXPECT_EQ(r.elems[0].str, "v");
+}
+
+TEST_F(MemoryFamilyTest, MemoryUsageSamplesAListsNodes) {
+  server_.config_.list_max_listpack_size = 4;  // 4 entries per node: many nodes
+  for (int i = 0; i < 100; ++i) {
+    // Element sizes grow along the list: the first nodes are the smallest.
+    ASSERT_EQ(Run({"RPUSH", "l", std::string(static_cast<size_t>(10 + i * 10), 'y')}).type,
+              RespType::kInteger);
+  }
+  const int64_t all = Run({"MEMORY", "USAGE", "l", "SAMPLES", "0"}).integer;
+  const int64_t five = Run({"MEMORY", "USAGE", "l"}).integer;
+  const int64_t one = Run({"MEMORY", "USAGE", "l", "SAMPLES", "1"}).integer;
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "l", "SAMPLES", "5"}), IntIs(five));
+  // Extrapolated from the first (small) nodes: well under the whole; more samples, closer.
+  EXPECT_GT(all, 50 * 1000);
+  EXPECT_LT(one, five);
+  EXPECT_LT(five, all / 3);
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "l", "SAMPLES", "1000"}), IntIs(all));
+}
+
 TEST_F(MemoryFamilyTest, MemoryUsage) {
   EXPECT_THAT(Run({"SET", "k", std::string(200, 'x')}), IsOk());
   RespValue r = Run({"MEMORY", "USAGE", "k"});
   ASSERT_EQ(r.type, RespType::kInteger);
   EXPECT_GT(r.integer, 200);
   EXPECT_THAT(Run({"MEMORY", "USAGE", "k", "SAMPLES", "0"}), IntIs(r.integer));
-  EXPECT_THAT(Run({"MEMORY", "USAGE", "k", "SAMPLES", "-5"}), IntIs(r.integer));
+  // As Redis: a negative sample count is a syntax error, checked before the lookup.
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "k", "SAMPLES", "-5"}), ErrorIs("ERR syntax error"));
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "nokey", "SAMPLES", "-1"}), ErrorIs("ERR syntax error"));
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "k", "SAMPLES", "5", "SAMPLES", "0"}), IntIs(r.integer));
   EXPECT_THAT(Run({"MEMORY", "USAGE", "nokey"}), IsNil());
   EXPECT_THAT(Run({"MEMORY", "USAGE", "k", "SAMPLES"}), ErrorIs("ERR syntax error"));
   EXPECT_THAT(Run({"MEMORY", "USAGE", "k", "SAMPLES", "x"}),

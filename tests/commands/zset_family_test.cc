@@ -138,6 +138,10 @@ TEST_F(ZSetFamilyTest, Pops) {
   EXPECT_THAT(Run({"ZPOPMAX", "p", "2"}), BulkArray({"e", "5", "d", "4"}));
   EXPECT_THAT(Run({"ZPOPMIN", "p", "0"}), EmptyArray());
   EXPECT_THAT(Run({"ZPOPMIN", "p", "-1"}), ErrorIs("ERR value is out of range, must be positive"));
+  // Not a number at all: the same message (redis-server 7.0.15), also on a missing key.
+  EXPECT_THAT(Run({"ZPOPMAX", "p", "x"}), ErrorIs("ERR value is out of range, must be positive"));
+  EXPECT_THAT(Run({"ZPOPMIN", "nokey", "1.5"}),
+              ErrorIs("ERR value is out of range, must be positive"));
   EXPECT_THAT(Run({"ZMPOP", "2", "nokey", "p", "MIN", "COUNT", "5"}),
               ArrayOf(BulkIs("p"), ArrayOf(BulkArray({"b", "2"}), BulkArray({"c", "3"}))));
   EXPECT_THAT(Run({"EXISTS", "p"}), IntIs(0));

@@ -9,7 +9,7 @@ import unittest
 
 import _setup  # noqa: F401
 from difftools import Pair, ServerPair, help_text
-from harness import parse_reply
+from harness import encode_command, parse_reply
 
 
 def info_pairs(raw):
@@ -172,6 +172,105 @@ class DifferentialIntrospection(unittest.TestCase):
             mg.close()
             mr.close()
             time.sleep(0.05)
+
+    def test_protocol_errors_count_as_error_replies(self):
+        # Redis 7.0 counts a protocol error reply like any other: total_error_replies and
+        # errorstat_ERR (the connection is then closed).
+        bad = [b"*1\r\n$x\r\n", b"*abc\r\n", b'SET "a b\r\n', b"*1\r\n:1\r\n",
+               b"*3000000000\r\n"]
+        for server in (self.servers.gannet, self.servers.redis):
+            for payload in bad:
+                with server.client() as c:
+                    c.send(payload)
+                    c.read_until_closed(limit=5.0)
+        for section in ("errorstats",):
+            g, r = self.p.both("INFO", section)
+            self.assertEqual(g, r)
+        g = dict(info_pairs(self.p.both("INFO", "stats")[0]))
+        r = dict(info_pairs(self.p.both("INFO", "stats")[1]))
+        self.assertEqual(g["total_error_replies"], r["total_error_replies"])
+        self.assertNotEqual(r["total_error_replies"], "0")
+
+    def test_client_info_fields_and_7_2_subcommands(self):
+        # Exactly Redis 7.0.15's fields, in its order (no lib-name/lib-ver: those are 7.2).
+        g, r = self.p.both("CLIENT", "INFO")
+        names = [kv.split("=")[0] for kv in parse_reply(g)[0].decode().split()]
+        self.assertEqual(names, [kv.split("=")[0] for kv in parse_reply(r)[0].decode().split()])
+        g, r = self.p.both("CLIENT", "LIST")
+        names = [kv.split("=")[0] for kv in parse_reply(g)[0].decode().split("\n")[0].split()]
+        self.assertEqual(names, [kv.split("=")[0]
+                                 for kv in parse_reply(r)[0].decode().split("\n")[0].split()])
+        # CLIENT SETINFO does not exist in 7.0: the same unknown-subcommand error.
+        for c in [("CLIENT", "SETINFO", "lib-name", "x"), ("CLIENT", "SETINFO", "lib-ver", "1"),
+                  ("CLIENT", "SETINFO")]:
+            self.p.check(*c)
+        self.finish()
+
+    def test_blocked_clients_and_timeout_table(self):
+        # A BLPOP with a timeout is in the timeout table, one with 0 is not; a client held
+        # back by CLIENT PAUSE counts as blocked but has no timeout.
+        def fields():
+            out = []
+            for raw in self.p.both("INFO", "clients"):
+                d = dict(info_pairs(raw))
+                out.append((d["blocked_clients"], d["clients_in_timeout_table"]))
+            return out
+
+        extra = []
+        try:
+            for server in (self.servers.gannet, self.servers.redis):
+                a, b, w = server.client(), server.client(), server.client()
+                extra += [a, b, w]
+                a.send(encode_command("BLPOP", "nolist", "5"))
+                b.send(encode_command("BLPOP", "nolist2", "0"))
+            time.sleep(0.3)
+            g, r = fields()
+            self.assertEqual(g, r)
+            self.assertEqual(r, ("2", "1"))
+            self.p.check("CLIENT", "PAUSE", "3000", "WRITE")
+            for w in (extra[2], extra[5]):
+                w.send(encode_command("SET", "pk", "1"))
+            time.sleep(0.3)
+            g, r = fields()
+            self.assertEqual(g, r)
+            self.assertEqual(r, ("3", "1"))
+            self.p.check("CLIENT", "UNPAUSE")
+            self.assertEqual(extra[2].read_raw(), extra[5].read_raw())
+        finally:
+            for c in extra:
+                c.close()
+            self.p.both("CLIENT", "UNPAUSE")
+        self.finish()
+
+    def test_pause_freezes_expiry(self):
+        # While clients are paused (WRITE here, so reads still run) a key past its TTL reads
+        # as missing but is not deleted: DBSIZE still counts it, expired_keys stays, and
+        # neither lazy nor active expiry removes it until the pause ends.
+        self.p.both("SET", "k", "v", "PX", "100")
+        self.p.both("SET", "k2", "v", "PX", "100")
+        self.p.both("SET", "live", "v")
+        self.p.check("CLIENT", "PAUSE", "2000", "WRITE")
+        time.sleep(0.5)  # several active-expire cycles (hz 10)
+        for c in [("GET", "k"), ("EXISTS", "k", "k2"), ("TTL", "k2"), ("DBSIZE",),
+                  ("KEYS", "*"), ("TYPE", "k")]:
+            self.p.check(*c)
+        g = dict(info_pairs(self.p.both("INFO", "stats")[0]))
+        r = dict(info_pairs(self.p.both("INFO", "stats")[1]))
+        self.assertEqual((g["expired_keys"], r["expired_keys"]), ("0", "0"))
+        self.p.check("DBSIZE")  # 3 on both: nothing was reclaimed
+        self.p.check("CLIENT", "UNPAUSE")
+        self.p.check("GET", "k")  # now lazy expiry deletes it
+        deadline = time.time() + 5
+        while time.time() < deadline:  # and the active cycle the other one
+            g, r = self.p.both("DBSIZE")
+            if g == r == b":1\r\n":
+                break
+            time.sleep(0.05)
+        self.p.check("DBSIZE")
+        g = dict(info_pairs(self.p.both("INFO", "stats")[0]))
+        r = dict(info_pairs(self.p.both("INFO", "stats")[1]))
+        self.assertEqual((g["expired_keys"], r["expired_keys"]), ("2", "2"))
+        self.finish()
 
 
 if __name__ == "__main__":

@@ -110,6 +110,29 @@ class DifferentialMemory(unittest.TestCase):
                     self.p.check("DBSIZE")
                     self.finish()
 
+    def test_exec_over_the_limit(self):
+        # Queued under the limit, then memory goes over (another client lowers maxmemory):
+        # EXEC of a transaction with a denyoom command is refused with EXECABORT and the
+        # transaction discarded; one with only reads runs (Redis 7.0's processCommand).
+        admin = Pair(self.servers.gannet, self.servers.redis)
+        try:
+            for queued in ((("SET", "t", "v"), ("GET", "k1")), (("GET", "k1"), ("DBSIZE",))):
+                with self.subTest(queued=queued):
+                    for i in range(1, 5):
+                        self.p.both("SET", f"k{i}", VALUE)
+                    self.p.check("MULTI")
+                    for cmd in queued:
+                        self.p.check(*cmd)
+                    admin.both("CONFIG", "SET", "maxmemory", "1")
+                    self.p.check("EXEC")
+                    self.p.check("EXEC")
+                    admin.both("CONFIG", "SET", "maxmemory", "0")
+                    self.p.check("EXISTS", "t")
+        finally:
+            admin.both("CONFIG", "SET", "maxmemory", "0")
+            admin.close()
+        self.finish()
+
     def test_directives(self):
         self.p.run(DIRECTIVES)
         self.finish()

@@ -338,6 +338,110 @@ TEST_F(EvictionTest, APooledKeyReadSinceIsNotEvictedFirst) {
   EXPECT_FALSE(Has("k2"));
 }
 
+// ---- the TinyLFU frequency sketch ----
+
+TEST(FrequencySketchTest, CountsSaturatesAndHalves) {
+  FrequencySketch sk;
+  EXPECT_FALSE(sk.enabled());
+  EXPECT_EQ(sk.Estimate(FrequencySketch::HashKey("a")), 0);
+  sk.Reset(1 << 12, 1);  // halving every 4096 additions
+  ASSERT_TRUE(sk.enabled());
+  EXPECT_EQ(sk.counters(), 4096u);
+  const uint64_t a = FrequencySketch::HashKey("a");
+  const uint64_t b = FrequencySketch::HashKey("b");
+  for (int i = 0; i < 3; ++i) sk.Add(a);
+  EXPECT_EQ(sk.Estimate(a), 3);
+  EXPECT_EQ(sk.Estimate(b), 0);
+  sk.AddIfUnseen(b);
+  sk.AddIfUnseen(b);  // seen now: not again
+  EXPECT_EQ(sk.Estimate(b), 1);
+  for (int i = 0; i < 40; ++i) sk.Add(a);
+  EXPECT_EQ(sk.Estimate(a), 15);  // 4-bit counters saturate
+  // Aging: after `period` additions every counter halves.
+  const uint64_t before = sk.additions();
+  for (uint64_t i = before; i < 4096; ++i)
+    sk.Add(FrequencySketch::HashKey("f" + std::to_string(i)));
+  EXPECT_EQ(sk.Estimate(a), 7);  // 15 halved
+  sk.Clear();
+  EXPECT_EQ(sk.Estimate(a), 0);
+  sk.Reset(0);
+  EXPECT_FALSE(sk.enabled());
+}
+
+TEST_F(EvictionTest, SketchIsOnOnlyUnderLfuWithAMaxmemory) {
+  Configure(EvictionPolicy::kAllKeysLru, 100);
+  EXPECT_FALSE(ks_.evictor().sketch().enabled());
+  Configure(EvictionPolicy::kAllKeysLfu, 100);
+  EXPECT_TRUE(ks_.evictor().sketch().enabled());
+  // A miss counts: the key was asked for.
+  ks_.db(0).FindRead("absent");
+  ks_.db(0).FindRead("absent");
+  EXPECT_EQ(ks_.evictor().sketch().Estimate(FrequencySketch::HashKey("absent")), 2);
+  MemorySettings s = ks_.memory_settings();
+  s.maxmemory = 0;
+  ks_.ApplyMemorySettings(s);
+  EXPECT_FALSE(ks_.evictor().sketch().enabled());
+}
+
+TEST_F(EvictionTest, LfuEvictsAOneOffNewcomerBeforeEstablishedKeys) {
+  // TinyLFU admission: a cache of keys read three times each, then a scan of keys read
+  // once. The scan's keys are the victims (each newcomer competes with the sample), so
+  // the established keys all survive. Redis's sampled LFU would evict established keys
+  // whose counter decayed or that a newcomer's LFU_INIT_VAL outranks.
+  Configure(EvictionPolicy::kAllKeysLfu, 100, 5);
+  for (int i = 0; i < 100; ++i) Add("k" + std::to_string(i));
+  for (int r = 0; r < 3; ++r) {
+    for (int i = 0; i < 100; ++i) ks_.db(0).FindRead("k" + std::to_string(i));
+  }
+  for (int i = 0; i < 200; ++i) {
+    const std::string key = "scan" + std::to_string(i);
+    EXPECT_EQ(ks_.db(0).FindRead(key), nullptr);  // cache-aside: a miss, then the SET
+    Add(key);
+    ASSERT_EQ(ks_.evictor().PerformEvictions(), Evictor::Result::kOk);
+  }
+  int kept = 0;
+  for (int i = 0; i < 100; ++i) kept += Has("k" + std::to_string(i));
+  EXPECT_EQ(kept, 100);
+  EXPECT_EQ(ks_.stats().evicted_keys, 200u);
+  // A key asked for repeatedly while absent is admitted in the end: its misses count.
+  for (int r = 0; r < 6; ++r) EXPECT_EQ(ks_.db(0).FindRead("wanted"), nullptr);
+  Add("wanted");
+  ASSERT_EQ(ks_.evictor().PerformEvictions(), Evictor::Result::kOk);
+  Add("x");
+  ASSERT_EQ(ks_.evictor().PerformEvictions(), Evictor::Result::kOk);
+  EXPECT_TRUE(Has("wanted"));
+}
+
+TEST_F(EvictionTest, ObjectFreqStaysRedisCounterWithTheSketchOn) {
+  Configure(EvictionPolicy::kAllKeysLfu, 100);
+  MemorySettings s = ks_.memory_settings();
+  s.lfu_log_factor = 0;  // every hit counts: the counter is exact
+  ks_.ApplyMemorySettings(s);
+  Entry* e = Add("k");
+  EXPECT_EQ(ks_.LfuCounter(*e), kLfuInitVal);
+  for (int i = 0; i < 7; ++i) ks_.db(0).FindRead("k");
+  EXPECT_EQ(ks_.LfuCounter(*e), kLfuInitVal + 7);
+}
+
+TEST_F(EvictionTest, EvictionOverTheTimeBudgetContinuesFromTheTimer) {
+  Configure(EvictionPolicy::kAllKeysRandom, 10);
+  int scheduled = 0;
+  ks_.evictor().set_timer_hook([&] { ++scheduled; });
+  for (int i = 0; i < 5000; ++i) Add("k" + std::to_string(i));
+  MemorySettings s = ks_.memory_settings();
+  s.tenacity = 0;  // no time budget: a command evicts one batch of 16 keys at most
+  ks_.ApplyMemorySettings(s);
+  EXPECT_EQ(ks_.evictor().PerformEvictions(), Evictor::Result::kRunning);
+  EXPECT_EQ(scheduled, 1);
+  EXPECT_TRUE(ks_.evictor().timer_armed());
+  EXPECT_EQ(ks_.evictor().PerformEvictions(), Evictor::Result::kRunning);
+  EXPECT_EQ(scheduled, 1);  // armed once
+  for (int i = 0; i < 10000 && ks_.evictor().timer_armed(); ++i) ks_.evictor().TimerStep();
+  EXPECT_FALSE(ks_.evictor().timer_armed());
+  EXPECT_EQ(ks_.TotalKeys(), 10u);
+  EXPECT_GT(scheduled, 1);
+}
+
 // ---- lazy free ----
 
 TEST(LazyFreerTest, FreesQueuedValuesOffThread) {

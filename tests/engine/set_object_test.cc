@@ -83,6 +83,7 @@ TEST(SetObjectTest, NonIntegerConverts) {
   s.Add("2", 512);
   EXPECT_TRUE(s.Add("x", 512));
   EXPECT_EQ(s.encoding(), Encoding::kHashtable);
+  EXPECT_EQ(s.intset_width(), 0u);  // the pointer slot now holds the table
   std::vector<std::string> m = Members(s);
   std::sort(m.begin(), m.end());
   EXPECT_EQ(m, (std::vector<std::string>{"1", "2", "x"}));

@@ -8,6 +8,7 @@ redis-server 7.0 and Gannet in both directions."""
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -344,6 +345,173 @@ class AofTest(unittest.TestCase):
         self.assertEqual(check_aof(self.dir)[0], 0, check_aof(self.dir)[1])
         with aof_server(self.dir) as s, s.client() as c:
             self.assertEqual(snapshot(c), before)
+
+    # ------------------------------------------------------------------ loading, faults
+
+    def test_aof_load_serves_loading_replies(self):
+        """The startup load of an AOF (RDB preamble) serves clients: -LOADING, INFO's
+        loading_* figures over every file of the AOF."""
+        with aof_server(self.dir) as s, s.client() as c:
+            for start in range(0, 20000, 5000):
+                c.send(b"".join(encode_command("SET", "k%d" % i, i)
+                                for i in range(start, start + 5000)))
+                for _ in range(5000):
+                    c.read()
+            self.assertEqual(c.call("BGREWRITEAOF"),
+                             "Background append only file rewriting started")
+            wait_rewrite_done(c)
+            c.call("SET", "after", "1")
+        d = os.path.join(self.dir, AOF_DIR)
+        total = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
+                    if not f.endswith(".manifest"))
+        extra = [] if not harness.is_redis(BINARY) else [
+            "--loading-process-events-interval-bytes", "1024"]
+        s = aof_server(self.dir, "--key-load-delay", "200", *extra, wait_ready=False)
+        with s:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    c = s.client(timeout=10.0)
+                    break
+                except OSError:
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.02)
+            with c:
+                loading = RespError("LOADING Redis is loading the dataset in memory")
+                self.assertEqual(c.call("PING"), loading)
+                self.assertEqual(c.call("SET", "x", "1"), loading)
+                inf = info(c)
+                self.assertEqual(inf["loading"], "1")
+                self.assertEqual(int(inf["loading_total_bytes"]), total)
+                self.assertEqual(c.call("CONFIG", "SET", "key-load-delay", "0"), "OK")
+                self.assertTrue(harness.wait_until(lambda: c.call("PING") == "PONG", timeout=30))
+                self.assertEqual(c.call("DBSIZE"), 20001)
+                self.assertNotIn("loading_total_bytes", info(c))
+
+    def test_write_error_refuses_writes_until_it_clears(self):
+        """RLIMIT_FSIZE on the running server (prlimit --pid) makes the AOF's write(2) fail
+        as on a full disk: the write that hit it stays buffered, later writes (and PING)
+        get -MISCONF with the errno's text, and once writing works again (retried from the
+        cron) writes are accepted and nothing was lost."""
+        if harness.is_redis(BINARY):
+            self.skipTest("redis-server dies of SIGXFSZ under RLIMIT_FSIZE")
+        with aof_server(self.dir, "--appendfsync", "everysec") as s, s.client() as c:
+            self.assertEqual(c.call("SET", "a", "1"), "OK")
+            incr = incr_files(self.dir)[-1]
+            harness.wait_until(lambda: os.path.getsize(incr) > 0, timeout=5)
+            # everysec postpones a write while an fsync runs: start from a quiet writer.
+            harness.wait_until(lambda: info(c)["aof_pending_bio_fsync"] == "0", timeout=10)
+            for extra, text in ((0, "File too large"), (10, "No space left on device")):
+                size_before = os.path.getsize(incr)
+                limit = size_before + extra
+                subprocess.run(["prlimit", "--pid", str(s.pid()), "--fsize=%d:unlimited" % limit],
+                               check=True)
+                # This write's reply was due before its AOF write failed (as Redis).
+                self.assertEqual(c.call("SET", "big:%s" % limit, "x" * 1000), "OK")
+                misconf = RespError("MISCONF Errors writing to the AOF file: " + text)
+                self.assertEqual(c.call("SET", "b", "2"), misconf)
+                self.assertEqual(c.call("PING"), misconf)
+                self.assertEqual(c.call("MULTI"), "OK")
+                self.assertEqual(c.call("INCR", "n"), misconf)
+                self.assertEqual(c.call("EXEC"), RespError(
+                    "EXECABORT Transaction discarded because of previous errors."))
+                self.assertEqual(c.call("GET", "a"), b"1")
+                self.assertEqual(info(c)["aof_last_write_status"], "err")
+                # No partial command is left in the file (a short write is cut off).
+                self.assertEqual(os.path.getsize(incr), size_before)
+                subprocess.run(["prlimit", "--pid", str(s.pid()), "--fsize=unlimited"],
+                               check=True)
+                self.assertTrue(harness.wait_until(
+                    lambda: info(c)["aof_last_write_status"] == "ok", timeout=10))
+                self.assertEqual(c.call("SET", "b", "2"), "OK")
+                self.assertEqual(c.call("PING"), "PONG")
+            # (The error lines themselves can't reach a log file under the same limit.)
+            self.assertEqual(s.log().count("AOF write error looks solved, Redis can write again."),
+                             2)
+            expected = snapshot(c)
+        self.assertEqual(check_aof(self.dir)[0], 0, check_aof(self.dir)[1])
+        with aof_server(self.dir) as s, s.client() as c:
+            self.assertEqual(snapshot(c), expected)
+
+    def _stop_child(self, s, pattern):
+        m = harness.wait_until(lambda: re.findall(pattern, s.log()), timeout=5)
+        pid = int(m[-1])
+
+        def state():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    return f.read().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                return "gone"
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+        st = harness.wait_until(lambda: state() if state() in ("T", "t", "Z", "gone") else None,
+                                timeout=2)
+        if st not in ("T", "t"):
+            self.skipTest("the child finished before it could be stopped (%s)" % st)
+        return pid
+
+    def check_bgsave_and_rewrite_exclusion(self, binary):
+        with aof_server(self.dir, binary=binary) as s, s.client() as c:
+            for start in range(0, 100000, 10000):
+                c.send(b"".join(encode_command("SET", "fill:%d" % i, "x" * 100)
+                                for i in range(start, start + 10000)))
+                for _ in range(10000):
+                    c.read()
+            # BGSAVE while a rewrite child runs.
+            self.assertEqual(c.call("BGREWRITEAOF"),
+                             "Background append only file rewriting started")
+            pid = self._stop_child(
+                s, r"Background append only file rewriting started by pid (\d+)")
+            try:
+                self.assertEqual(c.call("BGSAVE"), RespError(
+                    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use "
+                    "BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."))
+                self.assertEqual(c.call("BGREWRITEAOF"), RespError(
+                    "ERR Background append only file rewriting already in progress"))
+                self.assertEqual(c.call("BGSAVE", "SCHEDULE"), "Background saving scheduled")
+                inf = info(c)
+                self.assertEqual(inf["rdb_bgsave_in_progress"], "0")
+                self.assertEqual(inf["aof_rewrite_in_progress"], "1")
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            # The scheduled save starts once the rewrite is done.
+            self.assertTrue(harness.wait_until(
+                lambda: "Background saving terminated with success" in s.log(), timeout=30))
+            inf = info(c)
+            self.assertEqual(inf["aof_last_bgrewrite_status"], "ok")
+            # Both children report their copy-on-write size (at least their own buffers).
+            self.assertGreater(int(inf["aof_last_cow_size"]), 0)
+            self.assertGreater(int(inf["rdb_last_cow_size"]), 0)
+            self.assertTrue(os.path.exists(os.path.join(self.dir, "dump.rdb")))
+            rewrites = int(info(c)["aof_rewrites"])
+            # BGREWRITEAOF while a BGSAVE child runs: scheduled.
+            self.assertEqual(c.call("BGSAVE"), "Background saving started")
+            pid = self._stop_child(s, r"Background saving started by pid (\d+)")
+            try:
+                self.assertEqual(c.call("BGREWRITEAOF"),
+                                 "Background append only file rewriting scheduled")
+                self.assertEqual(c.call("BGSAVE"),
+                                 RespError("ERR Background save already in progress"))
+                inf = info(c)
+                self.assertEqual(inf["aof_rewrite_scheduled"], "1")
+                self.assertEqual(inf["aof_rewrite_in_progress"], "0")
+                self.assertEqual(inf["rdb_bgsave_in_progress"], "1")
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            self.assertTrue(harness.wait_until(
+                lambda: int(info(c)["aof_rewrites"]) > rewrites, timeout=30), info(c))
+            wait_rewrite_done(c)
+            self.assertEqual(c.call("DBSIZE"), 100000)
+
+    def test_bgsave_and_bgrewriteaof_exclude_each_other(self):
+        self.check_bgsave_and_rewrite_exclusion(BINARY)
+
+    def test_bgsave_and_bgrewriteaof_exclusion_in_redis(self):
+        """The same replies from redis-server 7.0 (the oracle for the texts above)."""
+        self.check_bgsave_and_rewrite_exclusion(harness.redis_binary())
 
     # ------------------------------------------------------------------ bad files
 

@@ -559,5 +559,126 @@ class Persistence(unittest.TestCase):
             self.assertIn("Done loading RDB", r.log())
 
 
+LOADING = "LOADING Redis is loading the dataset in memory"
+LOADING_FIELDS = ["loading_start_time", "loading_total_bytes", "loading_rdb_used_mem",
+                  "loading_loaded_bytes", "loading_loaded_perc", "loading_eta_seconds"]
+
+
+class LoadingWhileServing(unittest.TestCase):
+    """The startup load serves clients: -LOADING for commands without the loading flag,
+    INFO's loading_* figures, and a shutdown during the load saves nothing. key-load-delay
+    (hidden, as in Redis) makes a small file take seconds to load."""
+
+    KEYS = 20000
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="gannet-loading-")
+        self.dump = os.path.join(self.dir, "dump.rdb")
+        with harness.Server(args=["--dir", self.dir]) as s, s.client() as c:
+            for start in range(0, self.KEYS, 5000):
+                pipeline(c, [("SET", "fill:%d" % i, "v%d" % i) for i in range(start, start + 5000)])
+            self.assertEqual(c.call("SAVE"), "OK")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def loading_server(self, *args, delay=200):
+        extra = ["--loading-process-events-interval-bytes", "1024"] if IS_REDIS else []
+        return harness.Server(args=["--dir", self.dir, "--key-load-delay", str(delay), *extra,
+                                    *args], wait_ready=False)
+
+    def connect(self, s):
+        """A client once the listener is up (the load has started by then)."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return s.client(timeout=10.0)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def test_clients_get_loading_while_the_dataset_loads(self):
+        with self.loading_server() as s, self.connect(s) as c:
+            self.assertEqual(c.call("PING"), RespError(LOADING))
+            self.assertEqual(c.call("GET", "fill:1"), RespError(LOADING))
+            self.assertEqual(c.call("DBSIZE"), RespError(LOADING))
+            self.assertEqual(c.call("SET", "k", "v"), RespError(LOADING))
+            inf = info(c)
+            # The aux fields (used-mem) are read with the first bytes of the file, which a
+            # fast client can beat: wait until the loader has read something.
+            deadline = time.monotonic() + 5
+            while int(inf.get("loading_loaded_bytes", 0)) == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+                inf = info(c)
+            self.assertEqual(inf["loading"], "1")
+            # The loading_* lines come last, in Redis's order.
+            self.assertEqual(list(inf)[-6:], LOADING_FIELDS)
+            self.assertEqual(int(inf["loading_total_bytes"]), os.path.getsize(self.dump))
+            self.assertGreater(int(inf["loading_rdb_used_mem"]), 0)
+            self.assertLessEqual(int(inf["loading_loaded_bytes"]), os.path.getsize(self.dump))
+            self.assertTrue(0 <= float(inf["loading_loaded_perc"]) < 100)
+            self.assertGreaterEqual(int(inf["loading_eta_seconds"]), 0)
+            self.assertLessEqual(abs(int(inf["loading_start_time"]) - time.time()), 30)
+            self.assertLess(int(inf["rdb_last_load_keys_loaded"]), self.KEYS)
+            # Commands with the loading flag run.
+            self.assertEqual(c.call("ECHO", "x"), b"x")
+            self.assertEqual(dec(c.call("CONFIG", "GET", "key-load-delay")),
+                             ["key-load-delay", "200"])
+            self.assertEqual(c.call("CONFIG", "GET", "key-*"), [])  # hidden
+            # A queued command without the flag aborts the transaction.
+            self.assertEqual(c.call("MULTI"), "OK")
+            self.assertEqual(c.call("PING"), RespError(LOADING))
+            self.assertEqual(c.call("EXEC"), RespError(
+                "EXECABORT Transaction discarded because of previous errors."))
+            # Without the delay the load ends soon; then everything is there.
+            self.assertEqual(c.call("CONFIG", "SET", "key-load-delay", "0"), "OK")
+            self.assertTrue(harness.wait_until(lambda: c.call("PING") == "PONG", timeout=30))
+            self.assertEqual(c.call("DBSIZE"), self.KEYS)
+            self.assertEqual(c.call("GET", "fill:19999"), b"v19999")
+            inf = info(c)
+            self.assertEqual(inf["loading"], "0")
+            self.assertNotIn("loading_start_time", inf)
+            self.assertEqual(inf["rdb_last_load_keys_loaded"], str(self.KEYS))
+            self.assertIn("Done loading RDB", s.log())
+
+    def test_sigterm_during_loading_exits_without_saving(self):
+        with open(self.dump, "rb") as f:
+            before = f.read()
+        s = self.loading_server("--save", "3600 1", delay=2000)
+        with s, self.connect(s) as c:
+            self.assertEqual(c.call("PING"), RespError(LOADING))
+            os.kill(s.pid(), signal.SIGTERM)
+            self.assertEqual(s.proc.wait(timeout=20), 0)
+            self.assertIn("Received shutdown signal during loading", s.log())
+        with open(self.dump, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertEqual(sorted(os.listdir(self.dir)), ["dump.rdb"])
+
+    def test_shutdown_command_during_loading_does_not_save(self):
+        with open(self.dump, "rb") as f:
+            before = f.read()
+        s = self.loading_server("--save", "3600 1", delay=2000)
+        with s, self.connect(s) as c:
+            self.assertEqual(c.call("GET", "x"), RespError(LOADING))
+            c.send(encode_command("SHUTDOWN"))
+            self.assertEqual(s.proc.wait(timeout=20), 0)
+        with open(self.dump, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_debug_reload_and_appendonly_wait_for_the_load(self):
+        if IS_REDIS:
+            self.skipTest("Gannet's own refusals (Redis would save or rewrite half a dataset)")
+        s = self.loading_server("--enable-debug-command", "yes")
+        with s, self.connect(s) as c:
+            self.assertEqual(c.call("DEBUG", "RELOAD"), RespError(LOADING))
+            err = c.call("CONFIG", "SET", "appendonly", "yes")
+            self.assertIsInstance(err, RespError)
+            self.assertEqual(info(c)["aof_enabled"], "0")
+            self.assertEqual(c.call("CONFIG", "SET", "key-load-delay", "0"), "OK")
+            self.assertTrue(harness.wait_until(lambda: c.call("PING") == "PONG", timeout=30))
+            self.assertEqual(c.call("DBSIZE"), self.KEYS)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -331,6 +331,43 @@ class AofLoadTest : public ::testing::Test {
   std::vector<std::string> cmds_;
 };
 
+TEST_F(AofLoadTest, BetweenStepsCountBytesOverEveryFileAndCanStop) {
+  WriteRdbBase("a.1.base.rdb");
+  dir_.Write("a.1.incr.aof", Cmd({"SET", "k", "1"}) + Cmd({"SET", "k2", "2"}));
+  dir_.Write("a.2.incr.aof", Cmd({"SET", "k3", "3"}));
+  const uint64_t base = dir_.Read("a.1.base.rdb").size();
+  const uint64_t incr1 = dir_.Read("a.1.incr.aof").size();
+  std::vector<std::pair<uint64_t, bool>> steps;
+  AofLoadOptions opts;
+  opts.dir = dir_.path();
+  opts.now_ms = kNow;
+  opts.between = [&](uint64_t done, bool rdb_key) {
+    steps.emplace_back(done, rdb_key);
+    return true;
+  };
+  auto fn = [](AofArgs, std::string*) { return true; };
+  auto r = LoadAof(TwoFiles(), opts, ks_, fn);
+  ASSERT_EQ(r.status, AofLoadStatus::kOk) << r.error;
+  // Two keys of the RDB base, then one step per command (at its end), offsets counted
+  // over all files.
+  ASSERT_EQ(steps.size(), 5u);
+  EXPECT_TRUE(steps[0].second);
+  EXPECT_TRUE(steps[1].second);
+  EXPECT_LT(steps[0].first, steps[1].first);
+  EXPECT_LT(steps[1].first, base);
+  EXPECT_EQ(steps[2], std::make_pair(base + Cmd({"SET", "k", "1"}).size(), false));
+  EXPECT_EQ(steps[3], std::make_pair(base + incr1, false));
+  EXPECT_EQ(steps[4], std::make_pair(base + incr1 + Cmd({"SET", "k3", "3"}).size(), false));
+  // A stop in the middle: kAborted, and the files are left as they are.
+  Keyspace other(16, &clock_);
+  int calls = 0;
+  opts.between = [&](uint64_t, bool) { return ++calls < 4; };
+  r = LoadAof(TwoFiles(), opts, other, fn);
+  EXPECT_EQ(r.status, AofLoadStatus::kAborted);
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(dir_.Read("a.2.incr.aof"), Cmd({"SET", "k3", "3"}));
+}
+
 TEST_F(AofLoadTest, LoadsAnRdbBaseThenIncrFiles) {
   WriteRdbBase("a.1.base.rdb");
   dir_.Write("a.1.incr.aof", Cmd({"SELECT", "0"}) + Cmd({"SET", "k", "1"}));

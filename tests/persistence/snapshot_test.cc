@@ -306,5 +306,45 @@ TEST_F(SnapshotTest, ProgressIsReportedDuringLongLoads) {
   EXPECT_LE(last_read, total);
 }
 
+TEST_F(SnapshotTest, BetweenKeysSeesEveryKeyAndCanStopTheLoad) {
+  Keyspace ks(16, &clock_);
+  Fill(ks, 5000);
+  std::string error;
+  ASSERT_TRUE(WriteSnapshot(ks, path_, kNow, SnapshotOptions{}, &error)) << error;
+  const uint64_t size = fs::file_size(path_);
+  // Every key passes through the hook with a growing offset inside the file.
+  {
+    Keyspace loaded(16, &clock_);
+    RdbLoadInfo info;
+    uint64_t calls = 0, last = 0;
+    auto between = [&](uint64_t parsed, uint64_t total) {
+      ++calls;
+      EXPECT_GT(parsed, last);
+      EXPECT_LT(parsed, total);
+      EXPECT_EQ(total, size);
+      EXPECT_EQ(loaded.TotalKeys(), calls - 1);  // called before the key is stored
+      last = parsed;
+      return true;
+    };
+    ASSERT_EQ(LoadSnapshot(path_, loaded, kNow, RdbLoadOptions{}, &info, &error, {}, 0, between),
+              SnapshotLoad::kLoaded)
+        << error;
+    EXPECT_EQ(calls, 5001u);  // Fill adds one key with a TTL in db 3
+    EXPECT_EQ(loaded.TotalKeys(), 5001u);
+  }
+  // false stops it: kAborted, not a corrupt file.
+  {
+    Keyspace loaded(16, &clock_);
+    RdbLoadInfo info;
+    uint64_t calls = 0;
+    auto stop_at_100 = [&](uint64_t, uint64_t) { return ++calls <= 100; };
+    EXPECT_EQ(
+        LoadSnapshot(path_, loaded, kNow, RdbLoadOptions{}, &info, &error, {}, 0, stop_at_100),
+        SnapshotLoad::kAborted);
+    EXPECT_EQ(calls, 101u);
+    EXPECT_EQ(loaded.TotalKeys(), 100u);
+  }
+}
+
 }  // namespace
 }  // namespace gannet

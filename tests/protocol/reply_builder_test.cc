@@ -49,6 +49,20 @@ TEST(ReplyBuilderTest, Scalars) {
   }
 }
 
+// Headers below 100 are written without the general integer formatting: its edges.
+TEST(ReplyBuilderTest, ShortHeaderLengths) {
+  for (size_t n : {0u, 1u, 9u, 10u, 11u, 42u, 99u, 100u, 101u, 999u, 1000u}) {
+    const std::string s(n, 'z');
+    EXPECT_EQ(Resp2([&](ReplyBuilder& b) { b.SendBulk(s); }),
+              "$" + std::to_string(n) + "\r\n" + s + "\r\n");
+    EXPECT_EQ(Resp2([&](ReplyBuilder& b) { b.SendArrayLen(n); }), "*" + std::to_string(n) + "\r\n");
+    EXPECT_EQ(Resp2([&](ReplyBuilder& b) { b.SendLong(static_cast<int64_t>(n)); }),
+              ":" + std::to_string(n) + "\r\n");
+  }
+  EXPECT_EQ(Resp2([](ReplyBuilder& b) { b.SendLong(-1); }), ":-1\r\n");
+  EXPECT_EQ(Resp2([](ReplyBuilder& b) { b.SendLong(-10); }), ":-10\r\n");
+}
+
 TEST(ReplyBuilderTest, LargeBulkAndSimple) {
   std::string big(100000, 'x');
   EXPECT_EQ(Resp2([&](ReplyBuilder& b) { b.SendBulk(big); }), "$100000\r\n" + big + "\r\n");

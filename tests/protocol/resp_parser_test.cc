@@ -463,6 +463,52 @@ TEST(RespParserTest, RandomValidCommandsRoundTrip) {
   }
 }
 
+// A whole command in the buffer takes a shortcut (RespParser::ParseWhole) that must give
+// up, leaving the general path to decide, on everything it does not handle; fed whole
+// (shortcut) and split (general path) the outcome must be the same.
+TEST(RespParserTest, WholeCommandShortcutMatchesGeneralPath) {
+  EXPECT_EQ(FeedAllWays("*2\r\n$3\r\nGET\r\n$0\r\n\r\n"), Cmds({{"GET", ""}}));
+  EXPECT_EQ(FeedAllWays("*1\r\n$3\r\nGETxy*1\r\n$1\r\nA\r\n"), Cmds({{"GET"}, {"A"}}));
+  EXPECT_EQ(FeedAllWays("*2\r\n$03\r\nGET\r\n$1\r\nk\r\n"),
+            Err({}, "ERR Protocol error: invalid bulk length"));
+  EXPECT_EQ(FeedAllWays("*01\r\n$3\r\nGET\r\n"),
+            Err({}, "ERR Protocol error: invalid multibulk length"));
+  EXPECT_EQ(FeedAllWays("*1\r\n$+3\r\nGET\r\n"),
+            Err({}, "ERR Protocol error: invalid bulk length"));
+  EXPECT_EQ(FeedAllWays("*1\r\n:3\r\nGET\r\n"),
+            Err({}, "ERR Protocol error: expected '$', got ':'"));
+  // 18 digits is the shortcut's limit; 19 go the general way (and are still too big).
+  EXPECT_EQ(FeedAllWays("*1\r\n$100000000000000000\r\nx"),
+            Err({}, "ERR Protocol error: invalid bulk length"));
+  EXPECT_EQ(FeedAllWays("*1\r\n$1000000000000000000\r\nx"),
+            Err({}, "ERR Protocol error: invalid bulk length"));
+  // More arguments than the shortcut takes, all present.
+  std::string many = "*1500\r\n";
+  Commands many_expect(1);
+  for (int i = 0; i < 1500; ++i) {
+    many += "$1\r\nx\r\n";
+    many_expect[0].push_back("x");
+  }
+  many += "*1\r\n$4\r\nPING\r\n";
+  many_expect.push_back({"PING"});
+  EXPECT_EQ(FeedAllWays(many), Cmds(many_expect));
+  // The limits: the shortcut leaves their errors to the general path.
+  ParserLimits small;
+  small.max_bulk_len = 4;
+  small.max_multibulk_len = 2;
+  EXPECT_EQ(FeedAllWays("*2\r\n$4\r\nPING\r\n$5\r\nabcde\r\n", small),
+            Err({}, "ERR Protocol error: invalid bulk length"));
+  EXPECT_EQ(FeedAllWays("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", small),
+            Err({}, "ERR Protocol error: invalid multibulk length"));
+  ParserLimits unauth;
+  unauth.unauthenticated = true;
+  unauth.unauth_max_bulk_len = 3;
+  EXPECT_EQ(FeedAllWays("*1\r\n$4\r\nPING\r\n", unauth),
+            Err({}, "ERR Protocol error: unauthenticated bulk length"));
+  EXPECT_EQ(FeedAllWays("*11\r\n", unauth),
+            Err({}, "ERR Protocol error: unauthenticated multibulk length"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Random garbage: split invariance and no crash.
 

@@ -12,7 +12,7 @@ using ::testing::Not;
 
 constexpr std::string_view kInfo =
     "# Server\r\n"
-    "redis_version:7.2.4\r\n"
+    "redis_version:7.0.15\r\n"
     "redis_mode:standalone\r\n"
     "process_id:42\r\n"
     "run_id:abc\r\n"
@@ -104,7 +104,7 @@ TEST_F(MetricsTest, LatencyPercentilesFormASummary) {
 }
 
 TEST_F(MetricsTest, InstanceInfoCarriesTheDescriptiveFields) {
-  EXPECT_THAT(out_, HasSubstr("redis_instance_info{role=\"master\",redis_version=\"7.2.4\""));
+  EXPECT_THAT(out_, HasSubstr("redis_instance_info{role=\"master\",redis_version=\"7.0.15\""));
   EXPECT_THAT(out_, HasSubstr("maxmemory_policy=\"allkeys-lru\""));
   EXPECT_THAT(out_, HasSubstr("process_id=\"42\""));
 }

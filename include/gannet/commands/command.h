@@ -151,6 +151,9 @@ struct CommandContext {
   // Whether anything records propagated commands (a PropagationSink is set): a rewrite
   // is built only then, so write paths allocate nothing for it without an AOF.
   bool propagating = false;
+  // Propagate even though nothing changed (Redis's forceCommandPropagation): FLUSHALL
+  // and FLUSHDB of an empty keyspace still reach the AOF.
+  bool force_propagation = false;
 
   Database& db() { return keyspace.db(client.db_index()); }
   const Config& config() const { return server.config(); }

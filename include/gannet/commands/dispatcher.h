@@ -3,6 +3,7 @@
 // keeps per-command statistics (INFO commandstats).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -86,6 +87,19 @@ class Dispatcher {
   void Reject(const CommandSpec* spec, ClientView& client, ReplyBuilder& reply,
               std::string_view error);
   void Propagate(CommandContext& ctx);
+  // table_.Find through a small cache of the names as clients spell them: most requests
+  // repeat a handful of names, and the cache costs one short compare where Find lowers,
+  // hashes and probes. The table's names are fixed once commands run (rename-command
+  // applies at startup), so a hit is always what Find would return.
+  const CommandSpec* FindCommand(std::string_view name);
+
+  struct NameCacheSlot {
+    static constexpr size_t kMaxLen = 22;
+    uint8_t len = 0;  // 0: empty
+    char name[kMaxLen] = {};
+    const CommandSpec* spec = nullptr;
+  };
+  std::array<NameCacheSlot, 16> name_cache_{};
 
   const CommandTable& table_;
   Keyspace& keyspace_;

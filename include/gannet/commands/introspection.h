@@ -187,6 +187,17 @@ class Introspection {
   const CommandTable* table_ = nullptr;
 };
 
+class Dispatcher;
+
+// A malformed request (RESP protocol error) answered outside the dispatcher: counted in
+// total_error_replies and INFO errorstats under `code` (the reply's first word, "ERR"),
+// as Redis 7.0 counts every error reply.
+void CountProtocolError(Dispatcher& dispatcher, std::string_view code);
+
+// INFO clients_in_timeout_table: blocked clients waiting with a timeout (a BLPOP with
+// timeout 0 waits forever and is not counted, as in Redis).
+size_t ClientsInTimeoutTable(Dispatcher& dispatcher);
+
 // The words of a command as SLOWLOG and MONITOR show them: credentials replaced by
 // "(redacted)" (AUTH, HELLO ... AUTH, CONFIG SET of a password), as Redis does.
 std::vector<std::string_view> RedactedArgs(const CommandSpec& spec, CmdArgs args);

@@ -34,8 +34,12 @@ class PersistenceView {
 
   // The dataset is being loaded (-LOADING for commands without the loading flag).
   virtual bool loading() const = 0;
-  // The last background save failed and stop-writes-on-bgsave-error is on (-MISCONF).
+  // The last background save failed and stop-writes-on-bgsave-error is on, or the AOF
+  // can't be written (-MISCONF).
   virtual bool writes_refused() const = 0;
+  // The refusal's text (without '-') while writes_refused(); empty means the RDB one
+  // (error_text.h kMisconfErr). The AOF's is "MISCONF Errors writing to the AOF file: ...".
+  virtual std::string writes_refused_error() const { return {}; }
 
   // BGSAVE inside MULTI/EXEC: forking mid-transaction would snapshot half of it, so the
   // save starts from the cron afterwards (Redis replies "Background saving scheduled").

@@ -60,6 +60,26 @@ struct Config {
   int metrics_port = 0;
   std::string metrics_bind = "127.0.0.1";
 
+  // TLS (src/server/tls_context.cc): a second listener on tls_port (0 = off) on the same
+  // bind addresses, with Redis 7.0's directives and defaults. "" strings mean unset;
+  // tls_protocols "" means TLSv1.2 and TLSv1.3. tls_auth_clients is yes, no or optional
+  // (a client certificate is required, ignored, or checked when sent).
+  int tls_port = 0;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_file_pass;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_dh_params_file;
+  std::string tls_auth_clients = "yes";
+  std::string tls_protocols;
+  std::string tls_ciphers;
+  std::string tls_ciphersuites;
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;
+  int tls_session_cache_size = 20 * 1024;
+  int tls_session_cache_timeout = 300;  // seconds
+
   // Limits
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
@@ -99,10 +119,10 @@ struct Config {
   int64_t stream_node_max_entries = 100;
   int64_t hll_sparse_max_bytes = 3000;
 
-  // Persistence settings, stored (and listed by CONFIG GET for clients and tools) ahead
-  // of the persistence issue; nothing is saved yet and the server warns at startup when
-  // they ask for it. Pairs of (seconds, changes); empty = no snapshots.
-  std::vector<std::pair<int64_t, int64_t>> save;
+  // Persistence settings. save: pairs of (seconds, changes); empty = no snapshots. The
+  // default is Redis 7.0's built-in one ("3600 1 300 100 60 10000"), used when neither
+  // the config file nor the command line says otherwise.
+  std::vector<std::pair<int64_t, int64_t>> save = {{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   std::string appendfsync = "everysec";
   std::string dbfilename = "dump.rdb";
@@ -124,6 +144,9 @@ struct Config {
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
+  // key-load-delay (hidden, for tests, as Redis): microseconds slept per key while an RDB
+  // loads; negative -N sleeps 1 us once every N keys on average.
+  int key_load_delay = 0;
   bool rdb_save_incremental_fsync = true;
   bool rdb_del_sync_files = false;
   // DEBUG (only RELOAD exists): "no", "yes" or "local" (loopback and unix-socket clients).

@@ -4,23 +4,31 @@
 //
 // Like Redis, eviction is approximated: each eviction samples a few keys per database and
 // keeps the best candidates seen so far in a small pool sorted by score (idle time, inverse
-// frequency or closeness of the TTL deadline). Two things differ, both to keep more of the
-// keys that matter for the same work:
+// frequency or closeness of the TTL deadline). What differs, to keep more of the keys that
+// matter for the same bounded work:
 //   - the LRU clock ticks every kLruResolutionMs (Redis: every second), so keys touched
 //     within the same second are still ordered; it wraps after ~19 days (Redis: 194);
 //   - a pooled candidate is re-scored before it is evicted: a key read since it entered
-//     the pool goes back into the pool with its new score instead of being evicted.
+//     the pool goes back into the pool with its new score instead of being evicted;
 //   - the LFU counter has sixteenths (in spare Entry::flags bits): keys a few hits apart
-//     are told apart where Redis's 8-bit counter gives them the same value; ties are
-//     broken by the access time kept next to the counter.
+//     are told apart where Redis's 8-bit counter gives them the same value;
+//   - under an LFU policy a frequency sketch (TinyLFU's count-min filter, FrequencySketch)
+//     counts every read of a key, present or missing, with periodic halving. It knows how
+//     often a key was asked for before it was (re)inserted, which the per-key counter
+//     cannot, and it orders the victims first; the keys inserted last are candidates too,
+//     so a key read once (a scan, a one-off miss) leaves before established ones.
+// OBJECT FREQ still reports Redis's counter (lfu-log-factor, lfu-decay-time): the sketch
+// is beside it, one table of 4-bit counters of 1/128 of maxmemory, not per key.
 //
 // Everything here runs on the engine thread.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,6 +135,36 @@ class MemoryMeter {
 
 std::unique_ptr<MemoryMeter> MakeAllocatorMeter();
 
+// ---- TinyLFU frequency sketch ----
+// A count-min sketch of 4-bit counters (four per key, packed 16 to a word) estimating how
+// often a key was accessed recently. Every `period` additions all counters are halved, so
+// past popularity fades (TinyLFU's reset). Sized from maxmemory; empty when disabled.
+class FrequencySketch {
+ public:
+  // `counters` is rounded up to a power of two (0 disables); halving happens every
+  // period_factor * counters additions.
+  void Reset(size_t counters, size_t period_factor = 1);
+  bool enabled() const { return !table_.empty(); }
+  void Add(uint64_t key_hash);
+  // Adds only when the estimate is 0 (a key written before anyone asked for it counts
+  // once, a cache-aside SET after a counted miss not again).
+  void AddIfUnseen(uint64_t key_hash);
+  int Estimate(uint64_t key_hash) const;  // 0..15
+  void Clear() { std::fill(table_.begin(), table_.end(), 0); }
+  size_t bytes() const { return table_.size() * sizeof(uint64_t); }
+  size_t counters() const { return table_.empty() ? 0 : mask_ + 1; }
+  uint64_t additions() const { return additions_; }
+
+  static uint64_t HashKey(std::string_view key);
+
+ private:
+  void Slots(uint64_t key_hash, size_t out[4]) const;
+  std::vector<uint64_t> table_;
+  size_t mask_ = 0;  // counters - 1
+  uint64_t additions_ = 0;
+  uint64_t period_ = 0;
+};
+
 // ---- eviction ----
 struct EvictionStats {
   uint64_t total_exceeded_time_us = 0;  // INFO total_eviction_exceeded_time (ms)
@@ -160,6 +198,18 @@ class Evictor {
   // tenacity time budget is spent. Returns kOk immediately when under the limit.
   Result PerformEvictions();
 
+  // Redis's evictionTimeProc: when a command's time budget ran out with memory still over
+  // the limit, eviction goes on from the event loop between commands. The server installs
+  // a hook that schedules TimerStep() soon (asio::post); PerformEvictions calls it once
+  // when it returns kRunning, and TimerStep (one budgeted round) re-arms it while memory
+  // stays over the limit with work under way.
+  void set_timer_hook(std::function<void()> hook) { timer_hook_ = std::move(hook); }
+  void TimerStep() {
+    timer_armed_ = false;
+    PerformEvictions();
+  }
+  bool timer_armed() const { return timer_armed_; }
+
   const EvictionStats& stats() const { return stats_; }
   // INFO total_eviction_exceeded_time / current_eviction_exceeded_time (ms): time spent
   // over maxmemory, in all and in the current stretch.
@@ -171,13 +221,19 @@ class Evictor {
   // Score of an entry under an LRU/LFU/TTL policy (higher: evict first); exposed for tests.
   uint64_t Score(const Entry& e, int64_t expire_at) const;
 
-  // LFU history of evicted keys: under an LFU policy an evicted key leaves its counter in
-  // a small table (a fingerprint and the counter, by hash; ~1/512 of maxmemory), and the
-  // key created again takes it back instead of starting from LFU_INIT_VAL, so a key that
-  // was in demand is not the first victim again (the idea of TinyLFU's history sketch).
-  // Returns the remembered counter, or 0 when there is none.
-  uint8_t TakeGhostCounter(std::string_view key);
-  void ClearGhosts() { std::fill(ghosts_.begin(), ghosts_.end(), 0); }
+  // The sketch and the recently inserted keys follow the settings (Keyspace calls this
+  // whenever they change): on only under an LFU policy with a maxmemory.
+  void ApplySettings(const MemorySettings& s);
+  // A read or write of a key (hit or miss) under an LFU policy: counted in the sketch.
+  void RecordAccess(std::string_view key) {
+    if (sketch_.enabled()) sketch_.Add(FrequencySketch::HashKey(key));
+  }
+  // A key just created: counted once if never seen, and remembered as a candidate for the
+  // next evictions (TinyLFU admission: the newcomer itself may be the victim).
+  void RecordInsert(int db, std::string_view key);
+  const FrequencySketch& sketch() const { return sketch_; }
+  // FLUSHALL: forgets the history.
+  void ClearHistory();
 
  private:
   struct Candidate {
@@ -192,18 +248,23 @@ class Evictor {
   bool EvictRandom();
   void EvictEntry(int db, Entry* e);
   void InsertCandidate(uint64_t score, int db, std::string_view key);
-  void RememberGhost(std::string_view key, uint8_t counter);
 
   Keyspace* ks_;
   std::unique_ptr<MemoryMeter> meter_;
   std::vector<Candidate> pool_;  // sorted by ascending score; best at the back
   std::vector<std::pair<Entry*, int64_t>> samples_;
   size_t next_random_db_ = 0;
-  std::vector<uint16_t> ghosts_;  // fingerprint << 8 | counter; 0 = empty
-  int64_t ghosts_for_maxmemory_ = -1;
+  FrequencySketch sketch_;
+  // The last kRecentInserts keys created (a ring), offered to the pool at each eviction.
+  static constexpr size_t kRecentInserts = 4;
+  std::array<Candidate, kRecentInserts> recent_;
+  size_t recent_next_ = 0;
+  size_t recent_count_ = 0;
   size_t peak_ = 0;
   size_t startup_ = 0;
   EvictionStats stats_;
+  std::function<void()> timer_hook_;
+  bool timer_armed_ = false;
 };
 
 }  // namespace gannet

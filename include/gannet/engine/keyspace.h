@@ -100,6 +100,16 @@ class Keyspace {
   // acceptable stale share, as in Redis.
   size_t ActiveExpireCycle(int64_t budget_us, int effort);
 
+  // CLIENT PAUSE (WRITE or ALL) freezes the dataset until `until_ms` (0: not frozen), as
+  // Redis 7.0 does: no active expiry and no eviction, and a lookup of an expired key
+  // reports it missing without deleting it (it goes once the pause is over).
+  void set_frozen_until_ms(int64_t until_ms) { frozen_until_ms_ = until_ms; }
+  bool frozen() const { return frozen_until_ms_ != 0 && now_ms_ < frozen_until_ms_; }
+
+  // CLIENT NO-TOUCH: set by the dispatcher while such a client's command (other than
+  // TOUCH) runs, so its lookups leave the keys' LRU/LFU data alone.
+  void set_no_touch(bool on) { no_touch_ = on; }
+
   void SwapDb(int a, int b);
   void FlushAll();
   // FLUSHALL ASYNC: every database is emptied now and its contents freed by the lazy-free
@@ -109,22 +119,27 @@ class Keyspace {
   // ---- memory: maxmemory settings, LRU/LFU data, eviction, lazy free (eviction.h) ----
   const MemorySettings& memory_settings() const { return memory_settings_; }
   // Called when the memory directives change (startup, CONFIG SET).
-  void ApplyMemorySettings(const MemorySettings& s) { memory_settings_ = s; }
+  void ApplyMemorySettings(const MemorySettings& s) {
+    memory_settings_ = s;
+    evictor_->ApplySettings(s);
+  }
   Evictor& evictor() { return *evictor_; }
   LazyFreer& lazyfree() { return *lazyfree_; }
   // The Entry::lru value of a key created now (LRU clock, or LFU_INIT_VAL stamped now).
   uint32_t InitialLru() const {
     return memory_settings_.lfu() ? LfuPack(now_ms_, kLfuInitVal) : LruClock();
   }
-  // The same for a named key: under LFU a key evicted earlier resumes its old counter
-  // (Evictor::TakeGhostCounter).
+  // The same for a named key (kept for callers that have one; the key's history lives in
+  // the Evictor's frequency sketch, not in its counter).
   uint32_t InitialLru(std::string_view key);
   // The access update Database::Touch applies: LRU clock, or LFU decay + log increment.
   void TouchEntry(Entry* e) {
+    if (no_touch_) return;
     if (!memory_settings_.lfu()) {
       e->lru = LruClock();
       return;
     }
+    evictor_->RecordAccess(e->key());
     uint8_t frac = (e->flags & Entry::kEntryLfuFracMask) >> Entry::kEntryLfuFracShift;
     e->lru = LfuTouchFine(e->lru, &frac, now_ms_, memory_settings_.lfu_log_factor,
                           memory_settings_.lfu_decay_time, NextUnitRandom()) &
@@ -199,6 +214,8 @@ class Keyspace {
   size_t expire_cursor_db_ = 0;
   double stale_fraction_ = 0;  // Redis's stat_expired_stale_perc (0..1)
   uint64_t dirty_ = 0;
+  int64_t frozen_until_ms_ = 0;  // CLIENT PAUSE (see frozen())
+  bool no_touch_ = false;        // CLIENT NO-TOUCH (see set_no_touch())
 };
 
 }  // namespace gannet

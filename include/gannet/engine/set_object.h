@@ -43,7 +43,7 @@ class SetObject final : public ObjectBase {
   SetObject(const SetObject&) = delete;
   SetObject& operator=(const SetObject&) = delete;
 
-  Encoding encoding() const { return table_ ? Encoding::kHashtable : Encoding::kIntset; }
+  Encoding encoding() const { return width_ == 0 ? Encoding::kHashtable : Encoding::kIntset; }
   size_t size() const;
   bool empty() const { return size() == 0; }
 
@@ -72,7 +72,8 @@ class SetObject final : public ObjectBase {
   size_t MemoryUsage() const override;
   std::unique_ptr<ObjectBase> Clone() const override;
 
-  // Intset internals, exposed for tests: the element width in bytes (2, 4 or 8).
+  // Intset internals, exposed for tests: the element width in bytes (2, 4 or 8; 0 once
+  // hashtable-encoded).
   size_t intset_width() const { return width_; }
 
  private:
@@ -86,10 +87,17 @@ class SetObject final : public ObjectBase {
   void IntErase(size_t pos);
   void IntUpgrade(size_t width);
 
-  void* ints_ = nullptr;  // count_ * width_ bytes
+  // The table while hashtable-encoded (width_ == 0), else null.
+  Table* table() const { return width_ == 0 ? rep_.table : nullptr; }
+
+  // One pointer slot serves both encodings, told apart by width_, so that the object is
+  // 24 bytes (a jemalloc size class) rather than 32: every small set pays it.
+  union Rep {
+    void* ints;    // intset: count_ * width_ bytes (null when empty)
+    Table* table;  // hashtable (width_ == 0), owned
+  } rep_{nullptr};
   uint32_t count_ = 0;
   uint8_t width_ = 2;
-  std::unique_ptr<Table> table_;  // non-null: "hashtable" encoding
 };
 
 }  // namespace gannet

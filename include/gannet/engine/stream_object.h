@@ -163,6 +163,13 @@ class StreamObject : public ObjectBase {
   bool Lookup(const StreamID& id, FieldList* fields) const;
   // First/last live entry ID; false when empty.
   bool FirstEntryId(StreamID* id) const;
+  // The first entry's ID counting deleted ones (the first node's master ID; Redis's
+  // streamGetEdgeID without skipping tombstones); false when there is no node.
+  bool FirstIdWithTombstones(StreamID* id) const {
+    if (nodes_.empty()) return false;
+    *id = nodes_.begin()->first;
+    return true;
+  }
   bool LastEntryId(StreamID* id) const;
 
   // --- consumer groups ---

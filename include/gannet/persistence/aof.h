@@ -103,6 +103,11 @@ struct AofLoadOptions {
   bool load_truncated = true;  // aof-load-truncated
   int64_t now_ms = 0;
   RdbLoadOptions rdb;
+  // Between two commands (and two keys of an RDB preamble), with the bytes of the AOF
+  // consumed so far over every file: the startup load serves clients here. False stops
+  // the load (kAborted). Unset: no call.
+  // rdb_key: the step is a key of an RDB preamble (else a command).
+  std::function<bool(uint64_t bytes_done, bool rdb_key)> between;
 };
 
 enum class AofLoadStatus : uint8_t {
@@ -110,6 +115,7 @@ enum class AofLoadStatus : uint8_t {
   kNotExist,  // no manifest and no files: start empty
   kEmpty,     // every file empty
   kFailed,    // refuse to start: *error says why (file and offset)
+  kAborted,   // `between` asked to stop (shutdown during the load)
 };
 
 struct AofLoadResult {
@@ -136,7 +142,10 @@ struct AofStreamResult {
 // file) to EOF. MULTI ... EXEC blocks are passed through as they are; a block left open at
 // EOF counts as truncated at the MULTI. Lines starting with '#' (annotations such as
 // aof-timestamp-enabled's "#TS:") are skipped.
-AofStreamResult ReplayAofStream(int fd, uint64_t start, const AofCommandFn& fn);
+// `between`, when set, runs before each command with its offset; false stops the replay
+// (kStopped, message "Loading aborted").
+AofStreamResult ReplayAofStream(int fd, uint64_t start, const AofCommandFn& fn,
+                                const std::function<bool(uint64_t offset)>& between = {});
 
 // Loads the AOF the manifest describes: the base (RDB into ks, or commands), then each
 // incr file. A truncated last file is trimmed (ftruncate) with a warning when
@@ -160,6 +169,10 @@ bool WriteAofBaseCommands(Keyspace& ks, int64_t now_ms, int fd, uint64_t fsync_e
 struct AofWriterStats {
   bool last_write_ok = true;
   int last_write_errno = 0;
+  // The last failed write wrote only part of the buffer (then errno is ENOSPC, as
+  // Redis reports a short write): how much, of how much.
+  uint64_t last_short_write = 0;
+  uint64_t last_short_write_expected = 0;
   uint64_t delayed_fsync = 0;  // aof_delayed_fsync
   uint64_t current_size = 0;   // bytes in the current incr file
   uint64_t written_total = 0;  // bytes written since start (for tests and stats)
@@ -210,6 +223,9 @@ class AofWriter {
   const AofWriterStats& stats() const { return stats_; }
   // Background fsyncs queued or running (aof_pending_bio_fsync).
   uint64_t pending_fsyncs() const { return pending_fsyncs_.load(std::memory_order_relaxed); }
+  // The errno of the last background fsync when it failed, 0 once one succeeds (Redis's
+  // aof_bio_fsync_status: writes are refused meanwhile).
+  int fsync_errno() const { return fsync_errno_.load(std::memory_order_relaxed); }
 
  private:
   struct Job {
@@ -241,6 +257,7 @@ class AofWriter {
   bool running_job_ = false;
   bool stop_ = false;
   std::atomic<uint64_t> pending_fsyncs_{0};
+  std::atomic<int> fsync_errno_{0};
   std::thread thread_;
 };
 

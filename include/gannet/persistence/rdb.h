@@ -142,6 +142,9 @@ struct RdbOptions {
   std::vector<std::pair<std::string, std::string>> extra_aux;
   // Written as the redis-ver aux field (what tools show; loaders ignore it).
   std::string redis_ver = "7.0.15";
+  // WriteRdb calls this every 1024 keys with the keys written so far (a BGSAVE child
+  // reports its progress and copy-on-write size from here). Unset: no call.
+  std::function<void(uint64_t keys_written)> on_keys;
 };
 
 // Per-key metadata for WriteKey.
@@ -216,6 +219,11 @@ struct RdbLoadOptions {
   bool verify_checksum = true;
   // A key that already exists: false fails the load ("Duplicate key"), true replaces it.
   bool replace_existing = false;
+  // LoadRdb calls this before each key it stores (expired ones included), between two
+  // keys, with the bytes of input consumed so far: the keyspace is consistent then, so the
+  // caller may serve clients (the startup load yields to the event loop here). Returning
+  // false stops the load ("Loading aborted"). Unset: no call.
+  std::function<bool(uint64_t bytes_parsed)> between_keys;
 };
 
 // Why a load failed: the byte offset (from the start of the input) where the problem was
@@ -244,6 +252,7 @@ struct RdbKey {
   int64_t expire_ms = -1;
   int64_t lru_idle_s = -1;
   int lfu_freq = -1;
+  uint64_t offset = 0;  // bytes of the input consumed once this key was read
 };
 // Returns false to stop the parse (ParseRdb then fails with the message in *stop_reason,
 // or "Stopped by the caller" when it is left empty).

@@ -48,6 +48,11 @@ struct SnapshotStats {
   uint64_t bytes = 0;
 };
 
+// The calling process's copy-on-write size in a fork child: its private dirty memory
+// (/proc/self/smaps_rollup, as Redis's zmalloc_get_private_dirty); 0 when unknown.
+// Async-signal-safe enough for a fork child: plain system calls, a stack buffer.
+uint64_t PrivateDirtyBytes();
+
 // "<directory of path>/temp-<pid>.rdb": where a save by process `pid` writes before the
 // rename (Redis's name, so its tools and habits apply).
 std::string SnapshotTempPath(const std::string& path, pid_t pid);
@@ -61,14 +66,18 @@ bool WriteSnapshot(Keyspace& ks, const std::string& path, int64_t now_ms,
                    SnapshotStats* stats = nullptr);
 
 enum class SnapshotLoad : uint8_t {
-  kLoaded,  // the file was read completely
-  kNoFile,  // no file at path: start empty
-  kFailed,  // unreadable or corrupt: *error names the file, the offset and the problem
+  kLoaded,   // the file was read completely
+  kNoFile,   // no file at path: start empty
+  kFailed,   // unreadable or corrupt: *error names the file, the offset and the problem
+  kAborted,  // `between_keys` asked to stop (shutdown during the load)
 };
 
 // Called while a load runs, about every `progress_interval_us`, with the bytes read so far
 // and the file size.
 using LoadProgress = std::function<void(uint64_t bytes_read, uint64_t total_bytes)>;
+// Called between two keys (RdbLoadOptions::between_keys) with the bytes read so far and
+// the file size; false stops the load with kAborted.
+using LoadBetweenKeys = std::function<bool(uint64_t bytes_read, uint64_t total_bytes)>;
 
 // Loads the snapshot at `path` into ks (expected empty). On kFailed the keys read before
 // the error are still in ks: the caller must not serve them (startup exits; DEBUG RELOAD
@@ -77,7 +86,8 @@ using LoadProgress = std::function<void(uint64_t bytes_read, uint64_t total_byte
 SnapshotLoad LoadSnapshot(const std::string& path, Keyspace& ks, int64_t now_ms,
                           const RdbLoadOptions& options, RdbLoadInfo* info, std::string* error,
                           const LoadProgress& progress = {},
-                          int64_t progress_interval_us = 1'000'000);
+                          int64_t progress_interval_us = 1'000'000,
+                          const LoadBetweenKeys& between_keys = {});
 
 // BGSAVE: one forked child at a time writing a snapshot (see the top of this file).
 class BackgroundSaver {
@@ -108,6 +118,16 @@ class BackgroundSaver {
   bool Start(Keyspace& ks, const std::string& path, int64_t now_ms, const SnapshotOptions& options,
              const std::function<void()>& in_child, std::string* error);
 
+  // While the child writes it reports, about once a second, the keys written so far and
+  // its copy-on-write size (INFO's current_cow_size, current_save_keys_processed).
+  struct Progress {
+    uint64_t keys = 0;
+    uint64_t cow_bytes = 0;
+  };
+  // The newest report not yet returned (nullopt when none arrived since the last call).
+  // Non-blocking; call it from the cron while running().
+  std::optional<Progress> ReadProgress();
+
   bool running() const { return pid_ > 0; }
   pid_t child_pid() const { return pid_; }
   // How long the last fork() call blocked the caller (INFO's latest_fork_usec).
@@ -125,6 +145,7 @@ class BackgroundSaver {
 
   pid_t pid_ = -1;
   int report_fd_ = -1;  // read end of the child's report pipe
+  std::string report_;  // what was read from it and is not a progress line
   std::string path_;
   int64_t last_fork_us_ = 0;
 };

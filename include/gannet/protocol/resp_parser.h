@@ -82,6 +82,10 @@ class RespParser {
 
   ParseResult ParseMultibulk(std::string_view input);
   ParseResult ParseInline(std::string_view input);
+  // The hot path: a whole canonical multibulk command already in `input` at `start`,
+  // parsed straight into args_. False (args_ left empty, no state changed) when anything
+  // is unusual or missing; the general path then decides, with the same result.
+  bool ParseWhole(std::string_view input, size_t start, size_t* end);
   ParseResult Fail(std::string_view text);
   // Finds the terminator of the line starting at line_start_ (resuming at scan_pos_).
   LineScan ScanLine(std::string_view input, char terminator, size_t extra, size_t* end);

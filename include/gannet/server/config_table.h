@@ -26,6 +26,7 @@ enum DirectiveFlag : uint32_t {
   kDirProtected = 1u << 1,  // refused by CONFIG SET (enable-protected-configs no)
   kDirMultiArg = 1u << 2,   // several arguments; CONFIG SET splits its value on spaces
   kDirOctal = 1u << 3,      // integer written and read in octal (unixsocketperm)
+  kDirHidden = 1u << 4,     // CONFIG GET answers it by exact name only, never for a pattern
 };
 
 // Where a directive's arguments come from while loading; lets `save` lines accumulate.

@@ -3,7 +3,7 @@
 // Everything runs on that thread; only Stop() may be called from another one.
 //
 //   main.cc ── Config ──> Server::Run()
-//                            ├─ listeners (TCP per bind address, unix socket)
+//                            ├─ listeners (TCP per bind address, TLS on tls-port, unix socket)
 //                            ├─ Connection (read → RespParser → Dispatcher → write)
 //                            ├─ cron at `hz` (active expiry, rehash, timeouts, stats)
 //                            └─ SIGINT/SIGTERM → clean shutdown
@@ -27,6 +27,10 @@
 #include "gannet/common/config.h"
 #include "gannet/engine/keyspace.h"
 #include "gannet/server/config_table.h"
+
+namespace asio::ssl {
+class context;
+}
 
 namespace gannet {
 
@@ -64,6 +68,8 @@ class Server final : public ServerView {
   // The TCP port actually bound (useful with `port 0`... which disables TCP; tests pass
   // an explicit free port) and the unix socket path.
   int bound_port() const { return bound_port_; }
+  // The TLS port bound (0 when tls-port is 0).
+  int bound_tls_port() const { return bound_tls_port_; }
 
   // Allocator statistics supplied by the executable (jemalloc's stats.allocated);
   // without it INFO falls back to the process RSS.
@@ -117,15 +123,20 @@ class Server final : public ServerView {
 
   bool Listen(const Config& cfg, std::vector<std::unique_ptr<Tcp::acceptor>>* out,
               std::string* error);
+  // Listens on `port` at every bind address of cfg; kind ("tcp" or "tls") names the
+  // listener in the error. Port 0: nothing to do.
+  bool Listen(const Config& cfg, int port, const char* kind,
+              std::vector<std::unique_ptr<Tcp::acceptor>>* out, std::string* error);
   void AdjustOpenFilesLimit();
   // rename-command, ACL users from the config file or aclfile, requirepass. false (after
   // logging why) stops startup.
   bool SetUpAccessControl();
   void RetryAccept(std::function<void()> rearm);
-  void AcceptTcp(Tcp::acceptor* acceptor);
+  // tls: clients of this acceptor speak TLS (with the context current at accept time).
+  void AcceptTcp(Tcp::acceptor* acceptor, bool tls = false);
   void AcceptUnix();
   // Admission checks shared by both listeners; true when the client may stay.
-  bool Admit(asio::generic::stream_protocol::socket& sock, bool loopback_or_unix);
+  bool Admit(asio::generic::stream_protocol::socket& sock, bool loopback_or_unix, bool tls = false);
   void StartCron();
   void Cron();
   // Blocked clients' timeouts: one timer armed at the earliest deadline.
@@ -134,7 +145,13 @@ class Server final : public ServerView {
   // SIGINT/SIGTERM: a shutdown that saves first when save points are set; a failed save
   // keeps the server running (as Redis 7), so the wait is re-armed.
   void WaitForSignals();
-  std::optional<std::string> ApplyConfigChange(const Config& old_cfg, const Config& new_cfg);
+  // tls_name: the first tls-* directive (other than tls-port and tls-auth-clients) the
+  // CONFIG SET named, even with an unchanged value: it reloads the TLS files.
+  std::optional<std::string> ApplyConfigChange(const Config& old_cfg, const Config& new_cfg,
+                                               std::string_view tls_name = {});
+  // The TLS part of a CONFIG SET: rebuilds the context, (re)binds the TLS listeners.
+  std::optional<std::string> ApplyTlsChange(const Config& old_cfg, const Config& new_cfg,
+                                            std::string_view tls_name);
   std::string InfoSection(std::string_view name, const ClientView& requester);
 
   Config config_;
@@ -151,6 +168,11 @@ class Server final : public ServerView {
 
   std::vector<std::unique_ptr<Tcp::acceptor>> tcp_acceptors_;
   std::unique_ptr<Unix::acceptor> unix_acceptor_;
+  // TLS: listeners on tls-port and the context new TLS clients get (built at startup or
+  // by CONFIG SET when tls-port is set; kept when tls-port goes back to 0, as Redis).
+  std::vector<std::unique_ptr<Tcp::acceptor>> tls_acceptors_;
+  std::shared_ptr<asio::ssl::context> tls_ctx_;
+  int bound_tls_port_ = 0;
   asio::steady_timer cron_timer_;
   asio::steady_timer block_timer_;
   int64_t block_timer_at_ = 0;  // the deadline block_timer_ is armed for; 0: idle
