@@ -76,8 +76,8 @@ bool TouchesWholeKeyspace(std::string_view name) {
 
 // Commands whose arguments are channels (1..n) or, for PSUBSCRIBE, channel patterns.
 bool IsChannelCommand(std::string_view name) {
-  return name == "publish" || name == "spublish" || name == "subscribe" ||
-         name == "ssubscribe" || name == "psubscribe";
+  return name == "publish" || name == "spublish" || name == "subscribe" || name == "ssubscribe" ||
+         name == "psubscribe";
 }
 
 }  // namespace
@@ -116,8 +116,8 @@ Acl::Acl(const CommandTable& table) : table_(table) {
 Acl::~Acl() = default;
 
 void Acl::Refresh(AclUser& user) {
-  user.unrestricted = user.all_commands && user.command_rules.empty() && user.all_keys() &&
-                      user.all_channels();
+  user.unrestricted =
+      user.all_commands && user.command_rules.empty() && user.all_keys() && user.all_channels();
 }
 
 void Acl::AddCommandRuleText(AclUser& user, std::string rule) {
@@ -217,7 +217,8 @@ std::optional<std::string> Acl::ApplyRule(AclUser& user, std::string_view rule) 
     }
     auto it = std::find(user.passwords.begin(), user.passwords.end(), hash);
     if (it == user.passwords.end()) {
-      return ModifierError(rule, "The password you are trying to remove from the user does not exist");
+      return ModifierError(rule,
+                           "The password you are trying to remove from the user does not exist");
     }
     user.passwords.erase(it);
   } else if (!rule.empty() && (rule[0] == '~' || rule[0] == '%')) {
@@ -339,6 +340,7 @@ bool Acl::DeleteUser(std::string_view name) {
   if (name == "default") return false;
   auto it = users_.find(name);
   if (it == users_.end()) return false;
+  retired_.push_back(std::move(it->second));
   users_.erase(it);
   return true;
 }
@@ -384,9 +386,10 @@ AclDenial Acl::Check(const AclUser& user, const CommandSpec& spec, CmdArgs args,
       const uint8_t need = (spec.flags & kCmdWrite) ? kAclKeyWrite : kAclKeyRead;
       for (size_t i : keys) {
         const std::string_view key = args[i];
-        const bool ok = std::any_of(user.keys.begin(), user.keys.end(), [&](const AclKeyPattern& p) {
-          return (p.perms & need) == need && GlobMatch(p.pattern, key, /*nocase=*/false);
-        });
+        const bool ok =
+            std::any_of(user.keys.begin(), user.keys.end(), [&](const AclKeyPattern& p) {
+              return (p.perms & need) == need && GlobMatch(p.pattern, key, /*nocase=*/false);
+            });
         if (!ok) {
           *object = key;
           return AclDenial::kKey;
@@ -399,10 +402,9 @@ AclDenial Acl::Check(const AclUser& user, const CommandSpec& spec, CmdArgs args,
     const size_t last = (spec.name == "publish" || spec.name == "spublish") ? 1 : args.size() - 1;
     for (size_t i = 1; i <= last && i < args.size(); ++i) {
       const std::string_view ch = args[i];
-      const bool ok = std::any_of(user.channels.begin(), user.channels.end(),
-                                  [&](const std::string& p) {
-                                    return literal ? p == ch : GlobMatch(p, ch, false);
-                                  });
+      const bool ok = std::any_of(
+          user.channels.begin(), user.channels.end(),
+          [&](const std::string& p) { return literal ? p == ch : GlobMatch(p, ch, false); });
       if (!ok) {
         *object = ch;
         return AclDenial::kChannel;
@@ -476,8 +478,7 @@ std::string Acl::Describe(const AclUser& user) const {
 }
 
 void Acl::Log(std::string_view reason, std::string_view context, std::string_view object,
-              std::string_view username, std::string client_info, int64_t now_ms,
-              size_t max_len) {
+              std::string_view username, std::string client_info, int64_t now_ms, size_t max_len) {
   for (AclLogEntry& e : log_) {
     if (e.reason == reason && e.context == context && e.object == object &&
         e.username == username && now_ms - e.updated_ms < 60'000) {
@@ -531,6 +532,7 @@ std::optional<std::string> Acl::LoadFile(const std::string& path) {
   for (auto it = users_.begin(); it != users_.end();) {
     auto f = fresh.users_.find(it->first);
     if (f == fresh.users_.end()) {
+      retired_.push_back(std::move(it->second));
       it = users_.erase(it);
     } else {
       *it->second = std::move(*f->second);
@@ -547,17 +549,21 @@ std::optional<std::string> Acl::SaveFile(const std::string& path) const {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+    if (!out)
+      return "ERR There was an error trying to save the ACLs. Please check the server logs for "
+             "more information";
     for (const auto& [name, u] : users_) out << Describe(*u) << "\n";
     out.flush();
     if (!out) {
       std::remove(tmp.c_str());
-      return "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+      return "ERR There was an error trying to save the ACLs. Please check the server logs for "
+             "more information";
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    return "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+    return "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+           "information";
   }
   return std::nullopt;
 }

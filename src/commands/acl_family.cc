@@ -61,21 +61,41 @@ void CmdAclGetUser(CmdArgs args, CommandContext& ctx) {
   rb.SendArrayLen(0);
 }
 
-void CmdAclDelUser(CmdArgs args, CommandContext& ctx) {
-  Acl& acl = AclOf(ctx);
-  for (size_t i = 2; i < args.size(); ++i) {
-    if (args[i] == "default") return ctx.reply.SendError("ERR The 'default' user cannot be removed");
-  }
-  int64_t deleted = 0;
-  for (size_t i = 2; i < args.size(); ++i) {
-    if (!acl.DeleteUser(args[i])) continue;
-    ++deleted;
-    // Clients logged in as a deleted user are disconnected, as Redis does.
+// Clients logged in as a user that ACL DELUSER or ACL LOAD removed are disconnected, as
+// Redis does. The requester is closed after its reply and, for the rest of its command
+// (an EXEC may hold more), runs as the default user: no client keeps the freed user.
+void DisconnectClientsOfRetiredUsers(CommandContext& ctx) {
+  const std::vector<std::unique_ptr<AclUser>> retired = AclOf(ctx).TakeRetired();
+  if (retired.empty()) return;
+  std::vector<uint64_t> victims;
+  ctx.server.ForEachClient([&](ClientView& c) {
+    const AclUser* user = c.session().acl_user;
+    for (const auto& r : retired) {
+      if (r.get() != user) continue;
+      c.session().acl_user = nullptr;
+      victims.push_back(c.id());
+      break;
+    }
+  });
+  for (uint64_t id : victims) {
     ClientKillFilter filter;
-    filter.user = std::string(args[i]);
+    filter.id = id;
     filter.skip_me = false;
     ctx.server.KillClients(filter, ctx.client);
   }
+}
+
+void CmdAclDelUser(CmdArgs args, CommandContext& ctx) {
+  Acl& acl = AclOf(ctx);
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "default")
+      return ctx.reply.SendError("ERR The 'default' user cannot be removed");
+  }
+  int64_t deleted = 0;
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (acl.DeleteUser(args[i])) ++deleted;
+  }
+  DisconnectClientsOfRetiredUsers(ctx);
   ctx.reply.SendLong(deleted);
 }
 
@@ -189,6 +209,7 @@ void CmdAclLoad(CmdArgs, CommandContext& ctx) {
   const std::string& path = ctx.config().aclfile;
   if (path.empty()) return ctx.reply.SendError(kNoAclFile);
   if (auto err = AclOf(ctx).LoadFile(path)) return ctx.reply.SendError(*err);
+  DisconnectClientsOfRetiredUsers(ctx);
   ctx.reply.SendOk();
 }
 
@@ -277,8 +298,8 @@ bool PassesAclGate(const CommandSpec& spec, CommandContext& ctx) {
   std::string error;
   switch (denial) {
     case AclDenial::kCommand:
-      error = "NOPERM this user has no permissions to run the '" + std::string(spec.name) +
-              "' command";
+      error =
+          "NOPERM this user has no permissions to run the '" + std::string(spec.name) + "' command";
       break;
     case AclDenial::kKey:
       reason = "key";
@@ -288,8 +309,7 @@ bool PassesAclGate(const CommandSpec& spec, CommandContext& ctx) {
     case AclDenial::kChannel:
       reason = "channel";
       logged = std::string(object);
-      error =
-          "NOPERM this user has no permissions to access one of the channels used as arguments";
+      error = "NOPERM this user has no permissions to access one of the channels used as arguments";
       break;
     case AclDenial::kNone:
       break;
@@ -315,42 +335,49 @@ void RegisterAclFamily(CommandTable& t) {
                        .handler = h,
                        .doc = {summary, "6.0.0", kServer, complexity}};
   };
-  t.Register({.name = "acl",
-              .arity = -2,
-              .flags = 0,
-              .acl_categories = 0,
-              .handler = nullptr,
-              .doc = {"A container for Access List Control commands.", "6.0.0", kServer,
-                      "Depends on subcommand."},
-              .subcommands = {
-                  sub("acl|cat", -2, kPlain, CmdAclCat,
-                      "Lists the ACL categories, or the commands inside a category.", "O(1)"),
-                  sub("acl|deluser", -3, kAdmin, CmdAclDelUser,
-                      "Deletes ACL users, and terminates their connections.", "O(1)"),
-                  sub("acl|dryrun", -4, kAdmin, CmdAclDryRun,
-                      "Simulates the execution of a command by a user, without executing the "
-                      "command.",
-                      "O(1)"),
-                  sub("acl|genpass", -2, kPlain, CmdAclGenPass,
-                      "Generates a pseudorandom, secure password that can be used to identify "
-                      "ACL users."),
-                  sub("acl|getuser", 3, kAdmin, CmdAclGetUser,
-                      "Lists the ACL rules of a user.", "O(N). Where N is the number of password, command and pattern rules that the user has."),
-                  sub("acl|help", 2, kLS, CmdAclHelp, "Returns helpful text about the different subcommands."),
-                  sub("acl|list", 2, kAdmin, CmdAclList,
-                      "Dumps the effective rules in ACL file format.", "O(N). Where N is the number of configured users."),
-                  sub("acl|load", 2, kAdmin, CmdAclLoad,
-                      "Reloads the rules from the configured ACL file.", "O(N). Where N is the number of configured users."),
-                  sub("acl|log", -2, kAdmin, CmdAclLog,
-                      "Lists recent security events generated due to ACL rules.", "O(N) with N being the number of entries shown."),
-                  sub("acl|save", 2, kAdmin, CmdAclSave,
-                      "Saves the effective ACL rules in the configured ACL file.", "O(N). Where N is the number of configured users."),
-                  sub("acl|setuser", -3, kAdmin, CmdAclSetUser,
-                      "Creates and modifies an ACL user and its rules.", "O(N). Where N is the number of rules provided."),
-                  sub("acl|users", 2, kAdmin, CmdAclUsers, "Lists all ACL users.", "O(N). Where N is the number of configured users."),
-                  sub("acl|whoami", 2, kPlain, CmdAclWhoAmI,
-                      "Returns the authenticated username of the current connection."),
-              }});
+  t.Register(
+      {.name = "acl",
+       .arity = -2,
+       .flags = 0,
+       .acl_categories = 0,
+       .handler = nullptr,
+       .doc = {"A container for Access List Control commands.", "6.0.0", kServer,
+               "Depends on subcommand."},
+       .subcommands = {
+           sub("acl|cat", -2, kPlain, CmdAclCat,
+               "Lists the ACL categories, or the commands inside a category.", "O(1)"),
+           sub("acl|deluser", -3, kAdmin, CmdAclDelUser,
+               "Deletes ACL users, and terminates their connections.", "O(1)"),
+           sub("acl|dryrun", -4, kAdmin, CmdAclDryRun,
+               "Simulates the execution of a command by a user, without executing the "
+               "command.",
+               "O(1)"),
+           sub("acl|genpass", -2, kPlain, CmdAclGenPass,
+               "Generates a pseudorandom, secure password that can be used to identify "
+               "ACL users."),
+           sub("acl|getuser", 3, kAdmin, CmdAclGetUser, "Lists the ACL rules of a user.",
+               "O(N). Where N is the number of password, command and pattern rules that the user "
+               "has."),
+           sub("acl|help", 2, kLS, CmdAclHelp,
+               "Returns helpful text about the different subcommands."),
+           sub("acl|list", 2, kAdmin, CmdAclList, "Dumps the effective rules in ACL file format.",
+               "O(N). Where N is the number of configured users."),
+           sub("acl|load", 2, kAdmin, CmdAclLoad, "Reloads the rules from the configured ACL file.",
+               "O(N). Where N is the number of configured users."),
+           sub("acl|log", -2, kAdmin, CmdAclLog,
+               "Lists recent security events generated due to ACL rules.",
+               "O(N) with N being the number of entries shown."),
+           sub("acl|save", 2, kAdmin, CmdAclSave,
+               "Saves the effective ACL rules in the configured ACL file.",
+               "O(N). Where N is the number of configured users."),
+           sub("acl|setuser", -3, kAdmin, CmdAclSetUser,
+               "Creates and modifies an ACL user and its rules.",
+               "O(N). Where N is the number of rules provided."),
+           sub("acl|users", 2, kAdmin, CmdAclUsers, "Lists all ACL users.",
+               "O(N). Where N is the number of configured users."),
+           sub("acl|whoami", 2, kPlain, CmdAclWhoAmI,
+               "Returns the authenticated username of the current connection."),
+       }});
 }
 
 }  // namespace gannet

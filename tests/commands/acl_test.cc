@@ -44,8 +44,8 @@ TEST_F(AclTest, DefaultUserIsUnrestricted) {
 }
 
 TEST_F(AclTest, DescriptionsMatchRedis) {
-  ASSERT_FALSE(Set("u2", {"on", "nopass", "%R~r:*", "%W~w:*", "~x", "&chan*", "+get", "+set",
-                          "+config|get"}));
+  ASSERT_FALSE(Set(
+      "u2", {"on", "nopass", "%R~r:*", "%W~w:*", "~x", "&chan*", "+get", "+set", "+config|get"}));
   EXPECT_EQ(acl_.Describe(*acl_.Find("u2")),
             "user u2 on nopass %R~r:* %W~w:* ~x resetchannels &chan* -@all +get +set "
             "+config|get");
@@ -168,9 +168,9 @@ TEST_F(AclTest, FilesRoundTripAndBadFilesChangeNothing) {
   ASSERT_FALSE(other.LoadFile(path));
   ASSERT_NE(other.Find("app"), nullptr);
   // Loaded users start from "reset", which turns sanitize-payload on (as Redis does).
-  EXPECT_EQ(other.Describe(*other.Find("app")),
-            "user app on sanitize-payload #" + Sha256Hex("secret") +
-                " ~cache:* resetchannels -@all +@read");
+  EXPECT_EQ(other.Describe(*other.Find("app")), "user app on sanitize-payload #" +
+                                                    Sha256Hex("secret") +
+                                                    " ~cache:* resetchannels -@all +@read");
   EXPECT_NE(other.Authenticate("app", "secret"), nullptr);
 
   {
@@ -180,8 +180,8 @@ TEST_F(AclTest, FilesRoundTripAndBadFilesChangeNothing) {
   auto err = other.LoadFile(path);
   ASSERT_TRUE(err);
   EXPECT_NE(err->find(std::string(path) + ":2:"), std::string::npos) << *err;
-  EXPECT_EQ(other.Find("ok"), nullptr);       // nothing of the bad file applied
-  EXPECT_NE(other.Find("app"), nullptr);      // and nothing lost
+  EXPECT_EQ(other.Find("ok"), nullptr);   // nothing of the bad file applied
+  EXPECT_NE(other.Find("app"), nullptr);  // and nothing lost
   {
     std::ofstream bad(path, std::ios::trunc);
     bad << "bogus line\n";
@@ -196,16 +196,14 @@ class AclCommandTest : public CommandTest {};
 TEST_F(AclCommandTest, SetUserGetUserListDryRun) {
   EXPECT_THAT(Run({"ACL", "SETUSER", "u3", "on", "nopass", "~x", "+get"}), IsOk());
   EXPECT_THAT(Run({"ACL", "USERS"}), BulkArray({"default", "u3"}));
-  EXPECT_THAT(Run({"ACL", "LIST"}),
-              BulkArray({"user default on nopass ~* &* +@all",
-                         "user u3 on nopass ~x resetchannels -@all +get"}));
+  EXPECT_THAT(Run({"ACL", "LIST"}), BulkArray({"user default on nopass ~* &* +@all",
+                                               "user u3 on nopass ~x resetchannels -@all +get"}));
   EXPECT_THAT(Run({"ACL", "DRYRUN", "u3", "get", "x"}), IsOk());
   EXPECT_THAT(Run({"ACL", "DRYRUN", "u3", "get", "y"}),
               BulkIs("This user has no permissions to access the 'y' key"));
   EXPECT_THAT(Run({"ACL", "DRYRUN", "u3", "set", "x", "v"}),
               BulkIs("This user has no permissions to run the 'set' command"));
-  EXPECT_THAT(Run({"ACL", "DRYRUN", "nobody", "get", "x"}),
-              ErrorIs("ERR User 'nobody' not found"));
+  EXPECT_THAT(Run({"ACL", "DRYRUN", "nobody", "get", "x"}), ErrorIs("ERR User 'nobody' not found"));
   EXPECT_THAT(Run({"ACL", "DRYRUN", "u3", "nosuch"}), ErrorIs("ERR Command 'nosuch' not found"));
   EXPECT_THAT(Run({"ACL", "GETUSER", "nobody"}), IsNil());
   EXPECT_THAT(Run({"ACL", "DELUSER", "default"}),
@@ -220,6 +218,19 @@ TEST_F(AclCommandTest, SetUserGetUserListDryRun) {
             "ERR This Redis instance is not configured to use an ACL");
 }
 
+// Found by the command fuzzer: deleting the caller's own user inside MULTI left the session
+// pointing at the freed user while EXEC ran the rest of the queue.
+TEST_F(AclCommandTest, DeletingTheCallersUserInsideMultiRunsTheRestAsDefault) {
+  server_.listed_clients_ = {&client_};
+  EXPECT_THAT(Run({"ACL", "SETUSER", "u", "on", ">p", "~*", "+@all"}), IsOk());
+  EXPECT_THAT(Run({"AUTH", "u", "p"}), IsOk());
+  EXPECT_THAT(Run({"MULTI"}), IsOk());
+  EXPECT_THAT(Run({"ACL", "DELUSER", "u"}), SimpleIs("QUEUED"));
+  EXPECT_THAT(Run({"GET", "a"}), SimpleIs("QUEUED"));
+  EXPECT_THAT(Run({"EXEC"}), ArrayOf(IntIs(1), IsNil()));
+  EXPECT_EQ(client_.session().acl_user, nullptr);
+}
+
 TEST_F(AclCommandTest, GenPassLengthFollowsBits) {
   EXPECT_EQ(Run({"ACL", "GENPASS"}).str.size(), 64u);
   EXPECT_EQ(Run({"ACL", "GENPASS", "5"}).str.size(), 2u);
@@ -227,8 +238,7 @@ TEST_F(AclCommandTest, GenPassLengthFollowsBits) {
 }
 
 TEST_F(AclCommandTest, RestrictedUserIsDeniedAndLogged) {
-  EXPECT_THAT(Run({"ACL", "SETUSER", "app", "on", ">pw", "~cache:*", "+@read", "+@write"}),
-              IsOk());
+  EXPECT_THAT(Run({"ACL", "SETUSER", "app", "on", ">pw", "~cache:*", "+@read", "+@write"}), IsOk());
   EXPECT_THAT(Run({"AUTH", "app", "wrong"}),
               ErrorIs("WRONGPASS invalid username-password pair or user is disabled."));
   EXPECT_THAT(Run({"AUTH", "app", "pw"}), IsOk());

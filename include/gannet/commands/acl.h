@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "gannet/commands/command.h"
@@ -75,11 +76,15 @@ class Acl {
 
   // ACL SETUSER name rule...: creates the user when missing; all or nothing. On error
   // the full Redis text, e.g. "ERR Error in ACL SETUSER modifier 'foo': Syntax error".
-  std::optional<std::string> SetUser(std::string_view name, std::span<const std::string_view> rules);
+  std::optional<std::string> SetUser(std::string_view name,
+                                     std::span<const std::string_view> rules);
   // A `user` line of a config file or an ACL file: "name rule...".
   std::optional<std::string> SetUserFromLine(std::string_view line);
-  // false when absent. The default user cannot be deleted (the caller says so).
+  // false when absent. The default user cannot be deleted (the caller says so). A deleted
+  // user (here or by LoadFile) is only retired: clients may still point at it until the
+  // caller has moved them off it, then takes the objects with TakeRetired().
   bool DeleteUser(std::string_view name);
+  std::vector<std::unique_ptr<AclUser>> TakeRetired() { return std::exchange(retired_, {}); }
   AclUser* Find(std::string_view name);
   // Always present; the object lives as long as the Acl (ACL LOAD updates it in place).
   const AclUser& default_user() const { return *default_user_; }
@@ -126,6 +131,7 @@ class Acl {
   const CommandTable& table_;
   std::map<std::string, std::unique_ptr<AclUser>, std::less<>> users_;
   std::deque<AclLogEntry> log_;
+  std::vector<std::unique_ptr<AclUser>> retired_;  // removed, not yet freed (TakeRetired)
   AclUser* default_user_ = nullptr;
 };
 
