@@ -23,6 +23,7 @@
 #include "gannet/engine/keyspace.h"
 #include "gannet/protocol/reply_builder.h"
 #include "gannet/protocol/resp_parser.h"
+#include "testing/fake_views.h"
 
 namespace gannet {
 namespace {
@@ -46,28 +47,6 @@ class BenchClient final : public ClientView {
   std::string InfoLine() const override { return ""; }
   void CloseAfterReply() override {}
   void Reset() override {}
-};
-
-class BenchServer final : public ServerView {
- public:
-  const Config& config() const override { return config_; }
-  std::vector<std::pair<std::string, std::string>> ConfigGet(
-      const std::vector<std::string_view>&) const override {
-    return {};
-  }
-  std::optional<std::string> ConfigSet(
-      const std::vector<std::pair<std::string_view, std::string_view>>&) override {
-    return std::string("ERR not supported");
-  }
-  std::optional<std::string> ConfigRewrite() override { return std::nullopt; }
-  void ResetStats() override {}
-  std::string Info(const std::vector<std::string>&, const ClientView&) override { return ""; }
-  void ForEachClient(const std::function<void(ClientView&)>&) override {}
-  size_t KillClients(const ClientKillFilter&, const ClientView&) override { return 0; }
-  std::optional<std::string> Shutdown(ShutdownMode) override { return std::nullopt; }
-  int64_t LastSaveTime() const override { return 0; }
-
-  Config config_;
 };
 
 std::string Key(int i) { return "key:" + std::to_string(1'000'000'000 + i); }
@@ -101,7 +80,7 @@ std::vector<std::string> Batches(std::string_view cmd, int pipeline, int rounds,
 
 struct Fixture {
   SystemClock clock;
-  BenchServer server;
+  FakeServer server;  // tests/testing/fake_views.h: the default Config, nothing else
   Keyspace keyspace{16, &clock};
   CommandTable table;
   Dispatcher dispatcher{table, keyspace, server};

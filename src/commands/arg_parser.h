@@ -24,24 +24,12 @@
 
 #include "error_text.h"
 #include "gannet/commands/command.h"
+#include "gannet/common/ascii.h"
 #include "gannet/common/numbers.h"
 #include "gannet/common/status.h"
 #include "gannet/protocol/reply_builder.h"
 
 namespace gannet {
-
-// ASCII case-insensitive equality (command names, option flags).
-inline bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i]);
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 class ArgParser {
  public:

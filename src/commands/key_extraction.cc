@@ -4,21 +4,11 @@
 #include <cstdint>
 #include <string_view>
 
+#include "gannet/common/ascii.h"
 #include "gannet/common/numbers.h"
 
 namespace gannet {
 namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // `numkeys` (at least 1) at args[pos], then that many keys.
 KeyExtraction NumKeysAt(CmdArgs args, size_t pos, std::vector<size_t>* keys) {

@@ -13,21 +13,11 @@
 #include <cstring>
 #include <optional>
 
+#include "gannet/common/ascii.h"
 #include "gannet/common/quoting.h"
 
 namespace gannet {
 namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // Appends the decimal form of v (no allocation).
 void AppendUint(std::string* out, uint64_t v) {

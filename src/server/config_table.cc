@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 
+#include "gannet/common/ascii.h"
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
 #include "gannet/common/quoting.h"
@@ -30,16 +31,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 std::vector<std::string_view> SplitSpaces(std::string_view s) {

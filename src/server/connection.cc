@@ -446,17 +446,7 @@ void Connection::Flush() {
     server_.stats().total_net_output_bytes += n;
     server_.stats().total_writes_processed++;
   }
-  if (out_pos_ == out_.size()) {
-    out_.clear();
-    out_pos_ = 0;
-    soft_limit_since_ms_ = 0;
-    if (close_after_reply_) {
-      Close();
-      return;
-    }
-    WaitRead();
-    return;
-  }
+  if (out_pos_ == out_.size()) return OnOutputDrained();
   // The socket would block: check the output caps, then wait for writability without
   // reading more requests (back-pressure).
   if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;
@@ -465,6 +455,14 @@ void Connection::Flush() {
     self->writing_ = false;
     self->OnWritable(ec);
   });
+}
+
+void Connection::OnOutputDrained() {
+  out_.clear();
+  out_pos_ = 0;
+  soft_limit_since_ms_ = 0;
+  if (close_after_reply_) return Close();
+  WaitRead();
 }
 
 void Connection::OnWritable(const asio::error_code& ec) {
@@ -484,17 +482,7 @@ void Connection::FlushTls() {
     if (close_after_reply_) Close();
     return;
   }
-  if (out_pos_ == out_.size()) {
-    out_.clear();
-    out_pos_ = 0;
-    soft_limit_since_ms_ = 0;
-    if (close_after_reply_) {
-      Close();
-      return;
-    }
-    WaitRead();
-    return;
-  }
+  if (out_pos_ == out_.size()) return OnOutputDrained();
   // All of it is pending until the asynchronous write completes, so the output-buffer
   // caps are checked here, on the whole (a plain socket checks what it could not write).
   if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;

@@ -115,6 +115,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void ExecuteOne();
   void Flush();
   void OnWritable(const asio::error_code& ec);
+  // Everything pending was sent: reset the buffer, then close (QUIT, CLIENT KILL) or read on.
+  void OnOutputDrained();
   // TLS: handshake with its deadline, then reads; writes one async_write at a time.
   void StartTls();
   void OnHandshake(const asio::error_code& ec);

@@ -13,22 +13,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gannet/common/ascii.h"
+
 namespace gannet {
 namespace {
 
 constexpr unsigned kDefaultProtocols = kTlsV1_2 | kTlsV1_3;
 constexpr unsigned char kSessionIdContext[] = "gannet";
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // OpenSSL's text for the oldest error on this thread's queue ("error:80000002:system
 // library::No such file or directory"), then clears the queue.

@@ -6,6 +6,8 @@ hash-table iteration) have their own comparators. Mismatches are collected so on
 reports all of them with both replies side by side.
 """
 
+import unittest
+
 import _setup  # noqa: F401
 import harness
 from harness import encode_command, parse_reply
@@ -168,3 +170,29 @@ class ServerPair:
     def stop(self):
         self.gannet.stop()
         self.redis.stop()
+
+
+class PairTestCase(unittest.TestCase):
+    """One gannet-server and one redis-server for the whole class (cls.servers), and per test
+    a Pair speaking RESP<PROTO> to both on a flushed keyspace (self.p)."""
+
+    PROTO = 2
+
+    @classmethod
+    def setUpClass(cls):
+        cls.servers = ServerPair().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.servers.stop()
+
+    def setUp(self):
+        self.p = Pair(self.servers.gannet, self.servers.redis)
+        if self.PROTO == 3:
+            g, r = self.p.both("HELLO", "3")
+            self.assertEqual(g[:1], b"%")
+            self.assertEqual(r[:1], b"%")
+        self.p.both("FLUSHALL")
+
+    def tearDown(self):
+        self.p.close()

@@ -6,7 +6,7 @@ import re
 import unittest
 
 import _setup  # noqa: F401
-from difftools import Pair, ServerPair
+from difftools import PairTestCase
 from harness import parse_reply
 
 I64_MAX = "9223372036854775807"
@@ -225,28 +225,7 @@ SWEEP_SKIP = {"quit", "hello", "auth", "flushall", "flushdb", "swapdb", "select"
               "reset", "client", "shutdown"}
 
 
-class DifferentialCommands(unittest.TestCase):
-    PROTO = 2
-
-    @classmethod
-    def setUpClass(cls):
-        cls.servers = ServerPair().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.stop()
-
-    def setUp(self):
-        self.p = Pair(self.servers.gannet, self.servers.redis)
-        if self.PROTO == 3:
-            g, r = self.p.both("HELLO", "3")
-            self.assertEqual(g[:1], b"%")
-            self.assertEqual(r[:1], b"%")
-        self.p.both("FLUSHALL")
-
-    def tearDown(self):
-        self.p.close()
-
+class DifferentialCommands(PairTestCase):
     def finish(self):
         self.p.check_in_sync()
         if self.p.mismatches:

@@ -8,7 +8,7 @@ import time
 import unittest
 
 import _setup  # noqa: F401
-from difftools import Pair, ServerPair, help_text
+from difftools import PairTestCase, help_text
 from harness import encode_command, parse_reply
 
 
@@ -26,22 +26,10 @@ def mask_monitor(raw):
     return re.sub(rb"^\+\d+\.\d{6} \[(\d+) [^\]]+\]", rb"+T [\1 ADDR]", raw)
 
 
-class DifferentialIntrospection(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.servers = ServerPair().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.stop()
-
+class DifferentialIntrospection(PairTestCase):
     def setUp(self):
-        self.p = Pair(self.servers.gannet, self.servers.redis)
-        self.p.both("FLUSHALL")
+        super().setUp()
         self.p.both("CONFIG", "RESETSTAT")
-
-    def tearDown(self):
-        self.p.close()
 
     def finish(self):
         self.p.check_in_sync()

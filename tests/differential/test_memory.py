@@ -7,7 +7,7 @@ printed by gannet-server too, in the same order."""
 import unittest
 
 import _setup  # noqa: F401
-from difftools import Pair, ServerPair
+from difftools import Pair, PairTestCase
 from harness import parse_reply
 
 VALUE = "x" * 200
@@ -68,24 +68,15 @@ def info_fields(raw):
             if line and not line.startswith("#")]
 
 
-class DifferentialMemory(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.servers = ServerPair().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.stop()
-
+class DifferentialMemory(PairTestCase):
     def setUp(self):
-        self.p = Pair(self.servers.gannet, self.servers.redis)
+        super().setUp()
         self.p.both("CONFIG", "SET", "maxmemory", "0")
         self.p.both("CONFIG", "SET", "maxmemory-policy", "noeviction")
-        self.p.both("FLUSHALL")
 
     def tearDown(self):
         self.p.both("CONFIG", "SET", "maxmemory", "0")
-        self.p.close()
+        super().tearDown()
 
     def finish(self):
         self.p.check_in_sync()

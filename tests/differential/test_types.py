@@ -17,7 +17,7 @@ import re
 import unittest
 
 import _setup  # noqa: F401
-from difftools import Pair, ServerPair
+from difftools import PairTestCase
 from harness import RespError, parse_reply
 
 I64_MAX = "9223372036854775807"
@@ -774,25 +774,7 @@ def send(pair, cmd):
         pair.check(*cmd)
 
 
-class DifferentialTypes(unittest.TestCase):
-    PROTO = 2
-
-    @classmethod
-    def setUpClass(cls):
-        cls.servers = ServerPair().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.servers.stop()
-
-    def setUp(self):
-        self.p = Pair(self.servers.gannet, self.servers.redis)
-        if self.PROTO == 3:
-            g, r = self.p.both("HELLO", "3")
-            self.assertEqual(g[:1], b"%")
-            self.assertEqual(r[:1], b"%")
-        self.p.both("FLUSHALL")
-
+class DifferentialTypes(PairTestCase):
     def tearDown(self):
         # Restore the defaults a sequence may have changed.
         for name, value in (("zset-max-listpack-entries", "128"), ("set-max-intset-entries", "512"),

@@ -8,7 +8,6 @@ redis-server 7.0 and Gannet in both directions."""
 
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -434,24 +433,7 @@ class AofTest(unittest.TestCase):
             self.assertEqual(snapshot(c), expected)
 
     def _stop_child(self, s, pattern):
-        m = harness.wait_until(lambda: re.findall(pattern, s.log()), timeout=5)
-        pid = int(m[-1])
-
-        def state():
-            try:
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().rsplit(")", 1)[1].split()[0]
-            except FileNotFoundError:
-                return "gone"
-        try:
-            os.kill(pid, signal.SIGSTOP)
-        except ProcessLookupError:
-            pass
-        st = harness.wait_until(lambda: state() if state() in ("T", "t", "Z", "gone") else None,
-                                timeout=2)
-        if st not in ("T", "t"):
-            self.skipTest("the child finished before it could be stopped (%s)" % st)
-        return pid
+        return harness.freeze_child(s, pattern, self)
 
     def check_bgsave_and_rewrite_exclusion(self, binary):
         with aof_server(self.dir, binary=binary) as s, s.client() as c:

@@ -6,7 +6,6 @@ and -MISCONF while the previous file stays intact, and dump.rdb files move betwe
 redis-server 7.0 and Gannet in both directions with every type."""
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -255,25 +254,7 @@ class Persistence(unittest.TestCase):
         for start in range(0, 100000, 10000):
             pipeline(c, [("SET", "fill:%d" % i, "x" * 100) for i in range(start, start + 10000)])
         self.assertEqual(c.call("BGSAVE"), "Background saving started")
-        m = harness.wait_until(
-            lambda: re.findall(r"Background saving started by pid (\d+)", s.log()), timeout=5)
-        pid = int(m[-1])
-        def state():
-            try:
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().rsplit(")", 1)[1].split()[0]
-            except FileNotFoundError:
-                return "gone"
-
-        try:
-            os.kill(pid, signal.SIGSTOP)
-        except ProcessLookupError:
-            pass
-        st = harness.wait_until(lambda: state() if state() in ("T", "t", "Z", "gone") else None,
-                                timeout=2)
-        if st not in ("T", "t"):
-            self.skipTest("the child finished before it could be stopped (%s)" % st)
-        return pid
+        return harness.freeze_child(s, r"Background saving started by pid (\d+)", self)
 
     def test_one_background_save_at_a_time(self):
         with self.server() as s, s.client() as c:

@@ -9,6 +9,7 @@ target); tests that compare against Redis find redis-server on PATH and fail if 
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -422,3 +423,26 @@ def wait_until(predicate, timeout=5.0, interval=0.02):
         time.sleep(interval)
         value = predicate()
     return value
+
+
+def freeze_child(server, pattern, test):
+    """Freezes (SIGSTOP) the fork child whose pid the server's log reports with `pattern`
+    (one regex group) and returns its pid; skips `test` when the child ended first."""
+    m = wait_until(lambda: re.findall(pattern, server.log()), timeout=5)
+    pid = int(m[-1])
+
+    def state():
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return "gone"
+
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except ProcessLookupError:
+        pass
+    st = wait_until(lambda: state() if state() in ("T", "t", "Z", "gone") else None, timeout=2)
+    if st not in ("T", "t"):
+        test.skipTest("the child finished before it could be stopped (%s)" % st)
+    return pid
