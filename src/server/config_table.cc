@@ -375,6 +375,12 @@ ConfigTable::ConfigTable() {
       Bool("tls-session-caching", 0, &Config::tls_session_caching),
       Int("tls-session-cache-size", 0, 0, kIntMax, &Config::tls_session_cache_size),
       Int("tls-session-cache-timeout", 0, 0, kIntMax, &Config::tls_session_cache_timeout),
+      // Outgoing TLS only (replication, cluster bus): accepted, no connection uses them.
+      Bool("tls-replication", 0, &Config::tls_replication),
+      Bool("tls-cluster", 0, &Config::tls_cluster),
+      String("tls-client-cert-file", 0, &Config::tls_client_cert_file),
+      String("tls-client-key-file", 0, &Config::tls_client_key_file),
+      String("tls-client-key-file-pass", 0, &Config::tls_client_key_file_pass),
       // Limits
       Memory("proto-max-bulk-len", 0, kMb, kLLMax, &Config::proto_max_bulk_len),
       Memory("client-query-buffer-limit", 0, kMb, kLLMax, &Config::client_query_buffer_limit),

@@ -252,7 +252,7 @@ bool Server::Start() {
   std::string error;
   // TLS is configured before anything listens: a certificate, key or CA that does not
   // load stops startup, with a line naming the file (as Redis).
-  if (config_.tls_port != 0) {
+  if (TlsInUse(config_)) {
     tls_ctx_ = BuildTlsContext(config_, &error);
     if (tls_ctx_ == nullptr) {
       log_->warn("{}", error);
@@ -630,7 +630,7 @@ std::optional<std::string> Server::ApplyTlsChange(const Config& old_cfg, const C
   // context (existing clients keep theirs), and turning tls-port on builds one if there is
   // none yet. A context that fails to build leaves everything as it was.
   std::shared_ptr<asio::ssl::context> ctx = tls_ctx_;
-  if (new_cfg.tls_port != 0 && (!tls_name.empty() || ctx == nullptr)) {
+  if (TlsInUse(new_cfg) && (!tls_name.empty() || ctx == nullptr)) {
     std::string error;
     ctx = BuildTlsContext(new_cfg, &error);
     if (ctx == nullptr) {

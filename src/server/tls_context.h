@@ -31,6 +31,13 @@ enum TlsProtocol : unsigned {
 // set of TlsProtocol bits; "" means TLSv1.2 and TLSv1.3. nullopt for an unknown word.
 std::optional<unsigned> ParseTlsProtocols(std::string_view text);
 
+// Whether the tls-* files must load, as Redis decides: for the TLS port, and also when
+// tls-replication or tls-cluster is on (Gannet makes no outgoing connections, but a config
+// that Redis would refuse for missing certificates is refused here too).
+inline bool TlsInUse(const Config& cfg) {
+  return cfg.tls_port != 0 || cfg.tls_replication || cfg.tls_cluster;
+}
+
 // Builds the context for the server's TLS listener from cfg. On failure returns nullptr
 // with *error set to the line to log (naming the file that failed to load).
 std::shared_ptr<asio::ssl::context> BuildTlsContext(const Config& cfg, std::string* error);

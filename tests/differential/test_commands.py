@@ -243,6 +243,19 @@ class DifferentialCommands(PairTestCase):
         self.p.run(SERVER)
         self.finish()
 
+    def test_outgoing_tls_directives_are_accepted(self):
+        # Gannet makes no outgoing connections, but a redis.conf naming these must load and
+        # CONFIG GET/SET must answer as Redis does.
+        names = ("tls-replication", "tls-cluster", "tls-client-cert-file", "tls-client-key-file",
+                 "tls-client-key-file-pass")
+        for name in names:
+            self.p.check("CONFIG", "GET", name)
+        self.p.check("CONFIG", "SET", "tls-replication", "maybe")
+        self.p.check("CONFIG", "SET", "tls-replication", "yes")
+        self.p.check("CONFIG", "GET", "tls-replication")
+        self.p.check("CONFIG", "SET", "tls-replication", "no")
+        self.finish()
+
     def test_randomkey_membership(self):
         self.assertEqual(*self.p.both("RANDOMKEY"))
         self.p.both("MSET", "r1", "1", "r2", "2", "r3", "3")

@@ -79,6 +79,15 @@ struct Config {
   bool tls_session_caching = true;
   int tls_session_cache_size = 20 * 1024;
   int tls_session_cache_timeout = 300;  // seconds
+  // Redis's directives for outgoing TLS (replication links, the cluster bus, a client
+  // certificate for them), accepted so a redis.conf loads as it is. A standalone Gannet
+  // opens no outgoing connections; tls-replication/tls-cluster only make the tls-* files
+  // required, as in Redis (TlsInUse in src/server/tls_context.h).
+  bool tls_replication = false;
+  bool tls_cluster = false;
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
+  std::string tls_client_key_file_pass;
 
   // Limits
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
