@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "arg_parser.h"
+#include "command_metadata.h"
 
 namespace gannet {
 
@@ -56,6 +57,7 @@ CommandTable::CommandTable() {
 void CommandTable::Register(CommandSpec spec) {
   assert(spec.name.size() <= kMaxNameLen);
   AddImplicitCategories(spec);
+  AttachCommandMetadata(spec);
   std::string key(spec.name);
   index_[key] = commands_.size();
   commands_.push_back(std::move(spec));

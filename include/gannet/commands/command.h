@@ -76,6 +76,71 @@ inline constexpr std::string_view kAclCategoryNames[] = {
     "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
 };
 
+// Key specifications: where a command's keys are and how it uses them, as Redis 7 reports
+// them in COMMAND INFO. Flags are named and ordered as COMMAND INFO prints them.
+enum KeySpecFlag : uint32_t {
+  kKeyRO = 1u << 0,              // RO: reads the value
+  kKeyRW = 1u << 1,              // RW: reads and writes it
+  kKeyOW = 1u << 2,              // OW: overwrites it without reading
+  kKeyRM = 1u << 3,              // RM: deletes it
+  kKeyAccess = 1u << 4,          // access: returns or uses user data
+  kKeyUpdate = 1u << 5,          // update: changes existing data
+  kKeyInsert = 1u << 6,          // insert: only adds data
+  kKeyDelete = 1u << 7,          // delete: only removes data
+  kKeyNotKey = 1u << 8,          // not_key: looks like a key but is not (shard channels)
+  kKeyIncomplete = 1u << 9,      // incomplete: the spec may miss some keys
+  kKeyVariableFlags = 1u << 10,  // variable_flags: the arguments decide the flags
+};
+inline constexpr std::string_view kKeySpecFlagNames[] = {
+    "RO",     "RW",     "OW",      "RM",         "access",         "update",
+    "insert", "delete", "not_key", "incomplete", "variable_flags",
+};
+
+// begin_search: where the search for keys starts.
+enum class KeyBegin : uint8_t {
+  kIndex,    // at argument `pos`
+  kKeyword,  // after `keyword`, looked for from argument `pos` on (backwards when negative)
+  kUnknown,
+};
+// find_keys: which arguments from there on are keys.
+enum class KeyFind : uint8_t {
+  kRange,   // from the start to start+lastkey (negative: counted from the end, or with
+            // `limit`, the first 1/limit of what remains), every keystep-th
+  kKeynum,  // argument start+keynumidx says how many keys follow from start+firstkey
+  kUnknown,
+};
+struct KeySpec {
+  std::string_view command;  // the full name of the command it belongs to ("object|freq")
+  uint32_t flags;            // KeySpecFlag bits
+  struct Begin {
+    KeyBegin type;
+    int pos;  // kIndex: the index; kKeyword: startfrom
+    std::string_view keyword;
+  } begin;
+  struct Find {
+    KeyFind type;
+    int lastkey;    // kRange
+    int keystep;    // kRange, kKeynum
+    int limit;      // kRange
+    int keynumidx;  // kKeynum
+    int firstkey;   // kKeynum
+  } find;
+  std::string_view notes = {};
+};
+
+// One key argument of a command line: its index in the arguments (0 is the command name)
+// and the KeySpecFlag bits of the spec (or procedure) that found it.
+struct KeyRef {
+  size_t pos;
+  uint32_t flags;
+};
+// A command's own key finder, for arguments its key specs cannot describe (Redis's
+// getkeys_proc). Appends the keys found and returns how many.
+using GetKeysProc = int (*)(std::span<const std::string_view> args, std::vector<KeyRef>* keys);
+
+// The COMMAND DOCS facts that are not prose (src/commands/command_metadata.h).
+struct CommandDocInfo;
+
 struct CommandContext;
 class CommandTable;
 class BlockingRegistry;
@@ -119,6 +184,14 @@ struct CommandSpec {
   std::string_view tips = {};
 
   mutable CommandStats stats = {};
+
+  // Filled in by the table at registration from generated data, by name (rows leave them
+  // empty): key specs and key finder (src/commands/command_key_specs.cc, key_extraction.cc)
+  // and the COMMAND DOCS facts (command_docs.cc). A row without key specs or key finder
+  // (a test's own command) has its keys described by first_key/last_key/step alone.
+  std::span<const KeySpec> key_specs = {};
+  GetKeysProc getkeys_proc = nullptr;
+  const CommandDocInfo* doc_info = nullptr;
 
   bool is_container() const { return !subcommands.empty(); }
 };
