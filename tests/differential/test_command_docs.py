@@ -137,7 +137,7 @@ MOVABLE = ["zunionstore", "zinterstore", "zdiffstore", "zunion", "zinter", "zdif
 WORDS = ["a", "b", "1", "0", "2", "3", "-1", "", "store", "STORE", "storedist", "streams",
          "STREAMS", "get", "Get", "set", "limit", "by", "count", "block", "group", "noack",
          "2abc", " 2", "+1", "4294967297", "4294967295", "9223372036854775808", "weights",
-         "left", "incrby", "overflow", "u8", "get\x00x", "x\x00y"]
+         "left", "incrby", "overflow", "u8", "get\x00x", "x\x00y", "01", "-0"]
 
 
 class CommandInfoAndDocs(PairTestCase):
