@@ -19,7 +19,7 @@ history entry that has no wording here. Summaries and complexities live in the f
 Usage:
   scripts/gen_command_specs.py            # starts redis-server itself
   scripts/gen_command_specs.py --port N   # uses a redis-server already listening on N
-Then run clang-format-free review: the output is stable and checked in as generated.
+The output is stable and already clang-format clean: commit it as written.
 """
 
 import argparse
