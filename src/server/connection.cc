@@ -550,7 +550,7 @@ void Connection::Close() {
   if (tls_ != nullptr) {
     tls_->handshake_timer.cancel();
     // A TLS session that is up ends with close_notify, unless a write is in flight (its
-    // record would be cut: the peer is not reading anyway) or the server is leaving.
+    // record would be cut: the peer is not reading anyway).
     if (tls_->ready && !writing_) {
       ShutdownTls();
       server_.OnConnectionClosed(*this);

@@ -200,6 +200,24 @@ class Scenarios:
         harness.wait_until(lambda: self.evicted() == 1)
         self.assertEqual(c.call("PING"), "PONG")
 
+    def test_queued_multi_commands_count(self):
+        self.set_limit("4mb")
+        small = self.client()
+        tx = self.client()
+        self.assertEqual(tx.call("MULTI"), "OK")
+        value = "q" * 200_000
+        closed = False
+        for _ in range(40):  # 8 MB queued, the read buffer stays small
+            try:
+                self.assertEqual(tx.call("SET", "k", value), "QUEUED")
+            except OSError:
+                closed = True
+                break
+        self.assertTrue(closed or is_closed(tx))
+        harness.wait_until(lambda: self.evicted() == 1)
+        self.assertEqual(small.call("PING"), "PONG")
+        self.assertEqual(self.c.call("EXISTS", "k"), 0)
+
     def test_percent_of_maxmemory(self):
         c = self.c
         self.set_limit("5%")  # maxmemory 0: no limit
