@@ -105,7 +105,8 @@ class Scenarios:
         for cl in self.others:
             cl.close()
         self.c.close()
-        self.server.stop()
+        # A sanitizer report or crash shows as a non-zero exit (the log tail is printed).
+        self.assertEqual(self.server.stop(), 0)
 
     def client(self, no_evict=False):
         cl = self.server.client()
