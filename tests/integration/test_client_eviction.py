@@ -219,6 +219,21 @@ class Scenarios:
         self.assertEqual(small.call("PING"), "PONG")
         self.assertEqual(self.c.call("EXISTS", "k"), 0)
 
+    def test_only_unevictable_clients_left(self):
+        c = self.c
+        self.assertEqual(c.call("CLIENT", "NO-EVICT", "on"), "OK")
+        self.set_limit("1mb")
+        bystander = self.client()
+        hog = self.client(no_evict=True)
+        partial_bulk(hog, 4_000_000, 3_000_000)
+        # Still over with the hog alone: every evictable client goes, then a warning.
+        self.assertTrue(is_closed(bystander))
+        harness.wait_until(lambda: "after evicting all evictable clients" in self.server.log())
+        self.assertEqual(self.evicted(), 1)
+        hog.send(b"x" * 1_000_000 + b"\r\n")
+        self.assertEqual(hog.read(), "OK")
+        self.assertEqual(c.call("PING"), "PONG")
+
     def test_percent_of_maxmemory(self):
         c = self.c
         self.set_limit("5%")  # maxmemory 0: no limit
