@@ -117,6 +117,64 @@ std::optional<std::string> ParseDbFilename(Config& cfg, std::span<const std::str
 }
 std::vector<std::string> FormatDbFilename(const Config& cfg) { return {cfg.dbfilename}; }
 
+// maxmemory-clients: "N%" (0..100, stored negated) or a memory value. Redis reads the
+// memory form with strtoull and no range check, so a value of 2^63 or more wraps to a
+// negative number, which then reads as a percentage: "18446744073709551615" is 1% there,
+// and we keep that, as CONFIG GET must show what Redis shows.
+std::optional<std::string> ParseMaxmemoryClients(Config& cfg,
+                                                 std::span<const std::string_view> args,
+                                                 LoadState*) {
+  constexpr std::string_view kBad = "argument must be a memory or percent value";
+  if (args.size() != 1) return std::string(kBad);
+  const std::string_view v = args[0];
+  int64_t value = 0;
+  std::optional<int64_t> pct;
+  if (v.size() > 1 && v.back() == '%') pct = ParseInt64(v.substr(0, v.size() - 1));
+  if (pct && *pct >= 0) {
+    value = -*pct;
+  } else {
+    // Digits (possibly none: "" and "kb" are 0 in Redis) then an optional unit.
+    size_t digits = 0;
+    while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits]))) ++digits;
+    const std::string unit = Lower(v.substr(digits));
+    uint64_t mul;
+    if (unit.empty() || unit == "b") {
+      mul = 1;
+    } else if (unit == "k") {
+      mul = 1000;
+    } else if (unit == "kb") {
+      mul = 1024;
+    } else if (unit == "m") {
+      mul = 1000ULL * 1000;
+    } else if (unit == "mb") {
+      mul = 1024ULL * 1024;
+    } else if (unit == "g") {
+      mul = 1000ULL * 1000 * 1000;
+    } else if (unit == "gb") {
+      mul = 1024ULL * 1024 * 1024;
+    } else {
+      return std::string(kBad);
+    }
+    uint64_t n = 0;
+    for (size_t i = 0; i < digits; ++i) {
+      const uint64_t d = static_cast<uint64_t>(v[i] - '0');
+      if (n > (UINT64_MAX - d) / 10) {
+        n = UINT64_MAX;  // strtoull saturates
+        break;
+      }
+      n = n * 10 + d;
+    }
+    value = static_cast<int64_t>(n * mul);  // wraps as Redis's unsigned multiply does
+  }
+  if (value < -100) return std::string("percentage argument must be less or equal to 100");
+  cfg.maxmemory_clients = value;
+  return std::nullopt;
+}
+std::vector<std::string> FormatMaxmemoryClients(const Config& cfg) {
+  const int64_t v = cfg.maxmemory_clients;
+  return {v < 0 ? std::to_string(-v) + "%" : std::to_string(v)};
+}
+
 // latency-tracking-info-percentiles: space-separated numbers in [0, 100].
 std::optional<std::string> ParsePercentiles(Config& cfg, std::span<const std::string_view> args,
                                             LoadState*) {
@@ -400,6 +458,7 @@ ConfigTable::ConfigTable() {
       Enum("maxmemory-policy", 0, kPolicies, &Config::maxmemory_policy),
       Int("maxmemory-samples", 0, 1, kIntMax, &Config::maxmemory_samples),
       Int("maxmemory-eviction-tenacity", 0, 0, 100, &Config::maxmemory_eviction_tenacity),
+      Special("maxmemory-clients", 0, ParseMaxmemoryClients, FormatMaxmemoryClients),
       Int("lfu-log-factor", 0, 0, kIntMax, &Config::lfu_log_factor),
       Int("lfu-decay-time", 0, 0, kIntMax, &Config::lfu_decay_time),
       Bool("lazyfree-lazy-eviction", 0, &Config::lazyfree_lazy_eviction),

@@ -27,6 +27,15 @@ constexpr size_t kUnauthOutputLimit = 1024 * 1024;
 // A TLS client must finish its handshake within this, or it is disconnected: a peer that
 // connects and sends nothing (or stalls mid-handshake) cannot hold a connection forever.
 constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
+// A server-side close of a TLS client sends close_notify first; a peer that does not take
+// it (not reading, gone) cannot hold the socket open longer than this.
+constexpr std::chrono::milliseconds kTlsShutdownTimeout{500};
+// What OpenSSL and asio's TLS engine hold per connection besides our buffers (record
+// buffers, the BIO pair, the SSL object): an estimate, counted in a TLS client's memory.
+constexpr size_t kTlsStateMemory = 64 * 1024;
+// The memory counted for each subscription (channel or pattern) and WATCHed key besides
+// its name: the entries of the maps that hold it.
+constexpr size_t kPerEntryMemory = 64;
 
 }  // namespace
 
@@ -35,10 +44,14 @@ constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
 // for the stream's life, and `inflight` holds the bytes of the async_write in progress.
 struct Connection::TlsState {
   TlsState(Socket& socket, std::shared_ptr<asio::ssl::context> c)
-      : ctx(std::move(c)), stream(socket, *ctx), handshake_timer(socket.get_executor()) {}
+      : ctx(std::move(c)),
+        stream(socket, *ctx),
+        handshake_timer(socket.get_executor()),
+        shutdown_timer(socket.get_executor()) {}
   std::shared_ptr<asio::ssl::context> ctx;
   asio::ssl::stream<Socket&> stream;
   asio::steady_timer handshake_timer;
+  asio::steady_timer shutdown_timer;  // bounds the close_notify exchange
   std::string inflight;
   bool ready = false;  // the handshake completed
 };
@@ -55,6 +68,7 @@ Connection::Connection(Server& server, Socket socket, std::string addr, std::str
       reply_(&out_),
       authenticated_(false) {
   created_ms_ = last_interaction_ms_ = server_.cached_now_ms();
+  mem_node_.owner = this;
   if (tls != nullptr) {
     tls_ = std::make_unique<TlsState>(socket_, std::move(tls));
     // tls-auth-clients as it is when the client arrives, as Redis.
@@ -82,6 +96,7 @@ void Connection::Start() {
   }
   rcap_ = kReadChunk;
   rbuf_ = std::make_unique<char[]>(rcap_);
+  if (server_.client_eviction_on()) RefreshMemory();
   if (tls_ != nullptr) {
     StartTls();
     return;
@@ -380,6 +395,8 @@ void Connection::set_blocked(bool blocked) {
 
 void Connection::PushDone() {
   if (closed_ || CloseIfOverOutputLimit(server_.cached_now_ms())) return;
+  if (server_.client_eviction_on()) [[unlikely]]
+    TrackMemory();
   // Inside the client's own command the reply is flushed after it anyway; otherwise one
   // posted flush serves every push made before the loop gets to it.
   if (executing_ || push_flush_posted_ || writing_) return;
@@ -429,6 +446,10 @@ void Connection::ResumeAfterUnblock() {
 
 void Connection::Flush() {
   if (closed_ || writing_) return;
+  // After the commands of a read ran (the read buffer and the replies as they grew) and
+  // after each write: one flag test while maxmemory-clients is off.
+  if (server_.client_eviction_on()) [[unlikely]]
+    TrackMemory();
   server_.BeforeReplies();  // the AOF is written (and fsynced under `always`) first
   if (tls_ != nullptr) [[unlikely]] {
     FlushTls();
@@ -525,11 +546,92 @@ void Connection::Close() {
   if (closed_) return;
   closed_ = true;
   if (pause_timer_) pause_timer_->cancel();
-  if (tls_ != nullptr) tls_->handshake_timer.cancel();
+  if (mem_node_.tracked) server_.UntrackClientMemory(mem_node_);
+  if (tls_ != nullptr) {
+    tls_->handshake_timer.cancel();
+    // A TLS session that is up ends with close_notify, unless a write is in flight (its
+    // record would be cut: the peer is not reading anyway).
+    if (tls_->ready && !writing_) {
+      ShutdownTls();
+      server_.OnConnectionClosed(*this);
+      return;
+    }
+  }
   asio::error_code ec;
   socket_.cancel(ec);
   socket_.close(ec);
   server_.OnConnectionClosed(*this);
+}
+
+void Connection::ShutdownTls() {
+  // The pending read ends (its handler sees closed_); asio's TLS stream lets the shutdown
+  // wait for it. Then close_notify goes out, and the socket closes when the peer answers
+  // with its own, hangs up, or kTlsShutdownTimeout passes (Redis does not wait for the
+  // answer either; asio's shutdown has no way to stop after the write, hence the timer).
+  asio::error_code ec;
+  socket_.cancel(ec);
+  server_.TlsShutdownStarted();
+  tls_->shutdown_timer.expires_after(kTlsShutdownTimeout);
+  tls_->shutdown_timer.async_wait([self = shared_from_this()](const asio::error_code& e) {
+    if (e) return;  // the shutdown finished first
+    asio::error_code ignored;
+    self->socket_.close(ignored);  // fails the shutdown's pending read or write
+  });
+  tls_->stream.async_shutdown([self = shared_from_this()](const asio::error_code&) {
+    self->tls_->shutdown_timer.cancel();
+    asio::error_code ignored;
+    self->socket_.close(ignored);
+    self->server_.TlsShutdownFinished();
+  });
+}
+
+size_t Connection::BufferMemory() const {
+  size_t mem = sizeof(Connection) + rcap_ + out_.capacity();
+  if (tls_ != nullptr) mem += sizeof(TlsState) + kTlsStateMemory + tls_->inflight.capacity();
+  return mem;
+}
+
+size_t Connection::SessionMemory() const {
+  const ClientSession& ses = session();
+  size_t mem = 0;
+  for (const auto& cmd : ses.queued) {
+    mem += sizeof(cmd) + cmd.size() * sizeof(std::string);
+    for (const auto& a : cmd) mem += a.size();
+  }
+  for (const auto& [db, key] : ses.watched) mem += kPerEntryMemory + key.size();
+  mem += (ses.subscriptions + ses.shard_subscriptions) * kPerEntryMemory;
+  for (const auto& p : ses.tracking_prefixes) mem += kPerEntryMemory + p.size();
+  return mem;
+}
+
+size_t Connection::MemoryUsage() const { return BufferMemory() + SessionMemory(); }
+
+void Connection::RefreshMemory() {
+  if (closed_) return;
+  session_mem_ = SessionMemory();
+  queued_counted_ = session().queued.size();
+  server_.TrackClientMemory(mem_node_, BufferMemory() + session_mem_, !session().no_evict);
+}
+
+void Connection::UntrackMemory() {
+  if (mem_node_.tracked) server_.UntrackClientMemory(mem_node_);
+}
+
+void Connection::TrackMemory() {
+  const ClientSession& ses = session();
+  const auto& queued = ses.queued;
+  if (queued.size() != queued_counted_) {
+    if (queued.size() < queued_counted_) {  // EXEC or DISCARD: count afresh
+      session_mem_ = SessionMemory();
+    } else {
+      for (size_t i = queued_counted_; i < queued.size(); ++i) {
+        session_mem_ += sizeof(queued[i]) + queued[i].size() * sizeof(std::string);
+        for (const auto& a : queued[i]) session_mem_ += a.size();
+      }
+    }
+    queued_counted_ = queued.size();
+  }
+  server_.TrackClientMemory(mem_node_, BufferMemory() + session_mem_, !ses.no_evict);
 }
 
 void Connection::CheckSoftOutputLimit(int64_t now_ms) {
@@ -578,7 +680,7 @@ std::string Connection::InfoLine() const {
   for (const auto& cmd : ses.queued) {
     for (const auto& a : cmd) multi_mem += a.size();
   }
-  size_t tot = rcap_ + omem + multi_mem + sizeof(*this);
+  const size_t tot = MemoryUsage();
   // Redis 7.0's letters, in its order.
   std::string flags;
   if (ses.monitor) flags += 'O';

@@ -27,6 +27,7 @@
 #include "gannet/common/config.h"
 #include "gannet/protocol/reply_builder.h"
 #include "gannet/protocol/resp_parser.h"
+#include "gannet/server/client_memory.h"
 
 namespace asio::ssl {
 class context;
@@ -100,6 +101,14 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void CheckSoftOutputLimit(int64_t now_ms);
   // The output-buffer class whose limits apply: pubsub while subscribed, else normal.
   OutputBufferClass output_class() const;
+  // What this client holds (CLIENT LIST tot-mem, INFO mem_clients_normal, client
+  // eviction): the connection object, its read buffer and output buffers as allocated,
+  // TLS buffers, queued MULTI commands, WATCHed keys, subscriptions, tracking prefixes.
+  size_t MemoryUsage() const;
+  // maxmemory-clients: recounts everything (cron, CONFIG SET) and reports to the server.
+  void RefreshMemory();
+  // maxmemory-clients turned off: leave the tracker.
+  void UntrackMemory();
 
  private:
   void WaitRead();
@@ -128,6 +137,16 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   // its class's hard limit, or has stayed over the soft limit for its seconds.
   bool CloseIfOverOutputLimit(int64_t now_ms);
   std::string LastCommandName() const;
+  // The buffers part of MemoryUsage (cheap: a few loads).
+  size_t BufferMemory() const;
+  // The session part of MemoryUsage, counted from scratch.
+  size_t SessionMemory() const;
+  // maxmemory-clients: reports the memory after it may have changed (after a flush, a
+  // push). Cheap: new queued MULTI commands are added to a running count; the rest of the
+  // session part is recounted by RefreshMemory from cron.
+  void TrackMemory();
+  // TLS: sends close_notify (bounded by kTlsShutdownTimeout), then closes the socket.
+  void ShutdownTls();
 
   Server& server_;
   Socket socket_;
@@ -185,6 +204,11 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool close_after_reply_ = false;
   bool closed_ = false;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit
+  // maxmemory-clients bookkeeping: the tracker's entry, and the session memory as last
+  // counted (queued_counted_ MULTI commands are in it).
+  ClientMemoryNode mem_node_;
+  size_t session_mem_ = 0;
+  size_t queued_counted_ = 0;
   int64_t created_ms_;
   int64_t last_interaction_ms_;
 };

@@ -200,15 +200,10 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "mem_replication_backlog", 0);
     Field(s, "mem_total_replication_buffers", 0);
     Field(s, "mem_clients_slaves", 0);
-    // Normal clients' buffers as CLIENT LIST's tot-mem counts them: read buffer, pending
-    // output, queued MULTI arguments and the connection object.
+    // Normal clients' memory as CLIENT LIST's tot-mem counts it (Connection::MemoryUsage).
     size_t clients_mem = 0;
     for (const auto& [id, c] : clients_) {
-      if (c->closed()) continue;
-      clients_mem += sizeof(Connection) + c->read_buffer_capacity() + c->pending_output();
-      for (const auto& cmd : c->session().queued) {
-        for (const auto& a : cmd) clients_mem += a.size();
-      }
+      if (!c->closed()) clients_mem += c->MemoryUsage();
     }
     Field(s, "mem_clients_normal", clients_mem);
     Field(s, "mem_cluster_links", 0);
@@ -281,7 +276,7 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     Field(s, "expired_time_cap_reached_count", 0);
     Field(s, "expire_cycle_cpu_milliseconds", ks.expire_cycle_cpu_us / 1000);
     Field(s, "evicted_keys", ks.evicted_keys);
-    Field(s, "evicted_clients", 0);
+    Field(s, "evicted_clients", stats_.evicted_clients);
     Field(s, "total_eviction_exceeded_time", keyspace_.evictor().total_exceeded_ms());
     Field(s, "current_eviction_exceeded_time", keyspace_.evictor().current_exceeded_ms());
     Field(s, "keyspace_hits", ks.keyspace_hits);

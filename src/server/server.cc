@@ -121,6 +121,7 @@ Server::Server(Config config, std::shared_ptr<spdlog::logger> log)
   aof_->set_write_status_hook(
       [this](bool failed, int err) { persistence_->set_aof_write_failed(failed, err); });
   keyspace_.ApplyMemorySettings(MemorySettingsFromConfig(config_));
+  client_mem_limit_ = ClientMemoryTracker::Limit(config_);
 }
 
 Server::~Server() {
@@ -548,6 +549,12 @@ void Server::Cron() {
   for (auto& [id, c] : clients_) {
     c->CheckSoftOutputLimit(now_ms);  // may close: erasing from clients_ is deferred
   }
+  // maxmemory-clients: recount every client (buffers shrunk above, WATCHed keys and
+  // subscriptions that changed), then evict at once if over.
+  if (client_eviction_on()) {
+    for (auto& [id, c] : clients_) c->RefreshMemory();
+    if (client_mem_.total() >= client_mem_limit_) EvictClients();
+  }
   for (auto& c : idle) {
     log_->debug("Closing idle client id={}", c->id());
     c->Close();
@@ -603,7 +610,15 @@ void Server::DoShutdown(const char* why) {
     ::unlink(config_.pidfile.c_str());
   }
   log_->warn("Gannet is now ready to exit, bye bye...");
-  io_.stop();
+  if (tls_closing_ == 0) {
+    io_.stop();
+    return;
+  }
+  // TLS clients were sent close_notify: the loop runs until their exchanges end (each is
+  // bounded by its own timer; this one is a backstop).
+  exit_timer_ = std::make_unique<asio::steady_timer>(io_);
+  exit_timer_->expires_after(std::chrono::seconds(1));
+  exit_timer_->async_wait([this](const asio::error_code&) { io_.stop(); });
 }
 
 std::optional<std::string> Server::Shutdown(ShutdownMode mode) {
@@ -700,6 +715,61 @@ std::optional<std::string> Server::ApplyConfigChange(const Config& old_cfg, cons
   return std::nullopt;
 }
 
+void Server::ApplyClientEviction() {
+  const size_t limit = ClientMemoryTracker::Limit(config_);
+  const bool was_on = client_eviction_on();
+  client_mem_limit_ = limit;
+  if (limit == 0) {
+    if (was_on) {
+      for (auto& [id, c] : clients_) c->UntrackMemory();
+    }
+    return;
+  }
+  // Turned on (or changed): count every client now; eviction runs from the loop.
+  for (auto& [id, c] : clients_) c->RefreshMemory();
+  if (!client_evict_posted_ && client_mem_.total() >= limit) {
+    client_evict_posted_ = true;
+    asio::post(io_, [this] { EvictClients(); });
+  }
+}
+
+void Server::TrackClientMemory(ClientMemoryNode& node, size_t mem, bool evictable) {
+  client_mem_.Update(node, mem, evictable);
+  if (client_evict_posted_ || client_mem_.total() < client_mem_limit_) {
+    client_evict_stuck_ = false;
+    return;
+  }
+  // Not from inside the connection's own handler: the loop runs it next (Redis evicts
+  // before the next command and in beforeSleep).
+  client_evict_posted_ = true;
+  asio::post(io_, [this] { EvictClients(); });
+}
+
+void Server::EvictClients() {
+  client_evict_posted_ = false;
+  if (!client_eviction_on() || shutting_down_) return;
+  while (client_mem_.total() >= client_mem_limit_) {
+    ClientMemoryNode* node = client_mem_.Biggest();
+    if (node == nullptr) {
+      if (!client_evict_stuck_) {
+        log_->warn("Over client maxmemory after evicting all evictable clients");
+        client_evict_stuck_ = true;
+      }
+      return;
+    }
+    Connection* c = node->owner;
+    log_->info("Evicting client: {}", c->InfoLine());
+    stats_.evicted_clients++;
+    c->Close();  // leaves the tracker
+  }
+  client_evict_stuck_ = false;
+}
+
+void Server::TlsShutdownFinished() {
+  if (tls_closing_ > 0) --tls_closing_;
+  if (shutting_down_ && tls_closing_ == 0) io_.stop();
+}
+
 std::optional<std::string> Server::ConfigSet(
     const std::vector<std::pair<std::string_view, std::string_view>>& pairs) {
   // A tls-* file or setting named by the CONFIG SET reloads the context even when its
@@ -716,7 +786,10 @@ std::optional<std::string> Server::ConfigSet(
   auto err = table_.Set(config_, pairs, [this, &tls_name](const Config& o, const Config& n) {
     return ApplyConfigChange(o, n, tls_name);
   });
-  if (!err) ++config_epoch_;
+  if (!err) {
+    ++config_epoch_;
+    ApplyClientEviction();
+  }
   return err;
 }
 

@@ -4,7 +4,8 @@ certificates (tls-auth-clients yes/optional/no, a foreign CA), tls-protocols, ci
 passphrase keys, a CA directory, DH parameters, session resumption, CONFIG SET reloads
 and tls-port changes, large replies and long pipelines (the asynchronous write path and
 back-pressure), hostile bytes on the TLS port, TLS on the plain port, the handshake
-deadline, CLIENT KILL/QUIT/shutdown of TLS clients, and startup failures naming the file."""
+deadline, CLIENT KILL/QUIT/shutdown of TLS clients, close_notify on every server-side close
+(bounded when the peer never answers), and startup failures naming the file."""
 
 import os
 import select
@@ -623,6 +624,80 @@ class TlsTest(unittest.TestCase):
         with self.tls() as idle:  # tearDown sets the timeout back
             self.assertEqual(idle.call("PING"), "PONG")
             self.assertTrue(idle.is_closed(wait=6))
+
+
+    # ------------------------------------------------------------------ close_notify
+
+    def strict(self):
+        """A client that tells a clean TLS close (close_notify: recv returns b"") from a
+        bare TCP close (SSLEOFError), which Python otherwise hides."""
+        ctx = self.ctx()
+        ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+        return TlsClient(self.tls_port, ctx)
+
+    def assert_clean_close(self, t, wait=10.0):
+        t.sock.settimeout(wait)
+        self.assertEqual(t.sock.recv(16), b"")  # SSLEOFError without close_notify
+
+    def test_server_side_closes_send_close_notify(self):
+        with self.strict() as t:
+            self.assertEqual(t.call("QUIT"), "OK")
+            self.assert_clean_close(t)
+        with self.strict() as victim, self.server.client() as admin:
+            vid = victim.call("CLIENT", "ID")
+            self.assertEqual(admin.call("CLIENT", "KILL", "ID", str(vid)), 1)
+            self.assert_clean_close(victim)
+        with self.server.client() as admin:
+            admin.call("CONFIG", "SET", "timeout", "1")  # tearDown sets it back
+        with self.strict() as idle:
+            self.assertEqual(idle.call("PING"), "PONG")
+            self.assert_clean_close(idle, wait=6)
+        # Client eviction: a TLS client holding a big partial request.
+        with self.server.client() as admin:
+            admin.call("CONFIG", "SET", "maxmemory-clients", "2mb")
+            try:
+                with self.strict() as hog:
+                    # Just past the limit: all of it is read before the close.
+                    hog.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$9000000\r\n"
+                             + b"x" * 2_500_000)
+                    self.assert_clean_close(hog)
+            finally:
+                admin.call("CONFIG", "SET", "maxmemory-clients", "0")
+
+    def test_openssl_s_client_sees_a_clean_shutdown(self):
+        r = subprocess.run(
+            [OPENSSL, "s_client", "-connect", f"{HOST}:{self.tls_port}", "-quiet",
+             "-CAfile", self.pki["ca.crt"], "-cert", self.pki["client.crt"],
+             "-key", self.pki["client.key"]],
+            input=b"PING\r\nQUIT\r\n", capture_output=True, timeout=30)
+        self.assertEqual(r.stdout, b"+PONG\r\n+OK\r\n")
+        self.assertNotIn(b"unexpected eof", r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_peer_that_never_answers_close_notify_is_dropped(self):
+        fd_dir = f"/proc/{self.server.pid()}/fd"
+        with self.server.client() as admin:
+            admin.call("PING")
+            before = len(os.listdir(fd_dir))
+            with self.tls() as mute:
+                vid = mute.call("CLIENT", "ID")
+                self.assertEqual(len(os.listdir(fd_dir)), before + 1)
+                self.assertEqual(admin.call("CLIENT", "KILL", "ID", str(vid)), 1)
+                # mute neither reads nor closes: the server gives up on the exchange.
+                harness.wait_until(lambda: len(os.listdir(fd_dir)) == before, timeout=3)
+                self.assertEqual(len(os.listdir(fd_dir)), before)
+
+    def test_shutdown_sends_close_notify(self):
+        port = harness.free_port()
+        with harness.Server(args=tls_args(self.pki, port)) as server:
+            ctx = self.ctx()
+            ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+            with TlsClient(port, ctx) as t, server.client() as admin:
+                self.assertEqual(t.call("PING"), "PONG")
+                admin.send(harness.encode_command("SHUTDOWN", "NOSAVE"))
+                self.assert_clean_close(t)
+                server.proc.wait(timeout=10)
+                self.assertEqual(server.proc.returncode, 0)
 
 
 class TlsStartupTest(unittest.TestCase):

@@ -130,6 +130,33 @@ TEST(ConfigSet, ErrorTextsAsRedis) {
             "be a memory value");
 }
 
+// maxmemory-clients: a memory value or a percentage (stored negated), with Redis's
+// texts; values of 2^63 and more wrap into percentages as in Redis (strtoull, no checks).
+TEST(ConfigSet, MaxmemoryClients) {
+  ConfigTable t;
+  Config c;
+  const Directive* d = t.Find("maxmemory-clients");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(t.FormatValue(*d, c), "0");
+  EXPECT_EQ(Set(t, c, {{"maxmemory-clients", "5%"}}), std::nullopt);
+  EXPECT_EQ(c.maxmemory_clients, -5);
+  EXPECT_EQ(t.FormatValue(*d, c), "5%");
+  EXPECT_EQ(Set(t, c, {{"maxmemory-clients", "2mb"}}), std::nullopt);
+  EXPECT_EQ(t.FormatValue(*d, c), "2097152");
+  EXPECT_EQ(Set(t, c, {{"maxmemory-clients", "18446744073709551615"}}), std::nullopt);
+  EXPECT_EQ(t.FormatValue(*d, c), "1%");
+  EXPECT_EQ(Set(t, c, {{"maxmemory-clients", "101%"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - "
+            "percentage argument must be less or equal to 100");
+  for (const char* bad : {"-1", "-5%", "abc", "1.5mb", "5 %", "%", "+5", "05%", "-0%"}) {
+    EXPECT_EQ(Set(t, c, {{"maxmemory-clients", bad}}),
+              "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - "
+              "argument must be a memory or percent value")
+        << bad;
+  }
+  EXPECT_EQ(t.FormatValue(*d, c), "1%");
+}
+
 TEST(ConfigSet, AllOrNothing) {
   ConfigTable t;
   Config c;

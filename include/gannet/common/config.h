@@ -104,6 +104,10 @@ struct Config {
   std::string maxmemory_policy = "noeviction";
   int maxmemory_samples = 5;
   int maxmemory_eviction_tenacity = 10;  // 0..100: time budget of one eviction round
+  // maxmemory-clients: the clients' buffers together may not exceed this (the biggest
+  // clients are closed; src/server/client_memory.h). 0: off; > 0: bytes; < 0: that
+  // percentage of maxmemory (stored negated, as Redis: "5%" is -5).
+  int64_t maxmemory_clients = 0;
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;  // minutes
   // Free large values on the lazy-free thread (src/engine/lazyfree.h) when evicting,

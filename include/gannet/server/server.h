@@ -26,6 +26,7 @@
 #include "gannet/common/clock.h"
 #include "gannet/common/config.h"
 #include "gannet/engine/keyspace.h"
+#include "gannet/server/client_memory.h"
 #include "gannet/server/config_table.h"
 
 namespace asio::ssl {
@@ -48,6 +49,7 @@ struct ServerStats {
   uint64_t client_output_buffer_limit_disconnections = 0;
   uint64_t total_reads_processed = 0;
   uint64_t total_writes_processed = 0;
+  uint64_t evicted_clients = 0;  // closed by maxmemory-clients
 };
 
 class Server final : public ServerView {
@@ -117,6 +119,16 @@ class Server final : public ServerView {
   // (parser limits) without reading the config per command.
   uint64_t config_epoch() const { return config_epoch_; }
 
+  // ---- client eviction (maxmemory-clients; client_memory.h) ----
+  // Whether connections report their memory: maxmemory-clients resolves to a limit.
+  bool client_eviction_on() const { return client_mem_limit_ != 0; }
+  // A connection's memory changed; evicts (from the loop) once the total reaches the limit.
+  void TrackClientMemory(ClientMemoryNode& node, size_t mem, bool evictable);
+  void UntrackClientMemory(ClientMemoryNode& node) { client_mem_.Remove(node); }
+  // TLS connections closing with close_notify: a shutdown waits for them (bounded).
+  void TlsShutdownStarted() { ++tls_closing_; }
+  void TlsShutdownFinished();
+
  private:
   using Tcp = asio::ip::tcp;
   using Unix = asio::local::stream_protocol;
@@ -153,6 +165,11 @@ class Server final : public ServerView {
   std::optional<std::string> ApplyTlsChange(const Config& old_cfg, const Config& new_cfg,
                                             std::string_view tls_name);
   std::string InfoSection(std::string_view name, const ClientView& requester);
+  // maxmemory-clients or maxmemory may have changed: recompute the limit, start or stop
+  // tracking every connection.
+  void ApplyClientEviction();
+  // Closes the biggest evictable clients until the total is under the limit.
+  void EvictClients();
 
   Config config_;
   ConfigTable table_;
@@ -182,6 +199,12 @@ class Server final : public ServerView {
   ServerStats stats_;
   uint64_t next_client_id_ = 1;
   size_t live_clients_ = 0;  // connections not yet closed (clients_ erases lazily)
+  ClientMemoryTracker client_mem_;
+  size_t client_mem_limit_ = 0;                     // bytes; 0: client eviction off
+  bool client_evict_posted_ = false;                // an EvictClients is queued on the loop
+  bool client_evict_stuck_ = false;                 // warned that only unevictable clients are left
+  size_t tls_closing_ = 0;                          // TLS close_notify exchanges in progress
+  std::unique_ptr<asio::steady_timer> exit_timer_;  // bounds the wait for them at exit
   uint64_t config_epoch_ = 0;
   int bound_port_ = 0;
   int64_t start_time_ms_ = 0;
