@@ -338,7 +338,7 @@ class DifferentialBlockedStats(PairTestCase):
                 durations[args[0].lower()] = e[2]
         latest = [x[0] for x in ctl.call("LATENCY", "LATEST")]
         return {"replies": replies, "commandstats": stats, "latencystats": lat,
-                "errorstats": errs, "slowlog": slow, "latency": latest,
+                "errorstats": errs, "slowlog": slow, "_latency": latest,
                 "total_commands_processed": int(st["total_commands_processed"]) - info_calls,
                 "total_error_replies": st["total_error_replies"],
                 "_usec": usec, "_durations": durations}
@@ -402,7 +402,7 @@ class DifferentialBlockedStats(PairTestCase):
             self.assertLess(server["_durations"]["blpop"], 200000)
             self.assertGreaterEqual(server["_usec"]["cmdstat_blpop"],
                                     server["_durations"]["blpop"])
-            self.assertEqual(server["latency"], [])
+            self.assertEqual(server["_latency"], [])
 
     def test_client_unblock(self):
         def steps(ctl, blk, blk_id):
