@@ -20,6 +20,7 @@ struct BlockingRegistry::Waiter {
   int64_t deadline_ms;
   ValueType type;
   bool wake_on_delete;
+  bool timeout_reply_zero;
   const CommandSpec* spec;
   const Config* config;
   int64_t first_run_us = 0;
@@ -83,7 +84,11 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, TimeoutUnit un
 
 void BlockClient(CommandContext& ctx, const BlockSpec& spec) {
   if (ctx.cannot_block || ctx.blocking == nullptr || ctx.client.deferred_reply() == nullptr) {
-    ctx.reply.SendNullArray();
+    if (spec.timeout_reply_zero) {
+      ctx.reply.SendLong(0);
+    } else {
+      ctx.reply.SendNullArray();
+    }
     return;
   }
   ctx.blocking->Block(ctx, ctx.args, spec);
@@ -129,6 +134,7 @@ void BlockingRegistry::Block(CommandContext& ctx, CmdArgs args, const BlockSpec&
   w->deadline_ms = spec.deadline_ms;
   w->type = spec.type;
   w->wake_on_delete = spec.wake_on_delete;
+  w->timeout_reply_zero = spec.timeout_reply_zero;
   w->spec = ctx.spec;
   w->config = &ctx.config();
   if (!spec.rerun_args.empty()) {
@@ -270,6 +276,8 @@ void BlockingRegistry::Finish(uint64_t client_id, EndHow how) {
   if (rb != nullptr) {
     if (how == EndHow::kUnblockError) {
       rb->SendError(kUnblockedErr);
+    } else if (w->timeout_reply_zero) {
+      rb->SendLong(0);
     } else {
       rb->SendNullArray();
     }

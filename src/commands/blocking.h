@@ -28,8 +28,9 @@
 //     or changes type (XREADGROUP: Redis replies "-UNBLOCKED the stream key no longer
 //     exists"; the handler sees ctx.rerun and the missing key and says so).
 //  6. Timeout, and CLIENT UNBLOCK id [TIMEOUT]: the null array reply (RESP2 "*-1", RESP3
-//     "_"). Redis 7.0 sends it for every blocking list/zset/stream command, BLMOVE and
-//     BRPOPLPUSH included (checked against 7.0.15). CLIENT UNBLOCK id ERROR sends
+//     "_"; WAIT: ":0", spec.timeout_reply_zero). Redis 7.0 sends it for every blocking
+//     list/zset/stream command, BLMOVE and BRPOPLPUSH included (checked against 7.0.15). CLIENT
+//     UNBLOCK id ERROR sends
 //     "-UNBLOCKED client unblocked via CLIENT UNBLOCK".
 //
 // STATISTICS (what redis-server 7.0.15 records; tests/differential/test_introspection.py)
@@ -98,6 +99,10 @@ struct BlockSpec {
   // Arguments to re-run instead of the original command, e.g. XREAD ... STREAMS s $
   // with "$" replaced by the stream's last id at block time. Empty: the original ones.
   std::vector<std::string> rerun_args;
+  // WAIT: the timeout (and CLIENT UNBLOCK ... TIMEOUT) reply is ":0", the replicas that
+  // acknowledged (none: Gannet has no replication), not the null array. With no keys the
+  // client only waits for its deadline.
+  bool timeout_reply_zero = false;
 };
 
 enum class TimeoutUnit : uint8_t { kSeconds, kMilliseconds };

@@ -429,6 +429,33 @@ class DifferentialBlockedStats(PairTestCase):
         # The CLIENT UNBLOCK ... ERROR that sent the error is itself a failed call.
         self.assertEqual(r["commandstats"]["cmdstat_client|unblock"], ("4", "0", "1"))
 
+    def test_wait(self):
+        # Gannet has no replicas: WAIT answers 0 at once for numreplicas <= 0 (and in
+        # MULTI), otherwise it blocks like any blocking command until its timeout or CLIENT
+        # UNBLOCK, and then answers 0; the statistics follow the same rules.
+        def steps(ctl, blk, blk_id):
+            out = [ctl.call_raw(*c) for c in [
+                ("WAIT", "abc", "0"), ("WAIT", "1", "abc"), ("WAIT", "1", "-1"),
+                ("WAIT", "x", "-1"), ("WAIT", "1", "1.5"), ("WAIT", "1"),
+                ("WAIT", "1", "99999999999999999999"), ("WAIT", "-1", "0"), ("WAIT", "0", "0")]]
+            out.append(blk.call_raw("WAIT", "1", "50"))
+            blk.call("MULTI")
+            blk.call("WAIT", "5", "0")
+            out.append(blk.call_raw("EXEC"))
+            blk.send(encode_command("WAIT", "2", "0"))
+            wait_blocked(ctl)
+            out.append(ctl.call_raw("CLIENT", "UNBLOCK", blk_id))
+            out.append(blk.read_raw())
+            blk.send(encode_command("WAIT", "2", "0"))
+            wait_blocked(ctl)
+            out.append(ctl.call_raw("CLIENT", "UNBLOCK", blk_id, "ERROR"))
+            out.append(blk.read_raw())
+            out.append(ctl.call_raw("COMMAND", "INFO", "wait"))
+            return out
+        g, r = self.run_scenario(steps)
+        self.compare(g, r)
+        self.assertEqual(r["replies"][9], b":0\r\n")
+
     def test_served_with_an_error_and_in_multi(self):
         def steps(ctl, blk, _):
             ctl.call("XADD", "st", "1-1", "f", "v")
