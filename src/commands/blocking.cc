@@ -7,6 +7,7 @@
 
 #include "gannet/commands/dispatcher.h"
 #include "gannet/common/numbers.h"
+#include "introspection.h"
 
 namespace gannet {
 
@@ -19,8 +20,12 @@ struct BlockingRegistry::Waiter {
   int64_t deadline_ms;
   ValueType type;
   bool wake_on_delete;
+  bool timeout_reply_zero;
   const CommandSpec* spec;
+  const Config* config;
+  int64_t first_run_us = 0;
   std::vector<std::string> args;
+  std::vector<std::string> shown_args;  // as sent, when args were rewritten (XREAD $)
   std::vector<DbKey> keys;
   std::vector<WaitList::iterator> positions;
 };
@@ -79,7 +84,11 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, TimeoutUnit un
 
 void BlockClient(CommandContext& ctx, const BlockSpec& spec) {
   if (ctx.cannot_block || ctx.blocking == nullptr || ctx.client.deferred_reply() == nullptr) {
-    ctx.reply.SendNullArray();
+    if (spec.timeout_reply_zero) {
+      ctx.reply.SendLong(0);
+    } else {
+      ctx.reply.SendNullArray();
+    }
     return;
   }
   ctx.blocking->Block(ctx, ctx.args, spec);
@@ -125,9 +134,12 @@ void BlockingRegistry::Block(CommandContext& ctx, CmdArgs args, const BlockSpec&
   w->deadline_ms = spec.deadline_ms;
   w->type = spec.type;
   w->wake_on_delete = spec.wake_on_delete;
+  w->timeout_reply_zero = spec.timeout_reply_zero;
   w->spec = ctx.spec;
+  w->config = &ctx.config();
   if (!spec.rerun_args.empty()) {
     w->args = spec.rerun_args;
+    w->shown_args.assign(args.begin(), args.end());
   } else {
     w->args.assign(args.begin(), args.end());
   }
@@ -223,11 +235,14 @@ void BlockingRegistry::ServeKey(const DbKey& key) {
     if (c == clients_.end()) continue;  // served through another key, or gone
     Waiter* w = c->second.get();
     if (!KeyServes(*w, key)) continue;  // gone, or of a type this waiter ignores
-    Rerun rerun{id, key.key, false};
-    rerun_ = &rerun;
     ClientView* client = w->client;
     ReplyBuilder* rb = client->deferred_reply();
     std::vector<std::string_view> views(w->args.begin(), w->args.end());
+    std::vector<std::string_view> shown(w->shown_args.begin(), w->shown_args.end());
+    Rerun rerun{
+        id, key.key, false, w->first_run_us,
+        shown.empty() ? CmdArgs(views.data(), views.size()) : CmdArgs(shown.data(), shown.size())};
+    rerun_ = &rerun;
     dispatcher_.RunBlocked(CmdArgs(views.data(), views.size()), *client, *rb);
     rerun_ = nullptr;
     if (rerun.blocked_again) continue;
@@ -249,22 +264,36 @@ void BlockingRegistry::ServeReadyKeys() {
   serving_ = false;
 }
 
-void BlockingRegistry::Finish(uint64_t client_id, bool reply_timeout, std::string_view error) {
+void BlockingRegistry::Finish(uint64_t client_id, EndHow how) {
   auto it = clients_.find(client_id);
   if (it == clients_.end()) return;
   Waiter* w = it->second.get();
   ClientView* client = w->client;
   const CommandSpec* spec = w->spec;
+  const Config* config = w->config;
+  const int64_t first_run_us = w->first_run_us;
   ReplyBuilder* rb = client->deferred_reply();
   if (rb != nullptr) {
-    if (reply_timeout) {
-      rb->SendNullArray();
+    if (how == EndHow::kUnblockError) {
+      rb->SendError(kUnblockedErr);
+    } else if (w->timeout_reply_zero) {
+      rb->SendLong(0);
     } else {
-      rb->SendError(error);
+      rb->SendNullArray();
     }
   }
   Unlink(w);
-  dispatcher_.CountBlockedCompletion(spec, !reply_timeout);
+  // The call was counted when it blocked; a deadline adds nothing (blocking.h).
+  if (how == EndHow::kUnblockError) {
+    ++unblock_errors_;
+    ++dispatcher_.stats().total_error_replies;
+    dispatcher_.introspection().CountError("UNBLOCKED");
+  }
+  if (how != EndHow::kDeadline && spec != nullptr && config != nullptr) {
+    const int64_t now_ms = keyspace_.clock().NowUs() / 1000;
+    dispatcher_.introspection().OnUnblocked(*spec, *client, *config, CmdArgs(), now_ms,
+                                            first_run_us, 0, /*failed=*/true);
+  }
   client->set_blocked(false);
 }
 
@@ -272,7 +301,7 @@ size_t BlockingRegistry::ExpireTimeouts(int64_t now_ms) {
   size_t n = 0;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
     uint64_t id = deadlines_.begin()->second;
-    Finish(id, true, {});
+    Finish(id, EndHow::kDeadline);
     ++n;
   }
   return n;
@@ -284,8 +313,13 @@ int64_t BlockingRegistry::NextDeadline() const {
 
 bool BlockingRegistry::Unblock(uint64_t client_id, UnblockHow how) {
   if (clients_.count(client_id) == 0) return false;
-  Finish(client_id, how == UnblockHow::kTimeout, kUnblockedErr);
+  Finish(client_id, how == UnblockHow::kTimeout ? EndHow::kUnblockTimeout : EndHow::kUnblockError);
   return true;
+}
+
+void BlockingRegistry::NoteFirstRun(uint64_t client_id, int64_t duration_us) {
+  auto it = clients_.find(client_id);
+  if (it != clients_.end()) it->second->first_run_us = duration_us;
 }
 
 void BlockingRegistry::RemoveClient(uint64_t client_id) {

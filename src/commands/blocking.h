@@ -28,9 +28,23 @@
 //     or changes type (XREADGROUP: Redis replies "-UNBLOCKED the stream key no longer
 //     exists"; the handler sees ctx.rerun and the missing key and says so).
 //  6. Timeout, and CLIENT UNBLOCK id [TIMEOUT]: the null array reply (RESP2 "*-1", RESP3
-//     "_"). Redis 7.0 sends it for every blocking list/zset/stream command, BLMOVE and
-//     BRPOPLPUSH included (checked against 7.0.15). CLIENT UNBLOCK id ERROR sends
+//     "_"; WAIT: ":0", spec.timeout_reply_zero). Redis 7.0 sends it for every blocking
+//     list/zset/stream command, BLMOVE and BRPOPLPUSH included (checked against 7.0.15). CLIENT
+//     UNBLOCK id ERROR sends
 //     "-UNBLOCKED client unblocked via CLIENT UNBLOCK".
+//
+// STATISTICS (what redis-server 7.0.15 records; tests/differential/test_introspection.py)
+//  - When the command blocks: calls, usec (its first run), total_commands_processed, a
+//    LATENCY "command"/"fast-command" sample, MONITOR. No latencystats, no SLOWLOG yet.
+//  - Served (the re-run replied): usec += first run + re-run, failed_calls if the reply
+//    is an error, latencystats and SLOWLOG (the command as sent, XREAD's "$" included)
+//    with that sum, LATENCY "command-unblocking" with the re-run's time. calls is not
+//    counted again.
+//  - Timed out: nothing more.
+//  - CLIENT UNBLOCK (TIMEOUT or ERROR): usec += first run, failed_calls + 1 (for TIMEOUT
+//    too), latencystats, and a SLOWLOG entry WITHOUT arguments (Redis has freed them by
+//    then) under the blocked client's address and name. ERROR also counts the error reply
+//    (errorstat_UNBLOCKED, total_error_replies).
 //  7. A client that disconnects while blocked is forgotten (Dispatcher::OnClientClosed).
 //
 // CONTRACT FOR WRITERS
@@ -85,6 +99,10 @@ struct BlockSpec {
   // Arguments to re-run instead of the original command, e.g. XREAD ... STREAMS s $
   // with "$" replaced by the stream's last id at block time. Empty: the original ones.
   std::vector<std::string> rerun_args;
+  // WAIT: the timeout (and CLIENT UNBLOCK ... TIMEOUT) reply is ":0", the replicas that
+  // acknowledged (none: Gannet has no replication), not the null array. With no keys the
+  // client only waits for its deadline.
+  bool timeout_reply_zero = false;
 };
 
 enum class TimeoutUnit : uint8_t { kSeconds, kMilliseconds };
@@ -151,6 +169,8 @@ class BlockingRegistry final : public KeyspaceListener {
   int64_t NextDeadline() const;
   // CLIENT UNBLOCK: true if client_id was blocked (and is now unblocked with a reply).
   bool Unblock(uint64_t client_id, UnblockHow how);
+  // The dispatcher, right after a command blocked: how long its first run took.
+  void NoteFirstRun(uint64_t client_id, int64_t duration_us);
   // The client went away: forget it without a reply.
   void RemoveClient(uint64_t client_id);
 
@@ -163,6 +183,8 @@ class BlockingRegistry final : public KeyspaceListener {
     uint64_t client_id = 0;
     std::string_view key;  // the ready key that triggered the re-run
     bool blocked_again = false;
+    int64_t first_run_us = 0;  // the blocking run's duration (statistics)
+    CmdArgs shown_args;        // the command as the client sent it (SLOWLOG)
   };
   Rerun* current_rerun() { return rerun_; }
 
@@ -174,6 +196,9 @@ class BlockingRegistry final : public KeyspaceListener {
   // Clients that started blocking so far (the dispatcher compares it around a command to
   // tell whether the command blocked).
   uint64_t blocks_started() const { return blocks_started_; }
+  // Error replies sent by CLIENT UNBLOCK ... ERROR so far. Redis marks the command during
+  // which an error reply was sent as failed, whoever got it: CLIENT UNBLOCK itself here.
+  uint64_t unblock_errors() const { return unblock_errors_; }
 
  private:
   struct Waiter;
@@ -191,7 +216,8 @@ class BlockingRegistry final : public KeyspaceListener {
   using WaitList = std::list<Waiter*>;
 
   void Unlink(Waiter* w);  // removes w from every index and deletes it
-  void Finish(uint64_t client_id, bool reply_timeout, std::string_view error);
+  enum class EndHow : uint8_t { kDeadline, kUnblockTimeout, kUnblockError };
+  void Finish(uint64_t client_id, EndHow how);
   bool KeyServes(const Waiter& w, const DbKey& key);
   void ServeKey(const DbKey& key);
 
@@ -207,6 +233,7 @@ class BlockingRegistry final : public KeyspaceListener {
   std::function<void(int64_t)> deadline_hook_;
   Rerun* rerun_ = nullptr;
   uint64_t blocks_started_ = 0;
+  uint64_t unblock_errors_ = 0;
   size_t delete_listeners_ = 0;  // waiters with wake_on_delete
   bool serving_ = false;
 };

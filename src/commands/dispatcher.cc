@@ -113,17 +113,6 @@ void Dispatcher::RunBlocked(CmdArgs args, ClientView& client, ReplyBuilder& repl
   --depth_;
 }
 
-void Dispatcher::CountBlockedCompletion(const CommandSpec* spec, bool failed) {
-  ++stats_.total_commands_processed;
-  if (spec == nullptr) return;
-  ++spec->stats.calls;
-  if (failed) {
-    ++spec->stats.failed_calls;
-    ++stats_.total_error_replies;
-    introspection_->CountError("UNBLOCKED");  // the only error a blocked wait ends with
-  }
-}
-
 void Dispatcher::Reject(const CommandSpec* spec, ClientView& client, ReplyBuilder& reply,
                         std::string_view error) {
   if (spec != nullptr && spec->name == "exec") {
@@ -204,6 +193,7 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   if (session.in_multi && QueueInTransaction(*spec, ctx)) return;
 
   const uint64_t blocks_before = blocking_->blocks_started();
+  const uint64_t unblock_errors_before = blocking_->unblock_errors();
   const BlockingRegistry::Rerun* rr = blocking_->current_rerun();
   const uint64_t dirty_before = keyspace_.dirty();
   // Client-side caching: who is running (NOLOOP, replies before invalidations), then the
@@ -226,21 +216,30 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
       spec->name != "exec") {
     Propagate(ctx);
   }
-  // A command that blocked (or re-blocked) is counted once, when it completes.
-  if (blocking_->blocks_started() != blocks_before || (rr != nullptr && rr->blocked_again)) {
-    if (!rerun) introspection_->OnCommandBlocked(*spec, ctx);  // MONITOR shows it now
+  // A blocked command's statistics as Redis 7.0 keeps them (blocking.h): the call when it
+  // blocks, the rest when it ends; a re-run that finds nothing counts nothing.
+  const bool blocked =
+      blocking_->blocks_started() != blocks_before || (rr != nullptr && rr->blocked_again);
+  if (blocked && rerun) return;
+  CommandStats& st = spec->stats;
+  const uint64_t errors = reply.errors_sent() - errors_before;
+  if (errors > 0) {
+    stats_.total_error_replies += errors;
+    introspection_->CountError(reply.last_error_code(), errors);
+  }
+  if (rerun && rr != nullptr) {
+    introspection_->OnUnblocked(*spec, client, server_.config(), rr->shown_args, now_ms,
+                                rr->first_run_us, elapsed_us, errors > 0);
     return;
   }
-
-  CommandStats& st = spec->stats;
   ++st.calls;
   st.usec += elapsed_us > 0 ? static_cast<uint64_t>(elapsed_us) : 0;
   ++stats_.total_commands_processed;
-  const uint64_t errors = reply.errors_sent() - errors_before;
-  if (errors > 0) {
-    ++st.failed_calls;
-    stats_.total_error_replies += errors;
-    introspection_->CountError(reply.last_error_code(), errors);
+  if (errors > 0 || blocking_->unblock_errors() != unblock_errors_before) ++st.failed_calls;
+  if (blocked) {
+    blocking_->NoteFirstRun(client.id(), elapsed_us);
+    introspection_->OnCommandBlocked(*spec, ctx, elapsed_us);  // MONITOR shows it now
+    return;
   }
   AfterCommand(*spec, ctx, elapsed_us);
 }

@@ -488,6 +488,17 @@ void CmdGeoAdd(CmdArgs args, CommandContext& ctx) {
     e->value.set_encoding(z->encoding());
   }
   if (added > 0) SignalKeyReady(ctx, args[1]);
+  // Redis runs GEOADD as "zadd key [options] score member ...", and that is what the AOF
+  // records (the name in lower case, the options as given, the scores as integers).
+  if (ctx.propagating && added + updated > 0) {
+    std::vector<std::string> cmd{"zadd"};
+    cmd.insert(cmd.end(), args.begin() + 1, args.begin() + static_cast<std::ptrdiff_t>(i));
+    for (const auto& [score, member] : pairs) {
+      cmd.push_back(std::to_string(static_cast<int64_t>(score)));
+      cmd.emplace_back(member);
+    }
+    ctx.PropagateAs(std::move(cmd));
+  }
   ctx.reply.SendLong(ch ? added + updated : added);
 }
 

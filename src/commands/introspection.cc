@@ -206,11 +206,15 @@ std::vector<std::string_view> RedactedArgs(const CommandSpec& spec, CmdArgs args
 }
 
 void Introspection::PushSlowlog(const CommandSpec& spec, CommandContext& ctx, int64_t duration_us) {
-  const int64_t max_len = ctx.config().slowlog_max_len;
-  const std::vector<std::string_view> args = RedactedArgs(spec, ctx.args);
+  PushSlowlog(spec, ctx.client, ctx.args, ctx.now_ms, ctx.config().slowlog_max_len, duration_us);
+}
+
+void Introspection::PushSlowlog(const CommandSpec& spec, const ClientView& client, CmdArgs raw_args,
+                                int64_t now_ms, int64_t max_len, int64_t duration_us) {
+  const std::vector<std::string_view> args = RedactedArgs(spec, raw_args);
   SlowlogEntry e;
   e.id = next_slowlog_id_++;
-  e.unix_time = ctx.now_ms / 1000;
+  e.unix_time = now_ms / 1000;
   e.duration_us = duration_us;
   const size_t argc = std::min(args.size(), kSlowlogMaxArgc);
   e.args.reserve(argc);
@@ -225,10 +229,26 @@ void Introspection::PushSlowlog(const CommandSpec& spec, CommandContext& ctx, in
       e.args.emplace_back(args[j]);
     }
   }
-  e.peer = std::string(ctx.client.peer_addr());
-  e.client_name = std::string(ctx.client.name());
+  e.peer = std::string(client.peer_addr());
+  e.client_name = std::string(client.name());
   slowlog_.push_front(std::move(e));
   TrimSlowlog(static_cast<size_t>(std::max<int64_t>(max_len, 0)));
+}
+
+void Introspection::OnUnblocked(const CommandSpec& spec, const ClientView& client,
+                                const Config& cfg, CmdArgs shown, int64_t now_ms,
+                                int64_t first_run_us, int64_t reply_us, bool failed) {
+  const int64_t total_us = first_run_us + reply_us;
+  spec.stats.usec += total_us > 0 ? static_cast<uint64_t>(total_us) : 0;
+  if (failed) ++spec.stats.failed_calls;
+  if (cfg.latency_tracking) RecordLatency(spec, total_us);
+  if (cfg.slowlog_log_slower_than >= 0 && total_us >= cfg.slowlog_log_slower_than &&
+      !(spec.flags & kCmdSkipSlowlog)) {
+    PushSlowlog(spec, client, shown, now_ms, cfg.slowlog_max_len, total_us);
+  }
+  if (cfg.latency_monitor_threshold > 0 && reply_us / 1000 >= cfg.latency_monitor_threshold) {
+    AddLatencySample("command-unblocking", reply_us / 1000, now_ms / 1000);
+  }
 }
 
 // ---- LATENCY ----

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "arg_parser.h"
+#include "blocking.h"
 #include "error_text.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/common/glob.h"
@@ -433,6 +434,22 @@ void CmdObjectHelp(CmdArgs, CommandContext& ctx) {
   for (std::string_view line : kLines) ctx.reply.SendSimple(line);
 }
 
+// WAIT numreplicas timeout: Gannet has no replicas, so no write is ever acknowledged. As a
+// Redis master without replicas: 0 at once when numreplicas <= 0 (or inside MULTI),
+// otherwise the client blocks until its timeout (0: forever) or CLIENT UNBLOCK and then
+// gets 0.
+void CmdWait(CmdArgs args, CommandContext& ctx) {
+  auto numreplicas = ParseInt64(args[1]);
+  if (!numreplicas) return ctx.reply.SendError(kNotIntegerErr);
+  int64_t deadline = 0;
+  if (!ParseBlockTimeout(ctx, args[2], TimeoutUnit::kMilliseconds, &deadline)) return;
+  if (*numreplicas <= 0 || ctx.client.session().in_multi) return ctx.reply.SendLong(0);
+  BlockSpec spec;
+  spec.deadline_ms = deadline;
+  spec.timeout_reply_zero = true;
+  BlockClient(ctx, spec);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -447,6 +464,14 @@ void RegisterKeysFamily(CommandTable& t) {
   constexpr std::string_view kO1 = "O(1)";
   constexpr std::string_view kMultiSum = "request_policy:multi_shard response_policy:agg_sum";
 
+  t.Register({.name = "wait",
+              .arity = 3,
+              .flags = kCmdNoScript,
+              .acl_categories = kAclConnection,
+              .handler = CmdWait,
+              .doc = {"Waits until replicas acknowledge the connection's earlier writes.", "3.0.0",
+                      kG, kO1},
+              .tips = "request_policy:all_shards response_policy:agg_min"});
   t.Register({.name = "del",
               .arity = -2,
               .flags = kCmdWrite,

@@ -435,8 +435,13 @@ void MoveGeneric(CmdArgs args, CommandContext& ctx, End from, End to, bool block
   if (MoveOne(ctx, *r, args[1], args[2], from, to) && blocking && ctx.propagating) {
     // Served at once or on a re-run: recorded as the non-blocking form.
     if (args.size() == 6) {
-      ctx.PropagateAs({"LMOVE", std::string(args[1]), std::string(args[2]), std::string(args[3]),
-                       std::string(args[4])});
+      // Redis writes a served client's directions as its shared "left"/"right" objects,
+      // and an immediate one's as the client sent them.
+      auto where = [&](size_t i, End end) {
+        return ctx.rerun ? std::string(end == End::kHead ? "left" : "right") : std::string(args[i]);
+      };
+      ctx.PropagateAs(
+          {"LMOVE", std::string(args[1]), std::string(args[2]), where(3, from), where(4, to)});
     } else {
       ctx.PropagateAs({"RPOPLPUSH", std::string(args[1]), std::string(args[2])});
     }

@@ -1,25 +1,11 @@
 // ioredis against the server under test: cache-aside, a 1,000-command pipeline, SCAN-based
 // invalidation (scanStream), a SET NX EX lock, reconnection after a restart, RESP2 and RESP3.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Redis from 'ioredis';
-import { Server } from './server.mjs';
+import { Server, ioredisClients } from './server.mjs';
 
-let server;
-const clients = [];
-
-function connect(options = {}) {
-  const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false,
-                             retryStrategy: () => 50, maxRetriesPerRequest: 50, ...options });
-  clients.push(client);
-  return client;
-}
-
-before(async () => { server = await new Server().start(); });
-after(async () => {
-  for (const c of clients) c.disconnect();
-  assert.equal(await server.stop(), 0, server.log);
-});
+const { fixture, connect } = ioredisClients(Redis, { defaults: { lazyConnect: false } });
 
 test('cache-aside with SET EX and GET', async () => {
   const r = connect();
@@ -110,9 +96,10 @@ test('RESP3 (default protocol) and RESP2', async () => {
 test('reconnects after the server restarts on the same port', async () => {
   const r = connect();
   assert.equal(await r.set('before', '1'), 'OK');
+  const { server } = fixture;
   const port = server.port;
   assert.equal(await server.stop(), 0, server.log);
-  server = await new Server({ port }).start();
+  fixture.server = await new Server({ port }).start();
   // The command waits in the offline queue until the client has reconnected.
   assert.equal(await r.set('after', '2'), 'OK');
   assert.equal(await r.get('after'), '2');

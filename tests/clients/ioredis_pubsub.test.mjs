@@ -3,25 +3,11 @@
 // notifications (writes, deletes and expiry), plus pattern subscriptions.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Redis from 'ioredis';
-import { Server } from './server.mjs';
+import { ioredisClients } from './server.mjs';
 
-let server;
-const clients = [];
-
-function connect(options = {}) {
-  const client = new Redis({ port: server.port, host: '127.0.0.1', retryStrategy: () => 50,
-                             maxRetriesPerRequest: 50, ...options });
-  clients.push(client);
-  return client;
-}
-
-before(async () => { server = await new Server().start(); });
-after(async () => {
-  for (const c of clients) c.disconnect();
-  assert.equal(await server.stop(), 0, server.log);
-});
+const { connect } = ioredisClients(Redis);
 
 // Resolves when pred() holds, polling; fails after `ms`.
 async function eventually(pred, ms = 5000) {

@@ -6,15 +6,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Redis from 'ioredis';
-import { Server, freePort } from './server.mjs';
+import { freePort, ioredisClients } from './server.mjs';
 
-let server;
 let tlsPort;
 let dir;
 const pki = {};
-const clients = [];
 
 function openssl(...args) {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -46,27 +44,16 @@ function tlsOptions({ withCert = true } = {}) {
   return tls;
 }
 
-function connect(options = {}) {
-  const client = new Redis({ port: tlsPort, host: '127.0.0.1', tls: tlsOptions(),
-                             retryStrategy: () => 50, maxRetriesPerRequest: 20, ...options });
-  clients.push(client);
-  return client;
-}
-
-before(async () => {
-  makePki();
-  tlsPort = await freePort();
-  server = await new Server({
-    args: ['--tls-port', String(tlsPort), '--tls-cert-file', pki['server.crt'],
-           '--tls-key-file', pki['server.key'], '--tls-ca-cert-file', pki['ca.crt']],
-  }).start();
-});
-
-after(async () => {
-  for (const c of clients) c.disconnect();
-  const code = await server.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-  assert.equal(code, 0, server.log);
+// Clients speak TLS to the tls-port; the server also listens on its plain port.
+const { connect } = ioredisClients(Redis, {
+  defaults: () => ({ port: tlsPort, tls: tlsOptions(), maxRetriesPerRequest: 20 }),
+  setup: async () => {
+    makePki();
+    tlsPort = await freePort();
+  },
+  args: () => ['--tls-port', String(tlsPort), '--tls-cert-file', pki['server.crt'],
+               '--tls-key-file', pki['server.key'], '--tls-ca-cert-file', pki['ca.crt']],
+  teardown: () => fs.rmSync(dir, { recursive: true, force: true }),
 });
 
 test('SET and GET over TLS', async () => {

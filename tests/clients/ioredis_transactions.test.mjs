@@ -3,25 +3,11 @@
 // incremented concurrently from several connections must lose no update; a queued error
 // aborts the transaction; runtime errors come back per command.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Redis from 'ioredis';
-import { Server } from './server.mjs';
+import { ioredisClients } from './server.mjs';
 
-let server;
-const clients = [];
-
-function connect(options = {}) {
-  const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false,
-                             retryStrategy: () => 50, maxRetriesPerRequest: 50, ...options });
-  clients.push(client);
-  return client;
-}
-
-before(async () => { server = await new Server().start(); });
-after(async () => {
-  for (const c of clients) c.disconnect();
-  assert.equal(await server.stop(), 0, server.log);
-});
+const { connect } = ioredisClients(Redis, { defaults: { lazyConnect: false } });
 
 // One increment with WATCH; returns the number of attempts it took (bounded).
 async function lockedIncrement(r, key, maxAttempts) {

@@ -2,29 +2,11 @@
 // pipeline, SCAN-based invalidation (scanIterator), a SET NX EX lock, reconnection after a
 // restart, RESP3 (its default) and RESP2.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createClient } from 'redis';
-import { Server } from './server.mjs';
+import { Server, nodeRedisClients } from './server.mjs';
 
-let server;
-const clients = [];
-
-async function connect(options = {}) {
-  const client = createClient({
-    socket: { host: '127.0.0.1', port: server.port, reconnectStrategy: () => 50 },
-    ...options,
-  });
-  client.on('error', () => {}); // reconnection errors are expected in the restart test
-  clients.push(client);
-  await client.connect();
-  return client;
-}
-
-before(async () => { server = await new Server().start(); });
-after(async () => {
-  for (const c of clients) if (c.isOpen) c.destroy();
-  assert.equal(await server.stop(), 0, server.log);
-});
+const { fixture, connect } = nodeRedisClients(createClient);
 
 test('cache-aside with SET EX and GET', async () => {
   const r = await connect();
@@ -107,9 +89,10 @@ test('RESP3 (default) and RESP2', async () => {
 test('reconnects after the server restarts on the same port', async () => {
   const r = await connect();
   assert.equal(await r.set('before', '1'), 'OK');
+  const { server } = fixture;
   const port = server.port;
   assert.equal(await server.stop(), 0, server.log);
-  server = await new Server({ port }).start();
+  fixture.server = await new Server({ port }).start();
   const deadline = Date.now() + 10000;
   let reply;
   while (Date.now() < deadline) {

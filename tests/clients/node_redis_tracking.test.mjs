@@ -3,24 +3,12 @@
 // key; then the server's invalidation evicts it and the next read fetches the fresh value.
 // Also FLUSHALL (a null invalidation empties the cache) and a key that expires.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createClient } from 'redis';
 import { BasicClientSideCache } from '@redis/client';
-import { Server } from './server.mjs';
+import { nodeRedisClients } from './server.mjs';
 
-let server;
-const clients = [];
-
-async function connect(options = {}) {
-  const client = createClient({
-    socket: { host: '127.0.0.1', port: server.port, reconnectStrategy: false },
-    ...options,
-  });
-  client.on('error', () => {});
-  clients.push(client);
-  await client.connect();
-  return client;
-}
+const { connect } = nodeRedisClients(createClient, { reconnectStrategy: false });
 
 // Waits (bounded) until pred() holds: invalidations arrive asynchronously.
 async function eventually(pred, what) {
@@ -31,11 +19,6 @@ async function eventually(pred, what) {
   assert.fail(`timed out waiting for ${what}`);
 }
 
-before(async () => { server = await new Server().start(); });
-after(async () => {
-  for (const c of clients) if (c.isOpen) c.destroy();
-  assert.equal(await server.stop(), 0, server.log);
-});
 
 test('cached read, change from another connection, fresh value', async () => {
   const cache = new BasicClientSideCache({ ttl: 0, maxEntries: 0 });

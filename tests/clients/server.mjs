@@ -1,10 +1,14 @@
 // Starts the server under test ($GANNET_SERVER, else a built gannet-server) on a free loopback
-// port for the Node.js client tests, waits for PING, and always stops it.
+// port for the Node.js client tests, waits for PING, and always stops it. useServer() is the
+// before/after block every test file shares; ioredisClients() and nodeRedisClients() add the
+// file's connect() on top of it.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -89,4 +93,66 @@ export class Server {
     }
     return proc.exitCode;
   }
+}
+
+// One server for the test file: started before its tests; after them every client handed to
+// track() is closed, the server is stopped, teardown() runs, and the stop must have been
+// clean (exit code 0, the server's log as the message).
+//   args: extra server arguments, or a function returning them (called after setup)
+//   setup / teardown: run before the server starts / after it stopped
+// The returned object's `server` is the running Server; a test that restarts the server
+// assigns the new one to it.
+export function useServer({ args = [], setup, teardown } = {}) {
+  const closers = [];
+  const fixture = {
+    server: null,
+    track(client, close) {
+      closers.push(() => close(client));
+      return client;
+    },
+  };
+  before(async () => {
+    if (setup) await setup();
+    fixture.server = await new Server({ args: typeof args === 'function' ? args() : args }).start();
+  });
+  after(async () => {
+    for (const close of closers) close();
+    const code = await fixture.server.stop();
+    if (teardown) await teardown();
+    assert.equal(code, 0, fixture.server.log);
+  });
+  return fixture;
+}
+
+// ioredis clients of the shared server: connect(options) opens one (loopback, reconnecting
+// every 50 ms, up to 50 retries per request) with `defaults` (an object, or a function
+// called at each connect) and then `options` over those. serverOptions go to useServer().
+export function ioredisClients(Redis, { defaults = {}, ...serverOptions } = {}) {
+  const fixture = useServer(serverOptions);
+  const connect = (options = {}) => fixture.track(
+    new Redis({ port: fixture.server.port, host: '127.0.0.1', retryStrategy: () => 50,
+                maxRetriesPerRequest: 50,
+                ...(typeof defaults === 'function' ? defaults() : defaults), ...options }),
+    (c) => c.disconnect());
+  return { fixture, connect };
+}
+
+// node-redis clients of the shared server: `await connect(options)` creates one on the
+// loopback with `reconnectStrategy` (options replace whole top-level fields, `socket`
+// included), ignores its 'error' events (reconnection errors are expected when a test
+// restarts the server) and connects it; the open ones are destroyed after the tests.
+export function nodeRedisClients(createClient, { reconnectStrategy = () => 50,
+                                                 ...serverOptions } = {}) {
+  const fixture = useServer(serverOptions);
+  const connect = async (options = {}) => {
+    const client = createClient({
+      socket: { host: '127.0.0.1', port: fixture.server.port, reconnectStrategy },
+      ...options,
+    });
+    client.on('error', () => {});
+    fixture.track(client, (c) => { if (c.isOpen) c.destroy(); });
+    await client.connect();
+    return client;
+  };
+  return { fixture, connect };
 }

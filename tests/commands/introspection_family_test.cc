@@ -382,6 +382,85 @@ TEST_F(IntrospectionTest, MonitorShowsABlockingCommandOnce) {
   EXPECT_THAT(lines[0], HasSubstr(R"("LPUSH" "list" "x")"));
 }
 
+// What a blocking command leaves in the statistics, as redis-server 7.0.15 (blocking.h):
+// the call when it blocks, latencystats/SLOWLOG/failed_calls when served or unblocked by
+// CLIENT UNBLOCK (an entry without arguments then), nothing more on a timeout.
+TEST_F(IntrospectionTest, BlockedCommandStatsAsRedis) {
+  server_.config_.slowlog_log_slower_than = 0;
+  FakeClient& w = NewClient();
+  w.name_ = "waiter";
+  const std::string id = std::to_string(w.id_);
+  const CommandStats& blpop = table_.Find("blpop")->stats;
+  auto newest = [&]() {
+    RespValue log = Run({"SLOWLOG", "GET", "1"});  // built before it logs itself
+    return log.elems.empty() ? RespValue{} : log.elems[0];
+  };
+  auto total = [](const CommandStats& st) { return st.latency ? st.latency->total : 0; };
+
+  // Times out: counted when it blocked, nothing when it timed out.
+  const uint64_t commands = dispatcher_.stats().total_commands_processed;
+  EXPECT_FALSE(RunAs(w, {"BLPOP", "k", "1"}).has_value());
+  EXPECT_EQ(blpop.calls, 1u);
+  AdvanceTime(1100);
+  EXPECT_EQ(w.deferred_out_, "*-1\r\n");
+  w.deferred_out_.clear();
+  EXPECT_EQ(blpop.calls, 1u);
+  EXPECT_EQ(blpop.failed_calls, 0u);
+  EXPECT_EQ(total(blpop), 0u);
+  EXPECT_THAT(Run({"SLOWLOG", "GET"}), ArrayLen(0));
+  EXPECT_EQ(dispatcher_.stats().total_commands_processed, commands + 2);  // and SLOWLOG
+
+  // Served: calls stays, the histogram and SLOWLOG get it (after the LPUSH that served it).
+  EXPECT_FALSE(RunAs(w, {"BLPOP", "k", "0"}).has_value());
+  EXPECT_EQ(blpop.calls, 2u);
+  ASSERT_THAT(Run({"LPUSH", "k", "x"}), IntIs(1));
+  EXPECT_THAT(*TakeReply(w), BulkArray({"k", "x"}));
+  EXPECT_EQ(blpop.calls, 2u);
+  EXPECT_EQ(total(blpop), 1u);
+  EXPECT_THAT(newest(), ArrayOf(IntIs(2), IntIs(NowMs() / 1000), IntIs(0),
+                                BulkArray({"BLPOP", "k", "0"}), BulkIs(""), BulkIs("waiter")));
+
+  // XREAD's "$" is logged as sent, not as the id it was re-run with.
+  ASSERT_THAT(Run({"XADD", "s", "1-1", "f", "v"}), BulkIs("1-1"));
+  EXPECT_FALSE(RunAs(w, {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}).has_value());
+  ASSERT_THAT(Run({"XADD", "s", "2-1", "f", "v"}), BulkIs("2-1"));
+  ASSERT_TRUE(TakeReply(w).has_value());
+  EXPECT_THAT(newest().elems[3], BulkArray({"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}));
+  EXPECT_EQ(table_.Find("xread")->stats.calls, 1u);
+
+  // CLIENT UNBLOCK TIMEOUT: a failed call, an entry without arguments.
+  const CommandSpec* unblock = table_.FindSub(*table_.Find("client"), "unblock");
+  ASSERT_NE(unblock, nullptr);
+  const CommandStats& blmove = table_.Find("blmove")->stats;
+  EXPECT_FALSE(RunAs(w, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"}).has_value());
+  EXPECT_THAT(Run({"CLIENT", "UNBLOCK", id, "TIMEOUT"}), IntIs(1));
+  EXPECT_EQ(w.deferred_out_, "*-1\r\n");
+  w.deferred_out_.clear();
+  EXPECT_EQ(blmove.calls, 1u);
+  EXPECT_EQ(blmove.failed_calls, 1u);
+  EXPECT_EQ(total(blmove), 1u);
+  RespValue log = Run({"SLOWLOG", "GET", "2"});
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_THAT(log.elems[0].elems[3], BulkArray({"CLIENT", "UNBLOCK", id, "TIMEOUT"}));
+  EXPECT_THAT(log.elems[1].elems[3], ArrayLen(0));
+  EXPECT_THAT(log.elems[1].elems[5], BulkIs("waiter"));
+  EXPECT_EQ(unblock->stats.failed_calls, 0u);
+
+  // CLIENT UNBLOCK ERROR: the error reply is counted, and CLIENT UNBLOCK failed too.
+  const uint64_t errors = dispatcher_.stats().total_error_replies;
+  EXPECT_FALSE(RunAs(w, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"}).has_value());
+  EXPECT_THAT(Run({"CLIENT", "UNBLOCK", id, "ERROR"}), IntIs(1));
+  EXPECT_THAT(*TakeReply(w), ErrorIs("UNBLOCKED client unblocked via CLIENT UNBLOCK"));
+  EXPECT_EQ(blmove.calls, 2u);
+  EXPECT_EQ(blmove.failed_calls, 2u);
+  EXPECT_EQ(unblock->stats.calls, 2u);
+  EXPECT_EQ(unblock->stats.failed_calls, 1u);
+  EXPECT_EQ(dispatcher_.stats().total_error_replies, errors + 1);
+  EXPECT_EQ(intro().error_counts().at("UNBLOCKED"), 1u);
+  EXPECT_THAT(Run({"CLIENT", "UNBLOCK", id, "ERROR"}), IntIs(0));
+  EXPECT_EQ(unblock->stats.failed_calls, 1u);
+}
+
 // ---- CLIENT PAUSE, NO-TOUCH, NO-EVICT ----
 
 TEST_F(IntrospectionTest, ClientPauseState) {

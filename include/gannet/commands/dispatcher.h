@@ -66,10 +66,8 @@ class Dispatcher {
   int64_t ExpireBlocked(int64_t now_ms);
   // hook(deadline_ms) each time a client blocks with a deadline: arm a timer for it.
   void set_block_deadline_hook(std::function<void(int64_t)> hook);
-  // For the registry: re-runs a blocked client's command (ctx.rerun = true), and counts a
-  // blocked command that ended without a re-run (timeout, CLIENT UNBLOCK) in the stats.
+  // For the registry: re-runs a blocked client's command (ctx.rerun = true).
   void RunBlocked(CmdArgs args, ClientView& client, ReplyBuilder& reply);
-  void CountBlockedCompletion(const CommandSpec* spec, bool failed);
 
   // ---- server-wide state of the features in the commands module ----
   PubSub& pubsub() { return *pubsub_; }

@@ -101,10 +101,28 @@ class Introspection {
     }
     if (!monitors_.empty() && !ctx.rerun) FeedMonitors(spec, ctx);
   }
-  // A command blocked (BLPOP on an empty list): Redis shows it to monitors at once.
-  void OnCommandBlocked(const CommandSpec& spec, CommandContext& ctx) {
+  // A command blocked (BLPOP on an empty list). Redis 7.0 counts its call (calls, usec,
+  // total_commands_processed: the dispatcher does that) and a LATENCY sample for its first
+  // run at once, and shows it to monitors; latencystats and SLOWLOG wait for its end
+  // (OnUnblocked). A wait that ends by its timeout records nothing more.
+  void OnCommandBlocked(const CommandSpec& spec, CommandContext& ctx, int64_t duration_us = 0) {
+    const int64_t threshold = ctx.config().latency_monitor_threshold;
+    if (threshold > 0 && duration_us / 1000 >= threshold) {
+      AddLatencySample((spec.flags & kCmdFast) ? "fast-command" : "command", duration_us / 1000,
+                       ctx.now_ms / 1000);
+    }
     if (!monitors_.empty()) FeedMonitors(spec, ctx);
   }
+  // A blocked command ended by being served (its re-run replied; reply_us is that re-run's
+  // time) or by CLIENT UNBLOCK (reply_us 0), as Redis 7.0's updateStatsOnUnblock: usec
+  // grows by first_run_us + reply_us (the first run is counted twice, as in Redis),
+  // failed_calls by one if `failed`, the latency histogram and SLOWLOG get that total with
+  // `shown` as the arguments (the command as sent; CLIENT UNBLOCK passes none, as Redis
+  // logs an entry without arguments then), and LATENCY's "command-unblocking" event gets
+  // reply_us. calls is not counted again.
+  void OnUnblocked(const CommandSpec& spec, const ClientView& client, const Config& cfg,
+                   CmdArgs shown, int64_t now_ms, int64_t first_run_us, int64_t reply_us,
+                   bool failed);
 
   // ---- latencystats ----
   void RecordLatency(const CommandSpec& spec, int64_t duration_us) {
@@ -125,6 +143,9 @@ class Introspection {
 
   // ---- SLOWLOG ----
   void PushSlowlog(const CommandSpec& spec, CommandContext& ctx, int64_t duration_us);
+  // The same for a command that is not the one running (a blocked client's).
+  void PushSlowlog(const CommandSpec& spec, const ClientView& client, CmdArgs args, int64_t now_ms,
+                   int64_t max_len, int64_t duration_us);
   const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }  // newest first
   void ResetSlowlog() { slowlog_.clear(); }
   void TrimSlowlog(size_t max_len) {
