@@ -369,6 +369,8 @@ class CommandsWhileLoading(unittest.TestCase):
         self.assertEqual(gannet["'aof_enabled'"], "0")
 
     def test_debug_reload_is_refused_while_loading(self):
+        if harness.is_redis(BINARY):
+            self.skipTest("Gannet's refusal (Redis saves half a dataset: the test below)")
         with open(self.dump, "rb") as f:
             before = f.read()
         s, d = self.loading_server(BINARY, "--enable-debug-command", "yes")
