@@ -343,6 +343,8 @@ bool AofService::LoadAtStartup(PersistenceService& loading) {
       log_.warn("{}", r.error);
       return false;
     }
+    // Every key of the preamble is loaded (none dropped as expired, see drop_expired).
+    loading.set_last_load_keys(r.rdb_keys, 0);
     if (r.status == AofLoadStatus::kOk) {
       log_.info(
           "DB loaded from append only file: {:.3f} seconds ({} keys from the base, {} "

@@ -200,19 +200,23 @@ class ExpiryWhileLoading(unittest.TestCase):
         self.write_aof(d, commands)
         with harness.Server(binary=binary, args=["--dir", d, "--appendonly", "yes"]) as s, \
                 s.client() as c:
-            got = contents(c)
             inf = info(c)
+            got = contents(c)
             self.assertEqual(inf["loading"], "0")
             log = s.log()
-        return got, log
+        return got, log, inf
 
     def test_aof_replay_sees_the_keyspace_it_was_logged_against(self):
         commands = [cmd for case in replay_cases(self.payload).values() for cmd in case]
-        redis, _ = self.load_aof(REDIS, commands)
-        gannet, log = self.load_aof(BINARY, commands)
+        redis, _, redis_info = self.load_aof(REDIS, commands)
+        gannet, log, gannet_info = self.load_aof(BINARY, commands)
         self.assertEqual(gannet, EXPECTED)
         self.assertEqual(redis, EXPECTED)
         self.assertIn("DB loaded from append only file", log)
+        # Every key of the preamble counts as loaded, the expired ones too.
+        for field in ("rdb_last_load_keys_loaded", "rdb_last_load_keys_expired"):
+            self.assertEqual(gannet_info[field], redis_info[field], field)
+        self.assertEqual(gannet_info["rdb_last_load_keys_loaded"], "4")
 
     def test_each_case_alone(self):
         """One AOF per case, so that one case's keys cannot hide another's mistake."""
@@ -220,7 +224,7 @@ class ExpiryWhileLoading(unittest.TestCase):
             if name == "base":
                 continue
             with self.subTest(case=name):
-                got, _ = self.load_aof(BINARY, commands)
+                got, _, _ = self.load_aof(BINARY, commands)
                 # A case's keys are its name, and its name with a 2 (RENAME's target...).
                 want = {k: v for k, v in EXPECTED.items() if k[1] in (name, name + "2")}
                 want.update({k: v for k, v in EXPECTED.items() if k[1].startswith("base:")
