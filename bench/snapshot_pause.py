@@ -70,6 +70,11 @@ def children(pid):
         return []
 
 
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
 def info(c, section):
     text = bytes(c.call("INFO", section)).decode()
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
@@ -210,8 +215,11 @@ def main():
         for r in range(args.rounds):
             for name, binary in (("gannet", args.gannet), ("redis", args.redis)):
                 res = run_one(binary, dataset, args.keys, workdir)
+                # The pause is sensitive to other load on the machine (fork_ms much less so):
+                # the 1-minute load average goes with each figure.
                 print("round %d %-6s " % (r + 1, name) +
-                      " ".join("%s=%.3f" % kv for kv in sorted(res.items())), flush=True)
+                      " ".join("%s=%.3f" % kv for kv in sorted(res.items())) +
+                      " loadavg=%s" % loadavg(), flush=True)
                 results[name].append(res)
         print("\nmedians over %d round(s), %d keys:" % (args.rounds, args.keys))
         fields = ["pause_ms", "fork_ms", "extra_mb", "bgsave_s", "save_s", "load_s", "rss_mb",

@@ -40,11 +40,12 @@ struct RestoreArgs {
 enum class RestoreOutcome : uint8_t { kRestored, kExpiredDeleted, kExpiredNothing };
 
 // Stores value under key as RESTORE does once everything is validated. `at_ms` is the
-// absolute expiry (0: none).
+// absolute expiry (0: none); one already past stores nothing, except while a dataset loads
+// (Keyspace::set_loading: the key is stored and expires after the load, as in Redis).
 RestoreOutcome OpRestore(Keyspace& ks, Database& db, std::string_view key, Value value,
                          int64_t at_ms, const RestoreArgs& a, int64_t now_ms) {
   const bool deleted = a.replace && db.Delete(key);
-  if (at_ms != 0 && at_ms <= now_ms) {
+  if (at_ms != 0 && at_ms <= now_ms && !ks.loading()) {
     return deleted ? RestoreOutcome::kExpiredDeleted : RestoreOutcome::kExpiredNothing;
   }
   Entry* e = db.Insert(key, std::move(value));

@@ -74,10 +74,11 @@ Result<bool> OpMove(Database& db, std::string_view key, Database& dst_db) {
 enum ExpireCond : uint8_t { kCondNone = 0, kCondNx = 1, kCondXx = 2, kCondGt = 4, kCondLt = 8 };
 
 // Sets key's expiry to the absolute time at_ms under the NX/XX/GT/LT conditions (no TTL
-// counts as an infinite one). A time not after now deletes the key (*deleted set). Returns
-// false when the key is missing or a condition fails.
+// counts as an infinite one). A time not after now deletes the key (*deleted set), except
+// while a dataset loads (Keyspace::set_loading). Returns false when the key is missing or a
+// condition fails.
 bool OpExpire(Database& db, std::string_view key, int64_t at_ms, unsigned cond, int64_t now_ms,
-              bool* deleted) {
+              bool loading, bool* deleted) {
   Entry* e = db.FindWrite(key);
   if (e == nullptr) return false;
   if (cond != kCondNone) {
@@ -87,7 +88,7 @@ bool OpExpire(Database& db, std::string_view key, int64_t at_ms, unsigned cond, 
     if ((cond & kCondGt) && (current == -1 || at_ms <= current)) return false;
     if ((cond & kCondLt) && current != -1 && at_ms >= current) return false;
   }
-  if (at_ms <= now_ms) {
+  if (at_ms <= now_ms && !loading) {
     db.Delete(e);
     *deleted = true;
   } else {
@@ -323,7 +324,9 @@ void CmdExpire(CmdArgs args, CommandContext& ctx) {
     at += ctx.now_ms;
   }
   bool deleted = false;
-  if (!OpExpire(ctx.db(), args[1], at, cond, ctx.now_ms, &deleted)) return ctx.reply.SendLong(0);
+  if (!OpExpire(ctx.db(), args[1], at, cond, ctx.now_ms, ctx.keyspace.loading(), &deleted)) {
+    return ctx.reply.SendLong(0);
+  }
   // The AOF records what happened: DEL for a time already past, else the absolute
   // PEXPIREAT (with the condition options, which held).
   if (deleted) {

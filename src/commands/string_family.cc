@@ -460,8 +460,9 @@ void CmdGetEx(CmdArgs args, CommandContext& ctx) {
   ctx.reply.SendBulk(e->value.AsString());
   // Recorded in the AOF as what it did: DEL, PEXPIREAT or PERSIST.
   if (at) {
-    // An absolute time already past deletes the key (after replying with its value).
-    if (*at <= ctx.now_ms) {
+    // An absolute time already past deletes the key (after replying with its value),
+    // except while a dataset loads (Keyspace::set_loading).
+    if (*at <= ctx.now_ms && !ctx.keyspace.loading()) {
       db.Delete(e);
       ctx.KeyChanged(kNotifyGeneric, "del", args[1]);
       const bool lazy = ctx.keyspace.memory_settings().lazy_expire;

@@ -127,7 +127,7 @@ void Database::Touch(Entry* entry) { owner_->TouchEntry(entry); }
 Entry* Database::FindNoTouch(std::string_view key) {
   const uint64_t h = impl_->Hash(key);
   Entry* e = impl_->keys.Find(key, h);
-  if (e != nullptr && IsExpired(impl_->expires, e, owner_->now_ms())) {
+  if (e != nullptr && IsExpired(impl_->expires, e, owner_->expiry_now_ms())) {
     // During CLIENT PAUSE the key is reported missing but stays until the pause ends.
     if (!owner_->frozen()) impl_->Expire(owner_, index_, e, h);
     return nullptr;
@@ -162,7 +162,7 @@ Database::InsertResult Database::FindOrInsert(std::string_view key) {
   const uint64_t h = impl_->Hash(key);
   Entry* e = impl_->keys.Find(key, h);
   if (e != nullptr) {
-    if (!IsExpired(impl_->expires, e, owner_->now_ms())) {
+    if (!IsExpired(impl_->expires, e, owner_->expiry_now_ms())) {
       Touch(e);
       return {e, false};
     }
@@ -179,7 +179,7 @@ Entry* Database::Insert(std::string_view key, Value value) {
   // A duplicate would shadow the old entry; callers look the key up first (which also
   // reclaims an expired one, except during CLIENT PAUSE: that one goes now).
   if (Entry* old = impl_->keys.Find(key, h)) {
-    assert(IsExpired(impl_->expires, old, owner_->now_ms()));
+    assert(IsExpired(impl_->expires, old, owner_->expiry_now_ms()));
     impl_->Expire(owner_, index_, old, h);
   }
   Entry* e = NewEntry(key, std::move(value), owner_->InitialLru(key));
@@ -318,7 +318,7 @@ int64_t Database::GetExpire(const Entry* entry) const {
 uint64_t Database::Scan(uint64_t cursor, size_t count,
                         const std::function<void(const Entry&)>& fn) {
   if (count == 0) count = 1;
-  const int64_t now = owner_->now_ms();
+  const int64_t now = owner_->expiry_now_ms();
   size_t seen = 0;
   size_t max_iterations = count * 10;
   auto visit = [&](Entry* e) {
@@ -332,7 +332,7 @@ uint64_t Database::Scan(uint64_t cursor, size_t count,
 }
 
 void Database::ForEach(const std::function<void(const Entry&)>& fn) const {
-  const int64_t now = owner_->now_ms();
+  const int64_t now = owner_->expiry_now_ms();
   impl_->keys.ForEach([&](Entry* e) {
     if (!IsExpired(impl_->expires, e, now)) fn(*e);
   });
@@ -343,7 +343,7 @@ Entry* Database::RandomEntry() {
   int expired_seen = 0;
   while (impl_->keys.size() > 0) {
     Entry* e = impl_->keys.RandomNode(impl_->rng);
-    if (!IsExpired(impl_->expires, e, owner_->now_ms())) return e;
+    if (!IsExpired(impl_->expires, e, owner_->expiry_now_ms())) return e;
     if (++expired_seen >= kMaxExpiredTries) return e;
     if (!owner_->frozen()) impl_->Expire(owner_, index_, e, impl_->keys.Hash(e));
   }
@@ -352,7 +352,7 @@ Entry* Database::RandomEntry() {
 
 std::pair<size_t, size_t> Database::ExpireSample(size_t max_checks) {
   Impl& impl = *impl_;
-  const int64_t now = owner_->now_ms();
+  const int64_t now = owner_->expiry_now_ms();
   const size_t max_buckets = max_checks * 20;
   size_t checked = 0;
   size_t expired = 0;

@@ -284,6 +284,10 @@ bool AofService::LoadAtStartup(PersistenceService& loading) {
     opts.load_truncated = cfg.aof_load_truncated;
     opts.now_ms = start_ms;
     opts.rdb.limits = RdbEncodingLimits::FromConfig(cfg);
+    // The keys of an RDB preamble are all kept, expired or not (as Redis): the commands
+    // after it were logged against that keyspace, and nothing expires during the load
+    // (Keyspace::set_loading); such keys expire once it is over.
+    opts.rdb.drop_expired = false;
     AofClient client;
     const CommandTable& table = dispatcher_.table();
     auto replay = [&](AofArgs args, std::string* err) -> bool {
@@ -339,6 +343,8 @@ bool AofService::LoadAtStartup(PersistenceService& loading) {
       log_.warn("{}", r.error);
       return false;
     }
+    // Every key of the preamble is loaded (none dropped as expired, see drop_expired).
+    loading.set_last_load_keys(r.rdb_keys, 0);
     if (r.status == AofLoadStatus::kOk) {
       log_.info(
           "DB loaded from append only file: {:.3f} seconds ({} keys from the base, {} "
@@ -719,12 +725,8 @@ std::optional<std::string> AofService::ApplyConfig(const Config& old_cfg, const 
   if (old_cfg.aof_timestamp_enabled != new_cfg.aof_timestamp_enabled) {
     writer_.set_timestamps(new_cfg.aof_timestamp_enabled);
   }
+  // (CONFIG SET refuses appendonly while a dataset loads: kDirDenyLoading.)
   if (old_cfg.appendonly == new_cfg.appendonly) return std::nullopt;
-  // While the startup load runs, the AOF is being read (appendonly yes) or a rewrite would
-  // write half a dataset as the new base (appendonly no): neither may switch now.
-  if (server_.persistence() != nullptr && server_.persistence()->loading()) {
-    return std::string("LOADING Redis is loading the dataset in memory");
-  }
   if (!new_cfg.appendonly) {
     // stopAppendOnly: what is buffered reaches the disk, the child (if any) is stopped.
     FlushNow(/*force=*/true);

@@ -408,7 +408,7 @@ ConfigTable::ConfigTable() {
       String("logfile", kDirImmutable, &Config::logfile),
       String("pidfile", kDirImmutable, &Config::pidfile),
       Bool("daemonize", kDirImmutable, &Config::daemonize),
-      String("dir", kDirProtected, &Config::dir),
+      String("dir", kDirProtected | kDirDenyLoading, &Config::dir),
       String("requirepass", 0, &Config::requirepass),
       Int("active-expire-effort", 0, 1, 10, &Config::active_expire_effort),
       Int("key-load-delay", kDirHidden, INT_MIN, kIntMax, &Config::key_load_delay),
@@ -484,7 +484,8 @@ ConfigTable::ConfigTable() {
       Memory("hll-sparse-max-bytes", 0, 0, kLLMax, &Config::hll_sparse_max_bytes),
       // Persistence
       Special("save", kDirMultiArg, ParseSave, FormatSave),
-      Bool("appendonly", 0, &Config::appendonly),
+      // Not while loading: the AOF is being read, or a rewrite would write half a dataset.
+      Bool("appendonly", kDirDenyLoading, &Config::appendonly),
       Enum("appendfsync", 0, kFsync, &Config::appendfsync),
       Special("dbfilename", kDirProtected, ParseDbFilename, FormatDbFilename),
       Bool("rdbcompression", 0, &Config::rdbcompression),
@@ -668,25 +669,38 @@ std::vector<std::pair<std::string, std::string>> ConfigTable::Get(
 
 std::optional<std::string> ConfigTable::Set(
     Config& cfg, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
-    const ApplyHook& hook) const {
+    const ApplyHook& hook, bool loading) const {
   auto failed = [](std::string_view name, std::string_view why) {
     return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
            std::string(why);
   };
   // Validate names and flags first, as Redis: nothing changes if any pair is refused.
+  // While loading, a directive that must not change then (kDirDenyLoading) makes the
+  // answer -LOADING, whatever else goes wrong after it in the list and whatever its value
+  // (Redis 7.0 checks it before the value, and gives it precedence over the errors of
+  // the names that follow it).
   std::vector<const Directive*> rows;
   std::set<const Directive*> seen;
+  bool deny_loading = false;
+  auto refuse = [&deny_loading](std::string error) {
+    return deny_loading ? std::string("LOADING Redis is loading the dataset in memory") : error;
+  };
   for (const auto& [name, value] : pairs) {
     const Directive* d = Find(name);
     if (d == nullptr) {
-      return "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) +
-             "'";
+      return refuse("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                    std::string(name) + "'");
     }
-    if (d->flags & kDirImmutable) return failed(name, "can't set immutable config");
-    if (d->flags & kDirProtected) return failed(name, "can't set protected config");
-    if (!seen.insert(d).second) return failed(name, "duplicate parameter");
+    if (d->flags & kDirImmutable) return refuse(failed(name, "can't set immutable config"));
+    if (d->flags & kDirProtected) return refuse(failed(name, "can't set protected config"));
+    if (loading && (d->flags & kDirDenyLoading)) {
+      deny_loading = true;
+      continue;
+    }
+    if (!seen.insert(d).second) return refuse(failed(name, "duplicate parameter"));
     rows.push_back(d);
   }
+  if (deny_loading) return refuse({});
   Config next = cfg;
   for (size_t i = 0; i < pairs.size(); ++i) {
     std::vector<std::string_view> args;

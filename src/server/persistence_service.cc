@@ -127,7 +127,9 @@ std::optional<std::string> PersistenceService::DebugReload(bool no_save, bool no
   RdbLoadInfo info;
   std::string error;
   loading_ = true;
+  keyspace_.set_loading(true);
   SnapshotLoad r = LoadSnapshot(SnapshotPath(), keyspace_, clock_.NowMs(), opts, &info, &error, {});
+  keyspace_.set_loading(false);
   loading_ = false;
   if (r == SnapshotLoad::kFailed) {
     log_.warn("{}", error);
@@ -290,6 +292,7 @@ bool PersistenceService::PrepareShutdown(ShutdownMode mode, bool force) {
 
 void PersistenceService::BeginLoading(uint64_t total_bytes) {
   loading_ = true;
+  keyspace_.set_loading(true);  // nothing expires until the load is over
   load_aborted_ = false;
   loading_start_s_ = NowS();
   loading_start_us_ = MonoUs(clock_);
@@ -302,7 +305,10 @@ void PersistenceService::BeginLoading(uint64_t total_bytes) {
   loading_steps_ = 0;
 }
 
-void PersistenceService::EndLoading() { loading_ = false; }
+void PersistenceService::EndLoading() {
+  loading_ = false;
+  keyspace_.set_loading(false);
+}
 
 bool PersistenceService::LoadingStep(uint64_t bytes_done, bool rdb_key) {
   loading_loaded_bytes_ = bytes_done;

@@ -127,6 +127,11 @@ class PersistenceService final : public PersistenceView {
   int64_t current_cow_size_age() const;
   std::string current_fork_perc() const;
   uint64_t last_load_keys_loaded() const { return last_load_keys_loaded_; }
+  // The AOF loader's RDB preamble counts here too (INFO rdb_last_load_keys_*), as Redis.
+  void set_last_load_keys(uint64_t loaded, uint64_t expired) {
+    last_load_keys_loaded_ = loaded;
+    last_load_keys_expired_ = expired;
+  }
   uint64_t last_load_keys_expired() const { return last_load_keys_expired_; }
   int64_t latest_fork_usec() const { return saver_.last_fork_us(); }
   uint64_t total_forks() const { return total_forks_; }

@@ -783,9 +783,12 @@ std::optional<std::string> Server::ConfigSet(
       break;
     }
   }
-  auto err = table_.Set(config_, pairs, [this, &tls_name](const Config& o, const Config& n) {
-    return ApplyConfigChange(o, n, tls_name);
-  });
+  auto err = table_.Set(
+      config_, pairs,
+      [this, &tls_name](const Config& o, const Config& n) {
+        return ApplyConfigChange(o, n, tls_name);
+      },
+      persistence_->loading());
   if (!err) {
     ++config_epoch_;
     ApplyClientEviction();

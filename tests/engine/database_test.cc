@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <random>
 #include <set>
 #include <string>
@@ -110,6 +111,35 @@ TEST_F(DatabaseTest, LazyExpiryExactBoundary) {
   EXPECT_EQ(ks_.stats().keyspace_misses, 1u);
   EXPECT_EQ(listener_.expired, std::vector<std::string>{"0:k"});
   EXPECT_TRUE(listener_.deleted.empty());
+}
+
+// While a dataset loads nothing expires (Redis's keyIsExpired): every lookup, DEL, SCAN
+// and active expiry see a key whose TTL has passed as live; afterwards it goes as usual.
+TEST_F(DatabaseTest, NothingExpiresWhileLoading) {
+  Entry* e = db().Insert("k", Value::String("v"));
+  db().SetExpire(e, now() - 1000);
+  Entry* g = db().Insert("g", Value::String("v"));
+  db().SetExpire(g, INT64_MIN + 1);
+  ks_.set_loading(true);
+  EXPECT_TRUE(ks_.loading());
+  EXPECT_EQ(db().FindRead("k"), e);
+  EXPECT_EQ(db().FindWrite("k"), e);
+  EXPECT_TRUE(db().Exists("g"));
+  EXPECT_FALSE(db().FindOrInsert("k").inserted);
+  size_t seen = 0;
+  uint64_t cursor = 0;
+  do {
+    cursor = db().Scan(cursor, 10, [&](const Entry&) { ++seen; });
+  } while (cursor != 0);
+  EXPECT_EQ(seen, 2u);
+  EXPECT_EQ(db().ExpireSample(10).second, 0u);
+  EXPECT_EQ(db().size(), 2u);
+  EXPECT_TRUE(db().Delete("g"));  // a live key: deleted, not expired
+  EXPECT_TRUE(listener_.expired.empty());
+  ks_.set_loading(false);
+  EXPECT_EQ(db().FindRead("k"), nullptr);
+  EXPECT_EQ(db().size(), 0u);
+  EXPECT_EQ(listener_.expired, std::vector<std::string>{"0:k"});
 }
 
 TEST_F(DatabaseTest, ExpiredKeyIsNotDeletedByDelete) {

@@ -169,6 +169,38 @@ TEST(ConfigSet, AllOrNothing) {
   EXPECT_EQ(c.timeout, 30);
 }
 
+// While loading, appendonly (kDirDenyLoading) gets -LOADING before its value is read, also
+// unchanged, and with redis-server 7.0.15's precedence: over the errors of the names after
+// it, not over those before it; nothing else in the command applies.
+TEST(ConfigSet, DenyLoadingAsRedis) {
+  const std::string loading = "LOADING Redis is loading the dataset in memory";
+  ConfigTable t;
+  Config c;
+  auto set = [&](Pairs p) { return t.Set(c, p, nullptr, /*loading=*/true); };
+  EXPECT_EQ(set({{"appendonly", "yes"}}), loading);
+  EXPECT_EQ(set({{"appendonly", "no"}}), loading);
+  EXPECT_EQ(set({{"appendonly", "maybe"}}), loading);
+  EXPECT_EQ(set({{"appendonly", "no"}, {"appendonly", "no"}}), loading);
+  EXPECT_EQ(set({{"appendonly", "no"}, {"nosuch", "1"}}), loading);
+  EXPECT_EQ(set({{"nosuch", "1"}, {"appendonly", "no"}}),
+            "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+  EXPECT_EQ(set({{"appendonly", "no"}, {"daemonize", "no"}}), loading);
+  EXPECT_EQ(set({{"daemonize", "no"}, {"appendonly", "no"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set "
+            "immutable config");
+  EXPECT_EQ(set({{"maxmemory", "foo"}, {"appendonly", "no"}}), loading);
+  EXPECT_EQ(set({{"maxmemory", "0"}, {"maxmemory", "0"}, {"appendonly", "no"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate "
+            "parameter");
+  EXPECT_EQ(set({{"maxmemory", "1mb"}, {"appendonly", "no"}}), loading);
+  EXPECT_EQ(c.maxmemory, 0);
+  EXPECT_FALSE(set({{"maxmemory", "1mb"}}).has_value());
+  EXPECT_EQ(c.maxmemory, 1024 * 1024);
+  // Not loading: as before.
+  EXPECT_FALSE(Set(t, c, {{"appendonly", "yes"}}).has_value());
+  EXPECT_TRUE(c.appendonly);
+}
+
 TEST(ConfigSet, HookFailureRollsBack) {
   ConfigTable t;
   Config c;

@@ -110,6 +110,16 @@ class Keyspace {
   // TOUCH) runs, so its lookups leave the keys' LRU/LFU data alone.
   void set_no_touch(bool on) { no_touch_ = on; }
 
+  // Set while a dataset loads (startup RDB or AOF, DEBUG RELOAD). As Redis's keyIsExpired
+  // while server.loading, nothing expires then: a lookup sees a key whose TTL has passed
+  // as live, and commands that would delete a key for an expiry time already past (EXPIRE,
+  // GETEX, RESTORE: Redis's checkAlreadyExpired) set it instead. Replayed AOF commands so
+  // act on the keyspace they were logged against; such keys expire once the load is over.
+  void set_loading(bool on) { loading_ = on; }
+  bool loading() const { return loading_; }
+  // The time lookups judge expiry by: now_ms(), or the earliest time while loading.
+  int64_t expiry_now_ms() const { return loading_ ? INT64_MIN : now_ms_; }
+
   void SwapDb(int a, int b);
   void FlushAll();
   // FLUSHALL ASYNC: every database is emptied now and its contents freed by the lazy-free
@@ -216,6 +226,7 @@ class Keyspace {
   uint64_t dirty_ = 0;
   int64_t frozen_until_ms_ = 0;  // CLIENT PAUSE (see frozen())
   bool no_touch_ = false;        // CLIENT NO-TOUCH (see set_no_touch())
+  bool loading_ = false;         // a dataset is loading (see set_loading())
 };
 
 }  // namespace gannet

@@ -27,6 +27,8 @@ enum DirectiveFlag : uint32_t {
   kDirMultiArg = 1u << 2,   // several arguments; CONFIG SET splits its value on spaces
   kDirOctal = 1u << 3,      // integer written and read in octal (unixsocketperm)
   kDirHidden = 1u << 4,     // CONFIG GET answers it by exact name only, never for a pattern
+  // CONFIG SET refuses it with -LOADING while a dataset loads (Redis's DENY_LOADING_CONFIG)
+  kDirDenyLoading = 1u << 5,
 };
 
 // Where a directive's arguments come from while loading; lets `save` lines accumulate.
@@ -87,10 +89,12 @@ class ConfigTable {
   using ApplyHook =
       std::function<std::optional<std::string>(const Config& old_cfg, const Config& new_cfg)>;
   // CONFIG SET of several pairs: all or nothing. Returns the complete error text
-  // (without '-') or nullopt after committing into cfg.
+  // (without '-') or nullopt after committing into cfg. `loading`: a dataset is loading,
+  // so a kDirDenyLoading directive among the names makes the whole command fail with
+  // -LOADING (Redis's DENY_LOADING_CONFIG, with its precedence over the other errors).
   std::optional<std::string> Set(
       Config& cfg, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
-      const ApplyHook& hook) const;
+      const ApplyHook& hook, bool loading = false) const;
 
   // CONFIG REWRITE: rewrites `path` in place: known directives get their current value on
   // their first line (later duplicates are dropped), unknown lines and comments stay,
