@@ -37,6 +37,16 @@ void CmdAclSetUser(CmdArgs args, CommandContext& ctx) {
   ctx.reply.SendOk();
 }
 
+// The commands, keys and channels of one selector: three fields of a map.
+void SendSelectorFields(const Acl& acl, const AclSelector& sel, ReplyBuilder& rb) {
+  rb.SendBulk("commands");
+  rb.SendBulk(acl.DescribeCommands(sel));
+  rb.SendBulk("keys");
+  rb.SendBulk(acl.DescribeKeys(sel));
+  rb.SendBulk("channels");
+  rb.SendBulk(acl.DescribeChannels(sel));
+}
+
 void CmdAclGetUser(CmdArgs args, CommandContext& ctx) {
   Acl& acl = AclOf(ctx);
   const AclUser* u = acl.Find(args[2]);
@@ -46,19 +56,19 @@ void CmdAclGetUser(CmdArgs args, CommandContext& ctx) {
   rb.SendBulk("flags");
   std::vector<std::string_view> flags{u->enabled ? "on" : "off"};
   if (u->nopass) flags.push_back("nopass");
+  if (u->skip_sanitize_payload) flags.push_back("skip-sanitize-payload");
   if (u->sanitize_payload) flags.push_back("sanitize-payload");
-  rb.SendArrayLen(flags.size());
+  rb.SendSetLen(flags.size());
   for (auto f : flags) rb.SendBulk(f);
   rb.SendBulk("passwords");
   rb.SendBulkArray(u->passwords);
-  rb.SendBulk("commands");
-  rb.SendBulk(acl.DescribeCommands(*u));
-  rb.SendBulk("keys");
-  rb.SendBulk(acl.DescribeKeys(*u));
-  rb.SendBulk("channels");
-  rb.SendBulk(acl.DescribeChannels(*u));
+  SendSelectorFields(acl, u->root(), rb);
   rb.SendBulk("selectors");
-  rb.SendArrayLen(0);
+  rb.SendArrayLen(u->selectors.size() - 1);
+  for (size_t i = 1; i < u->selectors.size(); ++i) {
+    rb.SendMapLen(3);
+    SendSelectorFields(acl, u->selectors[i], rb);
+  }
 }
 
 // Clients logged in as a user that ACL DELUSER or ACL LOAD removed are disconnected, as
@@ -171,8 +181,8 @@ void CmdAclLog(CmdArgs args, CommandContext& ctx) {
       return ctx.reply.SendOk();
     }
     auto v = ParseInt64(args[2]);
-    if (!v || *v < 0) return ctx.reply.SendError(kNotIntegerErr);
-    count = static_cast<size_t>(*v);
+    if (!v) return ctx.reply.SendError(kNotIntegerErr);
+    count = *v < 0 ? 0 : static_cast<size_t>(*v);  // Redis: a negative count shows none
   }
   const auto& log = acl.log();
   const size_t n = std::min(count, log.size());
@@ -192,7 +202,7 @@ void CmdAclLog(CmdArgs args, CommandContext& ctx) {
     rb.SendBulk("username");
     rb.SendBulk(e.username);
     rb.SendBulk("age-seconds");
-    rb.SendDouble(static_cast<double>(ctx.now_ms - e.created_ms) / 1000.0);
+    rb.SendDouble(static_cast<double>(ctx.now_ms - e.updated_ms) / 1000.0);
     rb.SendBulk("client-info");
     rb.SendBulk(e.client_info);
   }
