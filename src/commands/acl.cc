@@ -193,6 +193,12 @@ bool TouchesWholeKeyspace(std::string_view name) {
          name == "randomkey" || name == "swapdb";
 }
 
+// Their "key" arguments are shard channels (key-specs flagged NOT_KEY in Redis): checked
+// as channels, never as keys.
+bool ArgumentsAreShardChannels(std::string_view name) {
+  return name == "spublish" || name == "ssubscribe" || name == "sunsubscribe";
+}
+
 bool IsSubcommand(const CommandSpec& spec) { return spec.name.find('|') != std::string_view::npos; }
 
 }  // namespace
@@ -224,7 +230,11 @@ Acl::Acl(const CommandTable& table) : table_(table) {
   uint32_t next = 0;
   for (const CommandSpec& c : table_.commands()) {
     ids_.emplace(&c, next++);
-    for (const CommandSpec& sub : c.subcommands) ids_.emplace(&sub, next++);
+    by_name_.emplace(c.name, &c);
+    for (const CommandSpec& sub : c.subcommands) {
+      ids_.emplace(&sub, next++);
+      by_name_.emplace(sub.name, &sub);
+    }
   }
   words_ = (next + 63) / 64;
   // The default user: everything allowed, no password (requirepass may set one).
@@ -263,6 +273,7 @@ void Acl::Refresh(AclUser& user) const {
 }
 
 void Acl::SetBit(AclSelector& s, uint32_t id, bool allow) const {
+  if (id / 64 >= s.bits.size()) return;
   const uint64_t mask = uint64_t{1} << (id % 64);
   if (allow) {
     s.bits[id / 64] |= mask;
@@ -301,20 +312,6 @@ void Acl::CountCategory(const AclSelector& s, uint64_t category, size_t* on, siz
 
 namespace {
 
-// A command row by its ACL name ("get", "config|get"), as Redis's strict lookup: one
-// level of subcommand, and only under a container.
-const CommandSpec* LookupForAcl(const CommandTable& table, std::string_view name) {
-  const std::string lower = Lower(name);
-  const size_t bar = lower.find('|');
-  if (bar == std::string::npos) return table.Find(lower);
-  const std::string_view base_name = std::string_view(lower).substr(0, bar);
-  const std::string_view sub_name = std::string_view(lower).substr(bar + 1);
-  if (sub_name.find('|') != std::string_view::npos) return nullptr;
-  const CommandSpec* base = table.Find(base_name);
-  if (base == nullptr || !base->is_container()) return nullptr;
-  return table.FindSub(*base, sub_name);
-}
-
 uint64_t CategoryBit(std::string_view name) {
   const std::string cat = Lower(name);
   for (size_t i = 0; i < std::size(kAclCategoryNames); ++i) {
@@ -324,6 +321,16 @@ uint64_t CategoryBit(std::string_view name) {
 }
 
 }  // namespace
+
+// A command row by its ACL name ("get", "config|get"), as Redis's strict lookup: one
+// level of subcommand, and only under a container.
+const CommandSpec* Acl::LookupForAcl(std::string_view name) const {
+  const std::string lower = Lower(name);
+  const size_t bar = lower.find('|');
+  if (bar != std::string::npos && lower.find('|', bar + 1) != std::string::npos) return nullptr;
+  auto it = by_name_.find(lower);
+  return it == by_name_.end() ? nullptr : it->second;
+}
 
 std::optional<Acl::RuleError> Acl::ApplySelectorRule(AclSelector& s, std::string_view op) const {
   auto error = [](std::string_view text) {
@@ -395,18 +402,18 @@ std::optional<Acl::RuleError> Acl::ApplySelectorRule(AclSelector& s, std::string
     const std::string_view name = op.substr(1);
     const size_t bar = name.rfind('|');
     if (bar == std::string_view::npos) {
-      const CommandSpec* spec = LookupForAcl(table_, name);
+      const CommandSpec* spec = LookupForAcl(name);
       if (spec == nullptr) return error(kUnknownName);
       ChangePerm(s, *spec, true);
       return std::nullopt;
     }
-    const CommandSpec* spec = LookupForAcl(table_, name.substr(0, bar));
+    const CommandSpec* spec = LookupForAcl(name.substr(0, bar));
     const std::string_view first = name.substr(bar + 1);
     if (spec == nullptr) return error(kUnknownName);
     if (IsSubcommand(*spec)) return error(kFirstArgOfSub);
     if (first.empty()) return error(kSyntax);
     if (spec->is_container()) {
-      spec = LookupForAcl(table_, name);
+      spec = LookupForAcl(name);
       if (spec == nullptr) return error(kUnknownName);
       ChangePerm(s, *spec, true);
       return std::nullopt;
@@ -419,7 +426,7 @@ std::optional<Acl::RuleError> Acl::ApplySelectorRule(AclSelector& s, std::string
       list.emplace_back(first);
     }
   } else if (op.size() >= 1 && op[0] == '-' && (op.size() < 2 || op[1] != '@')) {
-    const CommandSpec* spec = LookupForAcl(table_, op.substr(1));
+    const CommandSpec* spec = LookupForAcl(op.substr(1));
     if (spec == nullptr) return error(kUnknownName);
     ChangePerm(s, *spec, false);
   } else if (op.size() >= 2 && (op[0] == '+' || op[0] == '-') && op[1] == '@') {
@@ -614,7 +621,7 @@ AclDenial Acl::Check(const AclUser& user, const CommandSpec& spec, CmdArgs args,
         return AclDenial::kCommand;
       }
     }
-    if (!s.all_keys) {
+    if (!s.all_keys && !ArgumentsAreShardChannels(spec.name)) {
       if (TouchesWholeKeyspace(spec.name)) return AclDenial::kCommand;
       if (!keys_found) {
         keys_found = true;

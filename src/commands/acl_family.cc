@@ -1,7 +1,9 @@
 // ACL and its subcommands: SETUSER, GETUSER, DELUSER, LIST, USERS, WHOAMI, CAT, GENPASS,
 // LOG, SAVE, LOAD, DRYRUN, HELP. The users and rules live in Acl (acl.h); the gate that
 // enforces them is PassesAclGate, called by the dispatcher for restricted users.
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -11,7 +13,9 @@
 #include "gannet/commands/acl.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/dispatcher.h"
+#include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
+#include "gannet/engine/pubsub.h"
 
 namespace gannet {
 namespace {
@@ -31,9 +35,73 @@ constexpr std::string_view kNoAclFile =
     "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
     "Redis configuration file set) in order to store users in the Redis configuration.";
 
+// The channel patterns a user may use: nullopt when some selector allows every channel.
+std::optional<std::vector<std::string>> ChannelPatterns(const AclUser& u) {
+  std::vector<std::string> out;
+  for (const AclSelector& s : u.selectors) {
+    if (s.all_channels) return std::nullopt;
+    out.insert(out.end(), s.channels.begin(), s.channels.end());
+  }
+  return out;
+}
+
+// After ACL SETUSER took channels away from a user, its subscribed clients that hold a
+// subscription no longer allowed are disconnected, as Redis 7.0 does.
+void DisconnectRevokedSubscribers(CommandContext& ctx, const AclUser& user,
+                                  const std::vector<std::string>& before) {
+  const auto now = ChannelPatterns(user);
+  if (!now) return;
+  auto allowed = [&](std::string_view ch, bool literal) {
+    return std::any_of(now->begin(), now->end(), [&](const std::string& p) {
+      return literal ? p == ch : GlobMatch(p, ch, /*nocase=*/false);
+    });
+  };
+  if (std::all_of(before.begin(), before.end(),
+                  [&](const std::string& p) { return allowed(p, /*literal=*/true); })) {
+    return;  // nothing the user had was taken away
+  }
+  PubSub& pubsub = ctx.dispatcher->pubsub();
+  std::vector<uint64_t> victims;
+  ctx.server.ForEachClient([&](ClientView& c) {
+    const ClientSession& session = c.session();
+    if (session.acl_user != &user || session.subscriptions + session.shard_subscriptions == 0) {
+      return;
+    }
+    void* handle = static_cast<void*>(&c);
+    bool kill = false;
+    for (const std::string& p : pubsub.PatternsOf(handle)) kill = kill || !allowed(p, true);
+    for (const std::string& ch : pubsub.ChannelsOf(handle)) kill = kill || !allowed(ch, false);
+    for (const std::string& ch : pubsub.ShardChannelsOf(handle)) {
+      kill = kill || !allowed(ch, false);
+    }
+    if (kill) victims.push_back(c.id());
+  });
+  for (uint64_t id : victims) {
+    ClientKillFilter filter;
+    filter.id = id;
+    filter.skip_me = false;
+    ctx.server.KillClients(filter, ctx.client);
+  }
+}
+
 void CmdAclSetUser(CmdArgs args, CommandContext& ctx) {
+  Acl& acl = AclOf(ctx);
   std::vector<std::string_view> rules(args.begin() + 3, args.end());
-  if (auto err = AclOf(ctx).SetUser(args[2], rules)) return ctx.reply.SendError(*err);
+  const AclUser* existing = acl.Find(args[2]);
+  // What the user could subscribe to before (nullopt: everything).
+  std::optional<std::vector<std::string>> before;
+  if (existing != nullptr) before = ChannelPatterns(*existing);
+  if (auto err = acl.SetUser(args[2], rules)) return ctx.reply.SendError(*err);
+  if (existing != nullptr) {
+    // The object is updated in place, so `existing` is the user as it is now.
+    std::vector<std::string> had;
+    if (before) {
+      had = std::move(*before);
+    } else {
+      had.emplace_back("*");  // everything: any restriction takes something away
+    }
+    DisconnectRevokedSubscribers(ctx, *existing, had);
+  }
   ctx.reply.SendOk();
 }
 

@@ -136,6 +136,32 @@ TEST_F(AclTest, SelectorsAllowWhatAnyOneAllows) {
   EXPECT_EQ(acl_.Find("t")->selectors.size(), 1u);
 }
 
+TEST(AclRenameTest, RulesNameCommandsByTheirOriginalNames) {
+  CommandTable table;
+  ASSERT_TRUE(table.Rename("flushall", "wipe"));
+  Acl acl(table);
+  const std::string_view rules[] = {"+flushall"};
+  EXPECT_FALSE(acl.SetUser("r", rules));
+  const std::string_view renamed[] = {"+wipe"};
+  EXPECT_TRUE(acl.SetUser("r", renamed));
+  EXPECT_EQ(acl.DescribeCommands(*acl.Find("r")), "-@all +flushall");
+}
+
+TEST_F(AclTest, ConfigLinesAsRedis) {
+  ASSERT_FALSE(acl_.SetUserFromLine("alice on nopass ~a* +get \"(+set ~b*)\" (+incr ~c*)"));
+  EXPECT_EQ(acl_.Describe(*acl_.Find("alice")),
+            "user alice on nopass ~a* resetchannels -@all +get (~b* resetchannels -@all +set) "
+            "(~c* resetchannels -@all +incr)");
+  EXPECT_EQ(*acl_.SetUserFromLine("alice off"),
+            "ERR Duplicate user found. A user can only be defined once in config files");
+  EXPECT_TRUE(acl_.SetUserFromLine("bob on (+get"));
+  EXPECT_TRUE(acl_.SetUserFromLine("carol on +nosuch"));
+  // The default user is reset first (sanitize-payload appears, as in Redis).
+  ASSERT_FALSE(acl_.SetUserFromLine("default on nopass ~* &* +@all"));
+  EXPECT_EQ(acl_.Describe(acl_.default_user()),
+            "user default on nopass sanitize-payload ~* &* +@all");
+}
+
 TEST_F(AclTest, HugeRuleListsAreFine) {
   std::vector<std::string> rules;
   for (int i = 0; i < 5000; ++i) rules.push_back(i % 2 ? "+get" : "-get");

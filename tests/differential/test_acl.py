@@ -231,6 +231,7 @@ class DifferentialAcl(PairTestCase):
                      "(+incr ~b*)", "(+publish &ch*)", "+select|0", "+config|get")
         self.p.check("ACL", "SETUSER", "k", "reset", "on", "nopass", "+@all", "%R~r*", "%W~w*",
                      "~rw*", "&*")
+        self.p.check("ACL", "SETUSER", "s2", "reset", "on", "nopass", "+@pubsub", "&news.*")
         self.p.check("ACL", "SETUSER", "s", "reset", "on", "nopass", "~*", "+@pubsub",
                      "&news.*", "(&sport* +subscribe)")
 
@@ -257,6 +258,10 @@ class DifferentialAcl(PairTestCase):
             ("s", "subscribe", "zz", "news.a"), ("s", "psubscribe", "news.*"),
             ("s", "psubscribe", "news.a*"), ("s", "ssubscribe", "news.1"),
             ("s", "spublish", "sport1", "x"), ("s", "pubsub", "channels"),
+            ("s", "spublish", "zz", "x"), ("s", "ssubscribe", "news.1", "zz"),
+            ("s", "sunsubscribe", "zz"), ("k", "spublish", "zz", "x"),
+            ("s2", "ssubscribe", "news.1"), ("s2", "spublish", "news.1", "x"),
+            ("s2", "ssubscribe", "zz"), ("s2", "sunsubscribe", "zz"), ("s2", "publish", "a", "b"),
         ]:
             self.p.check("ACL", "DRYRUN", *cmd)
 
@@ -324,6 +329,33 @@ class DifferentialAcl(PairTestCase):
             self.assertEqual(u.mismatches, [], u.report())
         finally:
             u.close()
+
+
+    def test_setuser_disconnects_subscribers_it_revokes(self):
+        cases = [
+            (["&*"], ["resetchannels"], [("SUBSCRIBE", "x")]),
+            (["resetchannels", "&x", "&y"], ["resetchannels", "&x"], [("SUBSCRIBE", "x")]),
+            (["resetchannels", "&x", "&y"], ["resetchannels", "&x"], [("SUBSCRIBE", "y")]),
+            (["resetchannels", "&x*"], ["resetchannels", "&x1"], [("SUBSCRIBE", "x1")]),
+            (["resetchannels", "&x*"], ["resetchannels", "&x1"], [("PSUBSCRIBE", "x*")]),
+            (["resetchannels", "&x"], ["(&y)"], [("SUBSCRIBE", "x")]),
+            (["resetchannels", "&x"], ["resetchannels", "(&x)"], [("SUBSCRIBE", "x")]),
+            (["resetchannels", "&s*"], ["resetchannels", "&t"], [("SSUBSCRIBE", "s1")]),
+            (["&*"], ["+get"], [("SUBSCRIBE", "x")]),
+        ]
+        for setup, change, subs in cases:
+            self.p.check("ACL", "DELUSER", "ps")
+            self.p.check("ACL", "SETUSER", "ps", "on", ">pw", "+@all", *setup)
+            sub = self._login("ps")
+            try:
+                for cmd in subs:
+                    sub.check(*cmd)
+                self.assertEqual(sub.mismatches, [], sub.report())
+                self.p.check("ACL", "SETUSER", "ps", *change)
+                states = [c.is_closed(wait=0.5) for c in (sub.g, sub.r)]
+                self.assertEqual(states[0], states[1], (setup, change, subs))
+            finally:
+                sub.close()
 
 
 class DifferentialAclResp3(PairTestCase):

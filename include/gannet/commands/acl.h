@@ -179,12 +179,21 @@ class Acl {
   void DescribeSingles(const AclSelector& s, AclSelector& fake, const CommandSpec& spec,
                        std::string* out) const;
   std::string DescribeSelector(const AclSelector& s) const;
-  uint32_t Id(const CommandSpec& spec) const { return ids_.at(&spec); }
+  // A row's bit; kNoId (no bit: never allowed) for a row the Acl was not built with.
+  static constexpr uint32_t kNoId = UINT32_MAX;
+  uint32_t Id(const CommandSpec& spec) const {
+    auto it = ids_.find(&spec);
+    return it == ids_.end() ? kNoId : it->second;
+  }
+  const CommandSpec* LookupForAcl(std::string_view name) const;
   void Refresh(AclUser& user) const;
 
   const CommandTable& table_;
   std::unordered_map<const CommandSpec*, uint32_t> ids_;  // every row, subcommands too
-  size_t words_ = 0;                                      // uint64_t words of a bit set
+  // Rows by their original names ("get", "config|get"): as Redis, rules name commands as
+  // they were before any rename-command.
+  std::unordered_map<std::string_view, const CommandSpec*> by_name_;
+  size_t words_ = 0;  // uint64_t words of a bit set
   std::map<std::string, std::unique_ptr<AclUser>, std::less<>> users_;
   std::set<std::string, std::less<>> declared_;  // users of config lines (no duplicates)
   std::deque<AclLogEntry> log_;
