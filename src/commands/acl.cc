@@ -937,16 +937,18 @@ std::optional<std::string> Acl::LoadFile(const std::string& path) {
     Refresh(d);
     fresh.emplace("default", std::move(d));
   }
-  // Users that still exist keep their objects (clients point at them); others go.
+  // As Redis 7.0, every user but the default one is replaced by a new object, so clients
+  // logged in as them are disconnected (the caller does it, see TakeRetired); the default
+  // user is updated in place.
   for (auto it = users_.begin(); it != users_.end();) {
-    auto f = fresh.find(it->first);
-    if (f == fresh.end()) {
-      retired_.push_back(std::move(it->second));
-      it = users_.erase(it);
-    } else {
+    if (it->second.get() == default_user_) {
+      auto f = fresh.find(it->first);
       *it->second = std::move(f->second);
       fresh.erase(f);
       ++it;
+    } else {
+      retired_.push_back(std::move(it->second));
+      it = users_.erase(it);
     }
   }
   for (auto& [name, u] : fresh) users_.emplace(name, std::make_unique<AclUser>(std::move(u)));

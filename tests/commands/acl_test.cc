@@ -107,8 +107,8 @@ TEST_F(AclTest, FirstArgumentRulesAsRedis70) {
 }
 
 TEST_F(AclTest, SelectorsAllowWhatAnyOneAllows) {
-  ASSERT_FALSE(Set("t", {"reset", "on", "nopass", "+get", "+set", "~a*", "(+incr ~b*)",
-                         "(+publish", "&ch*)"}));
+  ASSERT_FALSE(Set(
+      "t", {"reset", "on", "nopass", "+get", "+set", "~a*", "(+incr ~b*)", "(+publish", "&ch*)"}));
   const AclUser& t = *acl_.Find("t");
   ASSERT_EQ(t.selectors.size(), 3u);
   EXPECT_EQ(acl_.Describe(t),
@@ -281,9 +281,8 @@ TEST_F(AclTest, FilesRoundTripAndBadFilesChangeNothing) {
   ASSERT_FALSE(other.LoadFile(path));
   ASSERT_NE(other.Find("app"), nullptr);
   // Loaded users start from nothing (as Redis 7.0: no sanitize-payload).
-  EXPECT_EQ(other.Describe(*other.Find("app")), "user app on #" +
-                                                    Sha256Hex("secret") +
-                                                    " ~cache:* resetchannels -@all +@read");
+  EXPECT_EQ(other.Describe(*other.Find("app")),
+            "user app on #" + Sha256Hex("secret") + " ~cache:* resetchannels -@all +@read");
   EXPECT_NE(other.Authenticate("app", "secret"), nullptr);
 
   {

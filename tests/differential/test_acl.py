@@ -439,6 +439,19 @@ class DifferentialAclFile(unittest.TestCase):
         self.assertEqual(files[0], files[1])
         self.p.check("ACL", "LOAD")
         self.p.check("ACL", "LIST", compare=same_rules)
+        # A load disconnects the clients of every user but the default one.
+        users = Pair(self.gannet, self.redis)
+        plain = Pair(self.gannet, self.redis)
+        try:
+            users.check("AUTH", "frank", "x")
+            plain.check("PING")
+            self.p.check("ACL", "LOAD")
+            self.assertEqual([c.is_closed(wait=0.5) for c in (users.g, users.r)], [True, True])
+            self.assertEqual([c.is_closed(wait=0.2) for c in (plain.g, plain.r)],
+                             [False, False])
+        finally:
+            users.close()
+            plain.close()
         self.assertEqual(self.p.mismatches, [], self.p.report())
 
 

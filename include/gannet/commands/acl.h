@@ -157,7 +157,8 @@ class Acl {
   const std::deque<AclLogEntry>& log() const { return log_; }
   void ResetLog() { log_.clear(); }
 
-  // ACL LOAD / ACL SAVE and the `aclfile` at startup. Errors are Redis's texts.
+  // ACL LOAD / ACL SAVE and the `aclfile` at startup. Errors are Redis's texts. A load
+  // retires every user but the default one (their clients are to be disconnected).
   std::optional<std::string> LoadFile(const std::string& path);
   std::optional<std::string> SaveFile(const std::string& path) const;
 
