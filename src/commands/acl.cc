@@ -251,6 +251,7 @@ Acl::~Acl() = default;
 AclSelector Acl::NewSelector(bool root) const {
   AclSelector s;
   s.root = root;
+  s.all_channels = pubsub_default_all_;
   s.bits.assign(words_, 0);
   return s;
 }
@@ -497,6 +498,7 @@ std::optional<Acl::RuleError> Acl::ApplyUserRule(AclUser& user, std::string_view
                                "clearselectors", "-@all"}) {
       (void)ApplyUserRule(user, r);
     }
+    if (pubsub_default_all_) (void)ApplyUserRule(user, "allchannels");
   } else {
     return ApplySelectorRule(user.root(), op);
   }

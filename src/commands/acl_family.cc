@@ -86,6 +86,7 @@ void DisconnectRevokedSubscribers(CommandContext& ctx, const AclUser& user,
 
 void CmdAclSetUser(CmdArgs args, CommandContext& ctx) {
   Acl& acl = AclOf(ctx);
+  acl.set_pubsub_default_all(ctx.config().acl_pubsub_default == "allchannels");
   std::vector<std::string_view> rules(args.begin() + 3, args.end());
   const AclUser* existing = acl.Find(args[2]);
   // What the user could subscribe to before (nullopt: everything).
@@ -286,6 +287,7 @@ void CmdAclSave(CmdArgs, CommandContext& ctx) {
 void CmdAclLoad(CmdArgs, CommandContext& ctx) {
   const std::string& path = ctx.config().aclfile;
   if (path.empty()) return ctx.reply.SendError(kNoAclFile);
+  AclOf(ctx).set_pubsub_default_all(ctx.config().acl_pubsub_default == "allchannels");
   if (auto err = AclOf(ctx).LoadFile(path)) return ctx.reply.SendError(*err);
   DisconnectClientsOfRetiredUsers(ctx);
   ctx.reply.SendOk();

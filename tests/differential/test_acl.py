@@ -214,6 +214,21 @@ class DifferentialAcl(PairTestCase):
         self.p.check("ACL", "SETUSER", "default", "clearselectors")
         self.p.check("ACL", "GETUSER", "default", compare=same_rules)
 
+    def test_acl_pubsub_default(self):
+        self.p.check("CONFIG", "GET", "acl-pubsub-default")
+        self.p.check("CONFIG", "SET", "acl-pubsub-default", "bogus")
+        try:
+            self.p.check("CONFIG", "SET", "acl-pubsub-default", "allchannels")
+            self.p.check("ACL", "SETUSER", "pd", "on", "(+get)", "+publish")
+            self.p.check("ACL", "GETUSER", "pd", compare=same_rules)
+            self.p.check("ACL", "SETUSER", "pd", "reset", "(+get)")
+            self.p.check("ACL", "GETUSER", "pd", compare=same_rules)
+            self.p.check("ACL", "DRYRUN", "pd", "publish", "x", "y")
+        finally:
+            self.p.both("CONFIG", "SET", "acl-pubsub-default", "resetchannels")
+        self.p.check("ACL", "SETUSER", "pd2", "reset")
+        self.p.check("ACL", "GETUSER", "pd2", compare=same_rules)
+
     def test_huge_rule_lists(self):
         rules = ["+get" if i % 2 else "-get" for i in range(4000)]
         rules += [f"(~k{i} +set &c{i})" for i in range(300)]
@@ -231,6 +246,8 @@ class DifferentialAcl(PairTestCase):
                      "(+incr ~b*)", "(+publish &ch*)", "+select|0", "+config|get")
         self.p.check("ACL", "SETUSER", "k", "reset", "on", "nopass", "+@all", "%R~r*", "%W~w*",
                      "~rw*", "&*")
+        self.p.check("ACL", "SETUSER", "m", "reset", "on", "nopass", "(+mget +mset ~a*)",
+                     "(+mget ~b*)", "(+publish +subscribe &c*)", "(+mset %R~b*)", "+get ~z*")
         self.p.check("ACL", "SETUSER", "s2", "reset", "on", "nopass", "+@pubsub", "&news.*")
         self.p.check("ACL", "SETUSER", "s", "reset", "on", "nopass", "~*", "+@pubsub",
                      "&news.*", "(&sport* +subscribe)")
@@ -260,6 +277,11 @@ class DifferentialAcl(PairTestCase):
             ("s", "spublish", "sport1", "x"), ("s", "pubsub", "channels"),
             ("s", "spublish", "zz", "x"), ("s", "ssubscribe", "news.1", "zz"),
             ("s", "sunsubscribe", "zz"), ("k", "spublish", "zz", "x"),
+            ("m", "mget", "a1", "b1"), ("m", "mget", "b1", "a1", "c1"), ("m", "mget", "z1"),
+            ("m", "mget", "a1", "a2"), ("m", "mget", "b1", "b2"), ("m", "get", "a1"),
+            ("m", "mset", "b1", "v", "a1", "v"), ("m", "mset", "a1", "v", "q", "v"),
+            ("m", "publish", "c1", "x"), ("m", "publish", "d1", "x"),
+            ("m", "subscribe", "c1", "d1", "c2"), ("m", "get", "zz"), ("m", "set", "z1", "v"),
             ("s2", "ssubscribe", "news.1"), ("s2", "spublish", "news.1", "x"),
             ("s2", "ssubscribe", "zz"), ("s2", "sunsubscribe", "zz"), ("s2", "publish", "a", "b"),
         ]:
@@ -318,17 +340,28 @@ class DifferentialAcl(PairTestCase):
         self.p.check("ACL", "LOG", "RESET")
         self.p.check("ACL", "LOG")
 
+    def compare_logs(self):
+        logs = []
+        for c in (self.p.g, self.p.r):
+            entries = c.call("ACL", "LOG", "100")
+            logs.append([{k: v for k, v in zip(e[::2], e[1::2])
+                          if k not in (b"age-seconds", b"client-info")} for e in entries])
+        self.assertEqual(logs[0], logs[1])
+
     def test_selector_with_keys_and_channels_in_one(self):
         self.p.check("ACL", "SETUSER", "sel", "reset", "on", ">pw", "(+get ~a*)",
                      "(+set ~b*)", "(+publish &c*)")
         u = self._login("sel")
         try:
             for cmd in [("GET", "a1"), ("GET", "b1"), ("SET", "b1", "v"), ("SET", "a1", "v"),
-                        ("PUBLISH", "c1", "x"), ("PUBLISH", "d1", "x"), ("DEL", "a1")]:
+                        ("PUBLISH", "c1", "x"), ("PUBLISH", "d1", "x"), ("DEL", "a1"),
+                        ("MGET", "a1"), ("GET", "b1"), ("GET", "b1"), ("SUBSCRIBE", "c1"),
+                        ("MULTI",), ("GET", "b2"), ("PUBLISH", "d2", "x"), ("EXEC",)]:
                 u.check(*cmd)
             self.assertEqual(u.mismatches, [], u.report())
         finally:
             u.close()
+        self.compare_logs()
 
 
     def test_setuser_disconnects_subscribers_it_revokes(self):

@@ -164,6 +164,11 @@ class Acl {
 
   const CommandTable& table() const { return table_; }
 
+  // acl-pubsub-default: whether users and selectors created from now on (and "reset")
+  // start with every channel allowed. The callers set it from the config before SETUSER,
+  // config user lines and LOAD.
+  void set_pubsub_default_all(bool yes) { pubsub_default_all_ = yes; }
+
  private:
   struct RuleError {
     std::string text;   // "Syntax error", ...
@@ -200,6 +205,7 @@ class Acl {
   std::deque<AclLogEntry> log_;
   std::vector<std::unique_ptr<AclUser>> retired_;  // removed, not yet freed (TakeRetired)
   AclUser* default_user_ = nullptr;
+  bool pubsub_default_all_ = false;
 };
 
 // SHA-256 of `data` as 64 lower-case hex digits (OpenSSL).
