@@ -10,6 +10,7 @@ selectors, flags) exactly."""
 
 import hashlib
 import os
+import random
 import re
 import shutil
 import tempfile
@@ -202,6 +203,31 @@ class DifferentialAcl(PairTestCase):
         for i in range(0, len(SEQUENCES), 7):
             if tuple(SEQUENCES[i]) not in TABLE_DEPENDENT:
                 self.check_same_permissions(f"u{i}")
+
+    def test_random_rule_sequences(self):
+        """Random sequences (fixed seed) over the categories whose commands are the same in
+        both tables, commands, first arguments, keys, channels and selectors."""
+        rng = random.Random(int(os.environ.get("ACL_DIFF_SEED", "7015")))
+        cats = ["hash", "string", "list", "set", "sortedset", "bitmap", "hyperloglog", "geo",
+                "stream", "pubsub", "blocking", "transaction"]
+        cmds = ["get", "set", "hset", "hget", "lpush", "blpop", "zadd", "xadd", "pfadd",
+                "setbit", "geoadd", "publish", "subscribe", "multi", "exec", "sadd", "smembers",
+                "config|get", "config|set", "config", "client|id", "object|encoding",
+                "select", "info", "ping", "incr", "append", "getdel", "hdel", "sort"]
+        pool = ([f"+@{c}" for c in cats] + [f"-@{c}" for c in cats] + [f"+{c}" for c in cmds]
+                + [f"-{c}" for c in cmds] + ["+select|0", "+select|1", "+hello|3",
+                                             "+@all", "-@all", "~k*", "%R~r*", "%W~w*", "&c*",
+                                             "resetkeys", "allkeys", "resetchannels",
+                                             "allchannels", "on", "off", "nopass", ">pw"])
+        for i in range(150):
+            rules = [rng.choice(pool) for _ in range(rng.randint(1, 12))]
+            if rng.random() < 0.3:
+                inner = [r for r in (rng.choice(pool) for _ in range(rng.randint(1, 5)))
+                         if r not in ("on", "off", "nopass", ">pw")]
+                rules.append("(" + " ".join(inner) + ")")
+            self.p.check("ACL", "SETUSER", f"r{i}", *rules)
+            self.p.check("ACL", "GETUSER", f"r{i}", compare=same_rules)
+        self.p.check("ACL", "LIST", compare=same_rules)
 
     def test_user_names_and_unmatched_parentheses(self):
         self.p.check("ACL", "SETUSER", "a b", "on")
