@@ -138,6 +138,15 @@ class ConfiguredUsersTest(unittest.TestCase):
                 self.assertEqual(err.message, "NOPERM this user has no permissions to run the "
                                               "'select' command")
 
+    def test_quoted_words_in_user_lines_keep_quotes_and_backslashes(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "gannet.conf")
+            with open(conf, "w") as f:
+                f.write('user q on ">pa\\"s\\\\s" \'>two words\' ~* +@all\n')
+            with harness.Server(config_file=conf) as s, s.client() as c:
+                self.assertEqual(c.call("AUTH", "q", 'pa"s\\s'), "OK")
+                self.assertEqual(c.call("AUTH", "q", "two words"), "OK")
+
     def test_duplicate_and_unbalanced_user_lines_stop_startup(self):
         for text in ["user a on\nuser a off\n", "user a on (+get ~x\n"]:
             with tempfile.TemporaryDirectory() as d:
