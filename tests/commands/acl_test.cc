@@ -162,6 +162,21 @@ TEST_F(AclTest, ConfigLinesAsRedis) {
             "user default on nopass sanitize-payload ~* &* +@all");
 }
 
+// The one place key permissions are decided (acl.h). Today from the command flags; when it
+// reads key-specs, INCR becomes read+write, EXISTS neither, COPY's source read-only: update
+// this test and the expected failure in tests/differential/test_acl.py.
+TEST_F(AclTest, RequiredKeyAccessComesFromOneFunction) {
+  auto need = [&](std::vector<std::string_view> args, size_t key) {
+    return AclRequiredKeyAccess(*table_.Find(args[0]), CmdArgs(args.data(), args.size()), key);
+  };
+  EXPECT_EQ(need({"get", "k"}, 1), kAclKeyRead);
+  EXPECT_EQ(need({"set", "k", "v"}, 1), kAclKeyWrite);
+  EXPECT_EQ(need({"incr", "k"}, 1), kAclKeyWrite);
+  EXPECT_EQ(need({"exists", "k"}, 1), kAclKeyRead);
+  ASSERT_FALSE(Set("rw", {"on", "nopass", "+@all", "%R~r*", "%W~w*"}));
+  EXPECT_EQ(Check("rw", {"ssubscribe", "anything"}), AclDenial::kChannel);  // not a key
+}
+
 TEST_F(AclTest, HugeRuleListsAreFine) {
   std::vector<std::string> rules;
   for (int i = 0; i < 5000; ++i) rules.push_back(i % 2 ? "+get" : "-get");

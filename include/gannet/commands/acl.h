@@ -12,7 +12,10 @@
 // ACL GETUSER / LIST / SAVE print command rules as Redis 7.0 does: worked out from the
 // permission bits (+@all or -@all, then the categories that fit best, then single
 // commands), not the rules as typed. Redis prints the single commands in the order of its
-// hash table, which changes each time it starts; Gannet prints them in table order.
+// hash table, which changes each time it starts; Gannet prints them in table order. The
+// best-fitting categories are weighed over the whole command table, so where Gannet's
+// table lacks commands Redis has (cluster, scripting, replication, module commands ...)
+// the categories chosen can differ while the permissions are the same.
 //
 // Key permissions: which access (read, write, both or neither) each key argument needs
 // comes from ONE function, AclRequiredKeyAccess (below). Redis 7.0 answers it from the
@@ -20,14 +23,15 @@
 // both, EXISTS neither, COPY reads its source and writes its destination). Until the
 // command table carries key-specs it answers from the command flags: a write command
 // needs W on every key, any other command R. Switching it to key-specs changes nothing
-// else here.
+// else here (the shard-channel commands, whose key-specs are NOT_KEY, are already left
+// out of the key checks: ArgumentsAreShardChannels in acl.cc).
 //
 // Differences from Redis 7.0 that remain: the key permissions above; a user whose
 // selector has restricted key patterns may not run, through that selector, the commands
 // that touch every key unnamed (FLUSHALL, FLUSHDB, KEYS, SCAN, RANDOMKEY, SWAPDB), which
 // Redis allows (issue 7 asks that a user confined to ~cache:* cannot list or wipe other
 // keys); an ACL file line with an unmatched "(" is an error where redis-server 7.0.15
-// crashes.
+// crashes; CONFIG REWRITE does not write `user` lines.
 #pragma once
 
 #include <cstdint>
