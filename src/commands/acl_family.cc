@@ -373,28 +373,41 @@ bool PassesAclGate(const CommandSpec& spec, CommandContext& ctx) {
   std::string_view object;
   const AclDenial denial = ctx.dispatcher->acl().Check(*user, spec, ctx.args, &object);
   if (denial == AclDenial::kNone) return true;
+  // Run by EXEC (the only nested caller: cannot_block is set for nested runs, and a
+  // blocked client's re-run is not one): the rules changed since the command was queued.
+  const bool in_exec = ctx.cannot_block && !ctx.rerun;
   std::string_view reason = "command";
   std::string logged(spec.name);
   std::string error;
+  std::string_view exec_reason;
   switch (denial) {
     case AclDenial::kCommand:
       error =
           "NOPERM this user has no permissions to run the '" + std::string(spec.name) + "' command";
+      exec_reason = "no permission to execute the command or subcommand";
       break;
     case AclDenial::kKey:
       reason = "key";
       logged = std::string(object);
       error = "NOPERM this user has no permissions to access one of the keys used as arguments";
+      exec_reason = "no permission to touch the specified keys";
       break;
     case AclDenial::kChannel:
       reason = "channel";
       logged = std::string(object);
       error = "NOPERM this user has no permissions to access one of the channels used as arguments";
+      exec_reason = "no permission to access one of the channels used as arguments";
       break;
     case AclDenial::kNone:
       break;
   }
-  const char* context = ctx.client.session().in_multi ? "multi" : "toplevel";
+  if (in_exec) {
+    error =
+        "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+        "EXEC call. This command is no longer allowed for the following reason: " +
+        std::string(exec_reason);
+  }
+  const char* context = (ctx.client.session().in_multi || in_exec) ? "multi" : "toplevel";
   ctx.dispatcher->acl().Log(reason, context, logged, user->name, ctx.client.InfoLine(), ctx.now_ms,
                             static_cast<size_t>(ctx.config().acllog_max_len));
   ctx.reply.SendError(error);

@@ -366,6 +366,21 @@ class DifferentialAcl(PairTestCase):
         self.p.check("ACL", "LOG", "RESET")
         self.p.check("ACL", "LOG")
 
+    def test_rules_changed_before_exec(self):
+        self.p.check("ACL", "SETUSER", "mu", "reset", "on", ">pw", "~*", "&*", "+@all")
+        u = self._login("mu")
+        try:
+            for cmd in [("MULTI",), ("GET", "x"), ("SET", "y", "1"), ("PUBLISH", "ch", "m"),
+                        ("GET", "k:1"), ("SET", "k:2", "v")]:
+                u.check(*cmd)
+            self.p.check("ACL", "SETUSER", "mu", "-get", "resetchannels", "resetkeys", "~x",
+                         "~y")
+            u.check("EXEC")
+            self.assertEqual(u.mismatches, [], u.report())
+        finally:
+            u.close()
+        self.compare_logs()
+
     def compare_logs(self):
         logs = []
         for c in (self.p.g, self.p.r):
