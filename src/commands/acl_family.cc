@@ -1,7 +1,9 @@
 // ACL and its subcommands: SETUSER, GETUSER, DELUSER, LIST, USERS, WHOAMI, CAT, GENPASS,
 // LOG, SAVE, LOAD, DRYRUN, HELP. The users and rules live in Acl (acl.h); the gate that
 // enforces them is PassesAclGate, called by the dispatcher for restricted users.
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -11,7 +13,9 @@
 #include "gannet/commands/acl.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/dispatcher.h"
+#include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
+#include "gannet/engine/pubsub.h"
 
 namespace gannet {
 namespace {
@@ -31,10 +35,85 @@ constexpr std::string_view kNoAclFile =
     "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
     "Redis configuration file set) in order to store users in the Redis configuration.";
 
+// The channel patterns a user may use: nullopt when some selector allows every channel.
+std::optional<std::vector<std::string>> ChannelPatterns(const AclUser& u) {
+  std::vector<std::string> out;
+  for (const AclSelector& s : u.selectors) {
+    if (s.all_channels) return std::nullopt;
+    out.insert(out.end(), s.channels.begin(), s.channels.end());
+  }
+  return out;
+}
+
+// After ACL SETUSER took channels away from a user, its subscribed clients that hold a
+// subscription no longer allowed are disconnected, as Redis 7.0 does.
+void DisconnectRevokedSubscribers(CommandContext& ctx, const AclUser& user,
+                                  const std::vector<std::string>& before) {
+  const auto now = ChannelPatterns(user);
+  if (!now) return;
+  auto allowed = [&](std::string_view ch, bool literal) {
+    return std::any_of(now->begin(), now->end(), [&](const std::string& p) {
+      return literal ? p == ch : GlobMatch(p, ch, /*nocase=*/false);
+    });
+  };
+  if (std::all_of(before.begin(), before.end(),
+                  [&](const std::string& p) { return allowed(p, /*literal=*/true); })) {
+    return;  // nothing the user had was taken away
+  }
+  PubSub& pubsub = ctx.dispatcher->pubsub();
+  std::vector<uint64_t> victims;
+  ctx.server.ForEachClient([&](ClientView& c) {
+    const ClientSession& session = c.session();
+    if (session.acl_user != &user || session.subscriptions + session.shard_subscriptions == 0) {
+      return;
+    }
+    void* handle = static_cast<void*>(&c);
+    bool kill = false;
+    for (const std::string& p : pubsub.PatternsOf(handle)) kill = kill || !allowed(p, true);
+    for (const std::string& ch : pubsub.ChannelsOf(handle)) kill = kill || !allowed(ch, false);
+    for (const std::string& ch : pubsub.ShardChannelsOf(handle)) {
+      kill = kill || !allowed(ch, false);
+    }
+    if (kill) victims.push_back(c.id());
+  });
+  for (uint64_t id : victims) {
+    ClientKillFilter filter;
+    filter.id = id;
+    filter.skip_me = false;
+    ctx.server.KillClients(filter, ctx.client);
+  }
+}
+
 void CmdAclSetUser(CmdArgs args, CommandContext& ctx) {
+  Acl& acl = AclOf(ctx);
+  acl.set_pubsub_default_all(ctx.config().acl_pubsub_default == "allchannels");
   std::vector<std::string_view> rules(args.begin() + 3, args.end());
-  if (auto err = AclOf(ctx).SetUser(args[2], rules)) return ctx.reply.SendError(*err);
+  const AclUser* existing = acl.Find(args[2]);
+  // What the user could subscribe to before (nullopt: everything).
+  std::optional<std::vector<std::string>> before;
+  if (existing != nullptr) before = ChannelPatterns(*existing);
+  if (auto err = acl.SetUser(args[2], rules)) return ctx.reply.SendError(*err);
+  if (existing != nullptr) {
+    // The object is updated in place, so `existing` is the user as it is now.
+    std::vector<std::string> had;
+    if (before) {
+      had = std::move(*before);
+    } else {
+      had.emplace_back("*");  // everything: any restriction takes something away
+    }
+    DisconnectRevokedSubscribers(ctx, *existing, had);
+  }
   ctx.reply.SendOk();
+}
+
+// The commands, keys and channels of one selector: three fields of a map.
+void SendSelectorFields(const Acl& acl, const AclSelector& sel, ReplyBuilder& rb) {
+  rb.SendBulk("commands");
+  rb.SendBulk(acl.DescribeCommands(sel));
+  rb.SendBulk("keys");
+  rb.SendBulk(acl.DescribeKeys(sel));
+  rb.SendBulk("channels");
+  rb.SendBulk(acl.DescribeChannels(sel));
 }
 
 void CmdAclGetUser(CmdArgs args, CommandContext& ctx) {
@@ -46,19 +125,19 @@ void CmdAclGetUser(CmdArgs args, CommandContext& ctx) {
   rb.SendBulk("flags");
   std::vector<std::string_view> flags{u->enabled ? "on" : "off"};
   if (u->nopass) flags.push_back("nopass");
+  if (u->skip_sanitize_payload) flags.push_back("skip-sanitize-payload");
   if (u->sanitize_payload) flags.push_back("sanitize-payload");
-  rb.SendArrayLen(flags.size());
+  rb.SendSetLen(flags.size());
   for (auto f : flags) rb.SendBulk(f);
   rb.SendBulk("passwords");
   rb.SendBulkArray(u->passwords);
-  rb.SendBulk("commands");
-  rb.SendBulk(acl.DescribeCommands(*u));
-  rb.SendBulk("keys");
-  rb.SendBulk(acl.DescribeKeys(*u));
-  rb.SendBulk("channels");
-  rb.SendBulk(acl.DescribeChannels(*u));
+  SendSelectorFields(acl, u->root(), rb);
   rb.SendBulk("selectors");
-  rb.SendArrayLen(0);
+  rb.SendArrayLen(u->selectors.size() - 1);
+  for (size_t i = 1; i < u->selectors.size(); ++i) {
+    rb.SendMapLen(3);
+    SendSelectorFields(acl, u->selectors[i], rb);
+  }
 }
 
 // Clients logged in as a user that ACL DELUSER or ACL LOAD removed are disconnected, as
@@ -171,8 +250,8 @@ void CmdAclLog(CmdArgs args, CommandContext& ctx) {
       return ctx.reply.SendOk();
     }
     auto v = ParseInt64(args[2]);
-    if (!v || *v < 0) return ctx.reply.SendError(kNotIntegerErr);
-    count = static_cast<size_t>(*v);
+    if (!v) return ctx.reply.SendError(kNotIntegerErr);
+    count = *v < 0 ? 0 : static_cast<size_t>(*v);  // Redis: a negative count shows none
   }
   const auto& log = acl.log();
   const size_t n = std::min(count, log.size());
@@ -192,7 +271,7 @@ void CmdAclLog(CmdArgs args, CommandContext& ctx) {
     rb.SendBulk("username");
     rb.SendBulk(e.username);
     rb.SendBulk("age-seconds");
-    rb.SendDouble(static_cast<double>(ctx.now_ms - e.created_ms) / 1000.0);
+    rb.SendDouble(static_cast<double>(ctx.now_ms - e.updated_ms) / 1000.0);
     rb.SendBulk("client-info");
     rb.SendBulk(e.client_info);
   }
@@ -208,6 +287,7 @@ void CmdAclSave(CmdArgs, CommandContext& ctx) {
 void CmdAclLoad(CmdArgs, CommandContext& ctx) {
   const std::string& path = ctx.config().aclfile;
   if (path.empty()) return ctx.reply.SendError(kNoAclFile);
+  AclOf(ctx).set_pubsub_default_all(ctx.config().acl_pubsub_default == "allchannels");
   if (auto err = AclOf(ctx).LoadFile(path)) return ctx.reply.SendError(*err);
   DisconnectClientsOfRetiredUsers(ctx);
   ctx.reply.SendOk();
@@ -293,28 +373,41 @@ bool PassesAclGate(const CommandSpec& spec, CommandContext& ctx) {
   std::string_view object;
   const AclDenial denial = ctx.dispatcher->acl().Check(*user, spec, ctx.args, &object);
   if (denial == AclDenial::kNone) return true;
+  // Run by EXEC (the only nested caller: cannot_block is set for nested runs, and a
+  // blocked client's re-run is not one): the rules changed since the command was queued.
+  const bool in_exec = ctx.cannot_block && !ctx.rerun;
   std::string_view reason = "command";
   std::string logged(spec.name);
   std::string error;
+  std::string_view exec_reason;
   switch (denial) {
     case AclDenial::kCommand:
       error =
           "NOPERM this user has no permissions to run the '" + std::string(spec.name) + "' command";
+      exec_reason = "no permission to execute the command or subcommand";
       break;
     case AclDenial::kKey:
       reason = "key";
       logged = std::string(object);
       error = "NOPERM this user has no permissions to access one of the keys used as arguments";
+      exec_reason = "no permission to touch the specified keys";
       break;
     case AclDenial::kChannel:
       reason = "channel";
       logged = std::string(object);
       error = "NOPERM this user has no permissions to access one of the channels used as arguments";
+      exec_reason = "no permission to access one of the channels used as arguments";
       break;
     case AclDenial::kNone:
       break;
   }
-  const char* context = ctx.client.session().in_multi ? "multi" : "toplevel";
+  if (in_exec) {
+    error =
+        "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+        "EXEC call. This command is no longer allowed for the following reason: " +
+        std::string(exec_reason);
+  }
+  const char* context = (ctx.client.session().in_multi || in_exec) ? "multi" : "toplevel";
   ctx.dispatcher->acl().Log(reason, context, logged, user->name, ctx.client.InfoLine(), ctx.now_ms,
                             static_cast<size_t>(ctx.config().acllog_max_len));
   ctx.reply.SendError(error);

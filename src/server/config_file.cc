@@ -87,7 +87,24 @@ std::optional<ConfigError> ConfigLoader::LoadString(std::string_view text,
       for (size_t i = 1; i < args->size(); ++i) {
         if (i > 1) rules += ' ';
         const std::string& w = (*args)[i];
-        rules += w.find_first_of(" \t") == std::string::npos ? w : "\"" + w + "\"";
+        // Kept as one line that Acl::SetUserFromLine splits again: quote (and escape)
+        // whatever would not come back as the same word.
+        if (!w.empty() && w.find_first_of(" \t\r\n\"'\\") == std::string::npos) {
+          rules += w;
+          continue;
+        }
+        rules += '"';
+        for (char c : w) {
+          if (c == '"' || c == '\\') rules += '\\';
+          if (c == '\n') {
+            rules += "\\n";
+          } else if (c == '\r') {
+            rules += "\\r";
+          } else {
+            rules += c;
+          }
+        }
+        rules += '"';
       }
       cfg.acl_users.push_back(std::move(rules));
       continue;

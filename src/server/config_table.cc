@@ -293,6 +293,7 @@ constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "vol
 constexpr std::string_view kFsync[] = {"everysec", "always", "no"};
 constexpr std::string_view kDebugCommand[] = {"no", "yes", "local"};
 constexpr std::string_view kTlsAuthClients[] = {"no", "yes", "optional"};
+constexpr std::string_view kAclPubsubDefault[] = {"allchannels", "resetchannels"};
 
 Directive Bool(std::string_view name, uint32_t flags, bool Config::*f,
                std::string_view alias = "") {
@@ -414,6 +415,7 @@ ConfigTable::ConfigTable() {
       Int("key-load-delay", kDirHidden, INT_MIN, kIntMax, &Config::key_load_delay),
       String("aclfile", kDirImmutable, &Config::aclfile),
       Int64("acllog-max-len", 0, 0, kLLMax, &Config::acllog_max_len),
+      Enum("acl-pubsub-default", 0, kAclPubsubDefault, &Config::acl_pubsub_default),
       Int("metrics-port", kDirImmutable, 0, 65535, &Config::metrics_port),
       String("metrics-bind", kDirImmutable, &Config::metrics_bind),
       // TLS: CONFIG SET of any of these rebuilds the context for new connections

@@ -232,6 +232,7 @@ bool Server::SetUpAccessControl() {
   }
   // requirepass first: a `user default ...` line or the ACL file then has the last word.
   acl.SetRequirePass(config_.requirepass);
+  acl.set_pubsub_default_all(config_.acl_pubsub_default == "allchannels");
   for (const std::string& line : config_.acl_users) {
     if (auto err = acl.SetUserFromLine(line)) {
       log_->warn("Error in user declaration '{}': {}", line, err->substr(4));

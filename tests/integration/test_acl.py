@@ -2,6 +2,7 @@
 redis-py, users from the config file and an ACL file, requirepass, rename-command, and the
 ACL texts compared with a real redis-server."""
 
+import hashlib
 import os
 import tempfile
 import unittest
@@ -109,6 +110,72 @@ class ConfiguredUsersTest(unittest.TestCase):
                 self.assertIsInstance(err, RespError)
                 self.assertIn(":4: ", err.message)
                 self.assertEqual(c.call("ACL", "USERS"), [b"app", b"default", b"extra"])
+
+    def test_selectors_and_first_arguments_from_the_config_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "gannet.conf")
+            with open(conf, "w") as f:
+                # A selector may be one quoted word or spread over several.
+                f.write('user alice on >pw ~a* +get "(+set ~b*)" (+incr ~c*) +select|0\n'
+                        "user default on nopass ~* &* +@all\n")
+            with harness.Server(config_file=conf) as s, s.client() as c:
+                self.assertEqual(
+                    c.call("ACL", "LIST")[0],
+                    b"user alice on #" + hashlib.sha256(b"pw").hexdigest().encode()
+                    + b" ~a* resetchannels -@all +get +select|0 (~b* resetchannels -@all +set)"
+                    b" (~c* resetchannels -@all +incr)")
+                self.assertEqual(c.call("AUTH", "alice", "pw"), "OK")
+                self.assertEqual(c.call("SET", "b1", "v"), "OK")
+                self.assertIsInstance(c.call("SET", "a1", "v"), RespError)
+                # GET is the root selector's, which holds a* only: no mixing across selectors.
+                self.assertEqual(c.call("GET", "b1").message,
+                                 "NOPERM this user has no permissions to access one of the keys "
+                                 "used as arguments")
+                self.assertEqual(c.call("GET", "a1"), None)
+                self.assertEqual(c.call("INCR", "c1"), 1)
+                self.assertEqual(c.call("SELECT", "0"), "OK")
+                err = c.call("SELECT", "1")
+                self.assertEqual(err.message, "NOPERM this user has no permissions to run the "
+                                              "'select' command")
+
+    def test_quoted_words_in_user_lines_keep_quotes_and_backslashes(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "gannet.conf")
+            with open(conf, "w") as f:
+                f.write('user q on ">pa\\"s\\\\s" \'>two words\' ~* +@all\n')
+            with harness.Server(config_file=conf) as s, s.client() as c:
+                self.assertEqual(c.call("AUTH", "q", 'pa"s\\s'), "OK")
+                self.assertEqual(c.call("AUTH", "q", "two words"), "OK")
+
+    def test_duplicate_and_unbalanced_user_lines_stop_startup(self):
+        for text in ["user a on\nuser a off\n", "user a on (+get ~x\n"]:
+            with tempfile.TemporaryDirectory() as d:
+                conf = os.path.join(d, "gannet.conf")
+                with open(conf, "w") as f:
+                    f.write(text)
+                s = harness.Server(config_file=conf)
+                with self.assertRaises(RuntimeError):
+                    s.start()
+                s.stop()
+
+    def test_acl_file_with_selectors_round_trips(self):
+        with tempfile.TemporaryDirectory() as d:
+            aclfile = os.path.join(d, "users.acl")
+            with open(aclfile, "w") as f:
+                f.write("user default on nopass ~* &* +@all\n")
+            with harness.Server(args=["--aclfile", aclfile]) as s, s.client() as c:
+                self.assertEqual(c.call("ACL", "SETUSER", "sel", "on", "nopass", "(+get ~x)",
+                                        "(&ch +publish)", "+select|1"), "OK")
+                before = c.call("ACL", "LIST")
+                self.assertEqual(c.call("ACL", "SAVE"), "OK")
+                self.assertEqual(c.call("ACL", "LOAD"), "OK")
+                self.assertEqual(c.call("ACL", "LIST"), before)
+                with open(aclfile, "a") as f:
+                    f.write("user broken on (+get ~x\n")  # unmatched: an error, not a crash
+                err = c.call("ACL", "LOAD")
+                self.assertIn("Unmatched parenthesis in selector definition", err.message)
+                self.assertEqual(c.call("ACL", "LIST"), before)
+                self.assertEqual(c.call("PING"), "PONG")
 
     def test_requirepass_is_the_default_users_password(self):
         with harness.Server(args=["--requirepass", "pw"], password="pw") as s, s.client() as c:

@@ -53,6 +53,8 @@ struct Config {
   std::vector<std::string> acl_users;
   std::string aclfile;
   int64_t acllog_max_len = 128;
+  // What a new user or selector starts with: "resetchannels" (no channel) or "allchannels".
+  std::string acl_pubsub_default = "resetchannels";
   // rename-command old new ("" disables the command), applied at startup.
   std::vector<std::pair<std::string, std::string>> renamed_commands;
 
