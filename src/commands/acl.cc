@@ -203,13 +203,14 @@ bool IsSubcommand(const CommandSpec& spec) { return spec.name.find('|') != std::
 
 }  // namespace
 
-uint8_t AclRequiredKeyAccess(const CommandSpec& spec, CmdArgs args, size_t key_index) {
-  // THE place that decides what a key argument needs (see acl.h). Today: from the command
-  // flags. With key-specs: ACCESS -> read; INSERT, UPDATE or DELETE -> write (none of them:
-  // 0, any pattern of the selector will do); SET with GET reads as well.
-  (void)args;
-  (void)key_index;
-  return (spec.flags & kCmdWrite) ? kAclKeyWrite : kAclKeyRead;
+uint8_t AclRequiredKeyAccess(uint32_t key_spec_flags) {
+  // As Redis 7.0's selector key check: ACCESS needs read; INSERT, UPDATE or DELETE need
+  // write; none of them (EXISTS, TYPE, a key a key finder found without flags) needs
+  // neither, and any pattern of the selector will do.
+  uint8_t need = 0;
+  if (key_spec_flags & kKeyAccess) need |= kAclKeyRead;
+  if (key_spec_flags & (kKeyInsert | kKeyUpdate | kKeyDelete)) need |= kAclKeyWrite;
+  return need;
 }
 
 std::string Sha256Hex(std::string_view data) {
@@ -609,7 +610,7 @@ AclDenial Acl::Check(const AclUser& user, const CommandSpec& spec, CmdArgs args,
   const uint32_t id = Id(spec);
   // The key positions, found at most once for all the selectors.
   bool keys_found = false;
-  std::vector<size_t> keys;
+  std::vector<KeyRef> keys;
   auto check_selector = [&](const AclSelector& s, size_t* idx) -> AclDenial {
     // Commands a client may send before authenticating (AUTH, HELLO) pass the command
     // test; their arguments are still checked.
@@ -627,16 +628,16 @@ AclDenial Acl::Check(const AclUser& user, const CommandSpec& spec, CmdArgs args,
       if (TouchesWholeKeyspace(spec.name)) return AclDenial::kCommand;
       if (!keys_found) {
         keys_found = true;
-        if (ExtractKeys(spec, args, &keys) != KeyExtraction::kOk) keys.clear();
+        FindKeysWithFlags(spec, args, &keys);
       }
-      for (size_t i : keys) {
-        const std::string_view key = args[i];
-        const uint8_t need = AclRequiredKeyAccess(spec, args, i);
+      for (const KeyRef& k : keys) {
+        const std::string_view key = args[k.pos];
+        const uint8_t need = AclRequiredKeyAccess(k.flags);
         const bool ok = std::any_of(s.keys.begin(), s.keys.end(), [&](const AclKeyPattern& p) {
           return (p.perms & need) == need && GlobMatch(p.pattern, key, /*nocase=*/false);
         });
         if (!ok) {
-          *idx = i;
+          *idx = k.pos;
           return AclDenial::kKey;
         }
       }

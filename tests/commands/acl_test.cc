@@ -162,18 +162,21 @@ TEST_F(AclTest, ConfigLinesAsRedis) {
             "user default on nopass sanitize-payload ~* &* +@all");
 }
 
-// The one place key permissions are decided (acl.h). Today from the command flags; when it
-// reads key-specs, INCR becomes read+write, EXISTS neither, COPY's source read-only: update
-// this test and the expected failure in tests/differential/test_acl.py.
-TEST_F(AclTest, RequiredKeyAccessComesFromOneFunction) {
-  auto need = [&](std::vector<std::string_view> args, size_t key) {
-    return AclRequiredKeyAccess(*table_.Find(args[0]), CmdArgs(args.data(), args.size()), key);
-  };
-  EXPECT_EQ(need({"get", "k"}, 1), kAclKeyRead);
-  EXPECT_EQ(need({"set", "k", "v"}, 1), kAclKeyWrite);
-  EXPECT_EQ(need({"incr", "k"}, 1), kAclKeyWrite);
-  EXPECT_EQ(need({"exists", "k"}, 1), kAclKeyRead);
-  ASSERT_FALSE(Set("rw", {"on", "nopass", "+@all", "%R~r*", "%W~w*"}));
+// Key permissions come from the key-spec flags, as Redis 7.0 decides them: INCR needs read
+// and write, EXISTS neither, COPY reads its source and writes its destination.
+TEST_F(AclTest, RequiredKeyAccessFollowsKeySpecs) {
+  ASSERT_FALSE(Set("rw", {"on", "nopass", "+@all", "%R~r*", "%W~w*", "~rw*"}));
+  EXPECT_EQ(Check("rw", {"get", "r1"}), AclDenial::kNone);
+  EXPECT_EQ(Check("rw", {"get", "w1"}), AclDenial::kKey);
+  EXPECT_EQ(Check("rw", {"set", "w1", "v"}), AclDenial::kNone);
+  EXPECT_EQ(Check("rw", {"set", "w1", "v", "get"}), AclDenial::kKey);  // GET reads too
+  EXPECT_EQ(Check("rw", {"incr", "w1"}), AclDenial::kKey);
+  EXPECT_EQ(Check("rw", {"incr", "rw1"}), AclDenial::kNone);
+  EXPECT_EQ(Check("rw", {"exists", "w1"}), AclDenial::kNone);
+  EXPECT_EQ(Check("rw", {"copy", "r1", "w1"}), AclDenial::kNone);
+  EXPECT_EQ(Check("rw", {"copy", "w1", "r1"}), AclDenial::kKey);
+  EXPECT_EQ(AclRequiredKeyAccess(kKeyRW | kKeyAccess | kKeyUpdate), kAclKeyAll);
+  EXPECT_EQ(AclRequiredKeyAccess(kKeyRO), 0);
   EXPECT_EQ(Check("rw", {"ssubscribe", "anything"}), AclDenial::kChannel);  // not a key
 }
 

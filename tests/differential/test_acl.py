@@ -313,10 +313,9 @@ class DifferentialAcl(PairTestCase):
         ]:
             self.p.check("ACL", "DRYRUN", *cmd)
 
-    @unittest.expectedFailure
     def test_dryrun_key_permissions_from_key_specs(self):
-        """Known difference (acl.h): AclRequiredKeyAccess still answers from the command
-        flags. When it reads key-specs this passes: remove expectedFailure then."""
+        """Key permissions follow the key-spec flags (INCR needs read and write, EXISTS
+        neither, COPY reads its source)."""
         self._users_for_dryrun()
         for cmd in [("k", "incr", "w1"), ("k", "set", "w1", "v", "get"), ("k", "exists", "w1"),
                     ("k", "copy", "r1", "w1"), ("k", "lmove", "rw1", "w1", "left", "left"),

@@ -18,15 +18,14 @@
 // the categories chosen can differ while the permissions are the same.
 //
 // Key permissions: which access (read, write, both or neither) each key argument needs
-// comes from ONE function, AclRequiredKeyAccess (below). Redis 7.0 answers it from the
-// command's key-spec flags (ACCESS -> read; INSERT, UPDATE, DELETE -> write: INCR needs
-// both, EXISTS neither, COPY reads its source and writes its destination). Until the
-// command table carries key-specs it answers from the command flags: a write command
-// needs W on every key, any other command R. Switching it to key-specs changes nothing
-// else here (the shard-channel commands, whose key-specs are NOT_KEY, are already left
-// out of the key checks: ArgumentsAreShardChannels in acl.cc).
+// comes from the command's key-spec flags, as in Redis 7.0 (AclRequiredKeyAccess below):
+// ACCESS -> read; INSERT, UPDATE, DELETE -> write. INCR needs both, EXISTS neither, COPY
+// reads its source and writes its destination. The keys and their flags come from
+// FindKeysWithFlags (src/commands/key_extraction.h), as COMMAND GETKEYSANDFLAGS shows them.
+// The shard-channel commands, whose key-specs are NOT_KEY, are left out of the key checks
+// (ArgumentsAreShardChannels in acl.cc).
 //
-// Differences from Redis 7.0 that remain: the key permissions above; a user whose
+// Differences from Redis 7.0 that remain: a user whose
 // selector has restricted key patterns may not run, through that selector, the commands
 // that touch every key unnamed (FLUSHALL, FLUSHDB, KEYS, SCAN, RANDOMKEY, SWAPDB), which
 // Redis allows (issue 7 asks that a user confined to ~cache:* cannot list or wipe other
@@ -55,10 +54,9 @@ class CommandTable;
 
 enum AclKeyPerm : uint8_t { kAclKeyRead = 1, kAclKeyWrite = 2, kAclKeyAll = 3 };
 
-// What a command needs on its key argument args[key_index] (AclKeyPerm bits; 0: neither,
-// the key only has to match some pattern). The one place key permissions are decided:
-// see the file comment.
-uint8_t AclRequiredKeyAccess(const CommandSpec& spec, CmdArgs args, size_t key_index);
+// What a key with these KeySpecFlag bits needs (AclKeyPerm bits; 0: neither, the key only
+// has to match some pattern of the selector).
+uint8_t AclRequiredKeyAccess(uint32_t key_spec_flags);
 
 struct AclKeyPattern {
   std::string pattern;
