@@ -464,9 +464,7 @@ void CmdGeoAdd(CmdArgs args, CommandContext& ctx) {
       static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_value))};
   if (e == nullptr) {
     if (xx) return ctx.reply.SendLong(0);
-    auto z = std::make_unique<ZSetObject>(limits, pairs.front().second.size());
-    const Encoding enc = z->encoding();
-    e = db.Insert(args[1], Value::Object(ValueType::kZSet, enc, std::move(z)));
+    e = db.Insert(args[1], Value::Object(ZSetObject(limits, pairs.front().second.size())));
     ctx.Notify(kNotifyNewKey, "new", args[1]);
   }
   auto* z = e->value.As<ZSetObject>();
@@ -740,10 +738,9 @@ void GeoSearchGeneric(CmdArgs args, CommandContext& ctx, int flags) {
     out->Insert(p.member, storedist ? p.dist / shape.conversion : p.score, limits);
   }
   out->ShrinkIfFits(limits);
-  const Encoding enc = out->encoding();
   const std::string dst(*storekey);
   const bool existed = db.Delete(dst);
-  db.Insert(dst, Value::Object(ValueType::kZSet, enc, std::move(out)));
+  db.Insert(dst, Value::Object(std::move(*out)));
   // One change per member stored, as Redis counts.
   if (!existed) ctx.Notify(kNotifyNewKey, "new", dst);
   ctx.KeyChanged(kNotifyZSet, (flags & kSearch) ? "geosearchstore" : "georadiusstore", dst,

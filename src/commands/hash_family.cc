@@ -58,8 +58,7 @@ Result<Entry*> FindOrCreateHash(Database& db, std::string_view key, bool* create
   Result<Entry*> r = FindHash(db, key, /*write=*/true);
   if (!r.ok() || *r != nullptr) return r;
   *created = true;
-  return db.Insert(
-      key, Value::Object(ValueType::kHash, Encoding::kListpack, std::make_unique<HashObject>()));
+  return db.Insert(key, Value::Object(HashObject()));
 }
 
 // Relabels the encoding after a write, or deletes the key when the hash is empty.

@@ -69,9 +69,7 @@ Result<int64_t> OpAdd(Database& db, std::string_view key, CmdArgs members, int64
   Entry* e = *r;
   if (e == nullptr) {
     *created = true;
-    std::unique_ptr<SetObject> set = SetObject::CreateFor(members[0], max_intset);
-    const Encoding enc = set->encoding();
-    e = db.Insert(key, Value::Object(ValueType::kSet, enc, std::move(set)));
+    e = db.Insert(key, Value::Object(SetObject::CreateFor(members[0], max_intset)));
   }
   SetObject* set = SetOf(e);
   int64_t added = 0;
@@ -113,9 +111,7 @@ Result<int64_t> OpMove(CommandContext& ctx, std::string_view src, std::string_vi
   if (SetOf(s)->empty()) ctx.Notify(kNotifyGeneric, "del", src);
   AfterWrite(db, s);
   if (d == nullptr) {
-    std::unique_ptr<SetObject> set = SetObject::CreateFor(member, max_intset);
-    const Encoding enc = set->encoding();
-    d = db.Insert(dst, Value::Object(ValueType::kSet, enc, std::move(set)));
+    d = db.Insert(dst, Value::Object(SetObject::CreateFor(member, max_intset)));
     ctx.Notify(kNotifyNewKey, "new", dst);
   }
   if (SetOf(d)->Add(member, max_intset)) ctx.KeyChanged(kNotifySet, "sadd", dst);
@@ -190,8 +186,7 @@ int64_t StoreSet(CommandContext& ctx, std::string_view dst, std::unique_ptr<SetO
   const auto n = static_cast<int64_t>(result->size());
   const bool existed = db.Delete(dst);
   if (n > 0) {
-    const Encoding enc = result->encoding();
-    db.Insert(dst, Value::Object(ValueType::kSet, enc, std::move(result)));
+    db.Insert(dst, Value::Object(std::move(*result)));
     if (!existed) ctx.Notify(kNotifyNewKey, "new", dst);
     ctx.KeyChanged(kNotifySet, event, dst);
   } else if (existed) {

@@ -213,7 +213,7 @@ void ConvertZSetToBig(Value& v) {
   limits.max_entries = 0;
   limits.max_value = 0;
   z->ForEach([&](std::string_view member, double score) { big->Insert(member, score, limits); });
-  v = Value::Object(ValueType::kZSet, Encoding::kSkiplist, std::move(big));
+  v = Value::Object(std::move(*big));
 }
 
 void CmdSortGeneric(CmdArgs args, CommandContext& ctx, bool read_only) {

@@ -95,8 +95,7 @@ int64_t StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<Z
   }
   z->ShrinkIfFits(limits);
   const auto n = static_cast<int64_t>(z->size());
-  const Encoding enc = z->encoding();
-  Value v = Value::Object(ValueType::kZSet, enc, std::move(z));
+  Value v = Value::Object(std::move(*z));
   const bool existed = db.Delete(dst);
   db.Insert(dst, std::move(v));
   if (!existed) ctx.Notify(kNotifyNewKey, "new", dst);
@@ -167,9 +166,7 @@ Result<ZAddOutcome> OpZAdd(CommandContext& ctx, std::string_view key, const ZAdd
   ZAddOutcome out;
   if (e == nullptr) {
     if (p.flags & ZSetObject::kXx) return out;
-    auto z = std::make_unique<ZSetObject>(limits, pairs.front().second.size());
-    const Encoding enc = z->encoding();
-    e = db.Insert(key, Value::Object(ValueType::kZSet, enc, std::move(z)));
+    e = db.Insert(key, Value::Object(ZSetObject(limits, pairs.front().second.size())));
     ctx.Notify(kNotifyNewKey, "new", key);
   }
   ZSetObject* z = ZOf(e);

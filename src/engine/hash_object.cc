@@ -122,25 +122,28 @@ uint64_t NewTableSeed(const void* salt) { return FreshSeed(salt) ^ 0x2545f4914f6
 
 HashObject::HashObject() = default;
 HashObject::~HashObject() = default;
+HashObject::HashObject(HashObject&&) noexcept = default;
+HashObject& HashObject::operator=(HashObject&&) noexcept = default;
 
-size_t HashObject::size() const { return table_ ? table_->table.size() : lp_.size() / 2; }
+void HashObject::AdoptListpack(Listpack lp) { rep_.SetListpack(std::move(lp)); }
+
+size_t HashObject::size() const { return table() ? table()->table.size() : lp().size() / 2; }
 
 void HashObject::ConvertToHashtable() {
-  if (table_) return;
+  if (table()) return;
   auto t = std::make_unique<Table>(NewTableSeed(this));
   char fbuf[24];
   char vbuf[24];
-  for (Listpack::Pos p = lp_.First(); p != Listpack::kNone;) {
-    const Listpack::Pos vp = lp_.Next(p);
-    t->Set(lp_.Get(p).ToString(fbuf), lp_.Get(vp).ToString(vbuf));
-    p = lp_.Next(vp);
+  for (Listpack::Pos p = lp().First(); p != Listpack::kNone;) {
+    const Listpack::Pos vp = lp().Next(p);
+    t->Set(lp().Get(p).ToString(fbuf), lp().Get(vp).ToString(vbuf));
+    p = lp().Next(vp);
   }
-  lp_ = Listpack();
-  table_ = std::move(t);
+  rep_.SetBig(std::move(t));
 }
 
 void HashObject::PrepareFor(const std::string_view* strs, size_t n, const Limits& limits) {
-  if (table_) return;
+  if (table()) return;
   size_t sum = 0;
   for (size_t i = 0; i < n; ++i) {
     if (static_cast<int64_t>(strs[i].size()) > limits.max_listpack_value) {
@@ -149,81 +152,81 @@ void HashObject::PrepareFor(const std::string_view* strs, size_t n, const Limits
     }
     sum += strs[i].size();
   }
-  if (!lp_.SafeToAdd(sum)) ConvertToHashtable();
+  if (!lp().SafeToAdd(sum)) ConvertToHashtable();
 }
 
 bool HashObject::Set(std::string_view field, std::string_view value, const Limits& limits) {
-  if (!table_) {
+  if (!table()) {
     if (static_cast<int64_t>(field.size()) > limits.max_listpack_value ||
         static_cast<int64_t>(value.size()) > limits.max_listpack_value ||
-        !lp_.SafeToAdd(field.size() + value.size())) {
+        !lp().SafeToAdd(field.size() + value.size())) {
       ConvertToHashtable();
     } else {
-      const Listpack::Pos p = lp_.empty() ? Listpack::kNone : lp_.Find(lp_.First(), field, 1);
+      const Listpack::Pos p = lp().empty() ? Listpack::kNone : lp().Find(lp().First(), field, 1);
       if (p != Listpack::kNone) {
-        lp_.Replace(lp_.Next(p), value);
+        lp().Replace(lp().Next(p), value);
         return false;
       }
-      lp_.Append(field);
-      lp_.Append(value);
-      if (static_cast<int64_t>(lp_.size() / 2) > limits.max_listpack_entries) {
+      lp().Append(field);
+      lp().Append(value);
+      if (static_cast<int64_t>(lp().size() / 2) > limits.max_listpack_entries) {
         ConvertToHashtable();
       }
       return true;
     }
   }
-  return table_->Set(field, value);
+  return table()->Set(field, value);
 }
 
 std::optional<std::string_view> HashObject::Get(std::string_view field, NumBuf& buf) const {
-  if (table_) {
-    const HNode* n = table_->Find(field);
+  if (table()) {
+    const HNode* n = table()->Find(field);
     if (n == nullptr) return std::nullopt;
     return n->value();
   }
-  if (lp_.empty()) return std::nullopt;
-  const Listpack::Pos p = lp_.Find(lp_.First(), field, 1);
+  if (lp().empty()) return std::nullopt;
+  const Listpack::Pos p = lp().Find(lp().First(), field, 1);
   if (p == Listpack::kNone) return std::nullopt;
-  return lp_.Get(lp_.Next(p)).ToString(buf);
+  return lp().Get(lp().Next(p)).ToString(buf);
 }
 
 bool HashObject::Contains(std::string_view field) const {
-  if (table_) return table_->Find(field) != nullptr;
-  return !lp_.empty() && lp_.Find(lp_.First(), field, 1) != Listpack::kNone;
+  if (table()) return table()->Find(field) != nullptr;
+  return !lp().empty() && lp().Find(lp().First(), field, 1) != Listpack::kNone;
 }
 
 bool HashObject::Delete(std::string_view field) {
-  if (table_) return table_->Delete(field);
-  if (lp_.empty()) return false;
-  const Listpack::Pos p = lp_.Find(lp_.First(), field, 1);
+  if (table()) return table()->Delete(field);
+  if (lp().empty()) return false;
+  const Listpack::Pos p = lp().Find(lp().First(), field, 1);
   if (p == Listpack::kNone) return false;
-  lp_.DeleteRange(p, 2);
+  lp().DeleteRange(p, 2);
   return true;
 }
 
 void HashObject::ForEach(const PairFn& fn) const {
-  if (table_) {
-    table_->table.ForEach([&fn](const HNode* n) { fn(n->field(), n->value()); });
+  if (table()) {
+    table()->table.ForEach([&fn](const HNode* n) { fn(n->field(), n->value()); });
     return;
   }
   char fbuf[24];
   char vbuf[24];
-  for (Listpack::Pos p = lp_.First(); p != Listpack::kNone;) {
-    const Listpack::Pos vp = lp_.Next(p);
-    fn(lp_.Get(p).ToString(fbuf), lp_.Get(vp).ToString(vbuf));
-    p = lp_.Next(vp);
+  for (Listpack::Pos p = lp().First(); p != Listpack::kNone;) {
+    const Listpack::Pos vp = lp().Next(p);
+    fn(lp().Get(p).ToString(fbuf), lp().Get(vp).ToString(vbuf));
+    p = lp().Next(vp);
   }
 }
 
 uint64_t HashObject::Scan(uint64_t cursor, size_t count, const PairFn& fn) const {
-  if (!table_) {
+  if (!table()) {
     ForEach(fn);
     return 0;
   }
   size_t pairs = 0;
   uint64_t max_iterations = count > UINT64_MAX / 10 ? UINT64_MAX : count * 10;
   do {
-    cursor = table_->table.ScanStep(cursor, [&](const HNode* n) {
+    cursor = table()->table.ScanStep(cursor, [&](const HNode* n) {
       fn(n->field(), n->value());
       ++pairs;
     });
@@ -247,26 +250,26 @@ void HashObject::RandomPair(const PairFn& fn) const { RandomPairs(1, fn); }
 
 void HashObject::RandomPairs(size_t count, const PairFn& fn) const {
   SplitMix64 rng{FreshSeed(this)};
-  if (table_) {
+  if (table()) {
     for (size_t i = 0; i < count; ++i) {
-      const HNode* n = engine_internal::FairRandomNode(table_->table, rng);
+      const HNode* n = engine_internal::FairRandomNode(table()->table, rng);
       fn(n->field(), n->value());
     }
     return;
   }
   const size_t n = size();
-  if (count == 1) return ListpackPair(lp_, rng() % n, fn);
+  if (count == 1) return ListpackPair(lp(), rng() % n, fn);
   // Seeking is linear in a listpack: index the pairs once.
   std::vector<Listpack::Pos> pos;
   pos.reserve(n);
-  for (Listpack::Pos p = lp_.First(); p != Listpack::kNone; p = lp_.Next(lp_.Next(p))) {
+  for (Listpack::Pos p = lp().First(); p != Listpack::kNone; p = lp().Next(lp().Next(p))) {
     pos.push_back(p);
   }
   char fbuf[24];
   char vbuf[24];
   for (size_t i = 0; i < count; ++i) {
     const Listpack::Pos p = pos[rng() % n];
-    fn(lp_.Get(p).ToString(fbuf), lp_.Get(lp_.Next(p)).ToString(vbuf));
+    fn(lp().Get(p).ToString(fbuf), lp().Get(lp().Next(p)).ToString(vbuf));
   }
 }
 
@@ -277,26 +280,26 @@ void HashObject::RandomDistinct(size_t count, const PairFn& fn) const {
     ForEach(fn);
     return;
   }
-  if (!table_) {
+  if (!table()) {
     // Selection sampling over the pairs in order.
     char fbuf[24];
     char vbuf[24];
     size_t needed = count;
     size_t i = 0;
-    for (Listpack::Pos p = lp_.First(); p != Listpack::kNone && needed > 0; ++i) {
-      const Listpack::Pos vp = lp_.Next(p);
+    for (Listpack::Pos p = lp().First(); p != Listpack::kNone && needed > 0; ++i) {
+      const Listpack::Pos vp = lp().Next(p);
       if (rng() % (n - i) < needed) {
-        fn(lp_.Get(p).ToString(fbuf), lp_.Get(vp).ToString(vbuf));
+        fn(lp().Get(p).ToString(fbuf), lp().Get(vp).ToString(vbuf));
         --needed;
       }
-      p = lp_.Next(vp);
+      p = lp().Next(vp);
     }
     return;
   }
   if (count * 3 > n) {
     std::vector<const HNode*> all;
     all.reserve(n);
-    table_->table.ForEach([&all](const HNode* node) { all.push_back(node); });
+    table()->table.ForEach([&all](const HNode* node) { all.push_back(node); });
     for (size_t i = 0; i < count; ++i) {
       std::swap(all[i], all[i + rng() % (n - i)]);
       fn(all[i]->field(), all[i]->value());
@@ -306,24 +309,26 @@ void HashObject::RandomDistinct(size_t count, const PairFn& fn) const {
   std::unordered_set<const HNode*> seen;
   seen.reserve(count);
   while (seen.size() < count) {
-    const HNode* node = engine_internal::FairRandomNode(table_->table, rng);
+    const HNode* node = engine_internal::FairRandomNode(table()->table, rng);
     if (seen.insert(node).second) fn(node->field(), node->value());
   }
 }
 
 size_t HashObject::MemoryUsage() const {
-  size_t bytes = sizeof(HashObject) + lp_.MemoryUsage();
-  if (table_) bytes += sizeof(Table) + table_->table.BucketBytes() + table_->node_bytes;
-  return bytes;
+  if (const Table* t = table()) {
+    return malloc_usable_size(const_cast<Table*>(t)) + t->table.BucketBytes() + t->node_bytes;
+  }
+  return lp().MemoryUsage();
 }
 
-std::unique_ptr<ObjectBase> HashObject::Clone() const {
-  auto copy = std::make_unique<HashObject>();
-  if (table_) {
-    copy->table_ = std::make_unique<Table>(NewTableSeed(copy.get()));
-    table_->table.ForEach([&copy](const HNode* n) { copy->table_->Set(n->field(), n->value()); });
+HashObject HashObject::Clone() const {
+  HashObject copy;
+  if (const Table* t = table()) {
+    auto dst = std::make_unique<Table>(NewTableSeed(t));
+    t->table.ForEach([&dst](const HNode* n) { dst->Set(n->field(), n->value()); });
+    copy.rep_.SetBig(std::move(dst));
   } else {
-    copy->lp_ = lp_.Clone();
+    copy.rep_.SetListpack(lp().Clone());
   }
   return copy;
 }

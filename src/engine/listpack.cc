@@ -16,6 +16,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
@@ -243,18 +244,13 @@ Listpack::Listpack() {
 
 Listpack::~Listpack() { std::free(buf_); }
 
-Listpack::Listpack(Listpack&& other) noexcept : buf_(other.buf_), count_(other.count_) {
-  other.buf_ = nullptr;
-  other.count_ = 0;
-}
+Listpack::Listpack(Listpack&& other) noexcept : buf_(other.buf_) { other.buf_ = nullptr; }
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
   if (this != &other) {
     std::free(buf_);
     buf_ = other.buf_;
-    count_ = other.count_;
     other.buf_ = nullptr;
-    other.count_ = 0;
   }
   return *this;
 }
@@ -267,7 +263,6 @@ Listpack Listpack::Clone() const {
   std::memcpy(copy, buf_, n);
   std::free(out.buf_);
   out.buf_ = copy;
-  out.count_ = count_;
   return out;
 }
 
@@ -298,7 +293,6 @@ std::optional<Listpack> Listpack::FromBytes(std::string_view bytes) {
   std::memcpy(copy, p, n);
   std::free(out.buf_);
   out.buf_ = copy;
-  out.count_ = count;
   return out;
 }
 
@@ -312,18 +306,30 @@ size_t Listpack::MemoryUsage() const { return malloc_usable_size(buf_); }
 
 void Listpack::SetTotalBytes(size_t n) { Store32(buf_, static_cast<uint32_t>(n)); }
 
-void Listpack::SetHeaderCount() {
-  const size_t c = count_ < kCountUnknown ? count_ : kCountUnknown;
-  buf_[4] = static_cast<unsigned char>(c & 0xff);
-  buf_[5] = static_cast<unsigned char>(c >> 8);
+void Listpack::AdjustHeaderCount(int64_t delta) {
+  const int64_t c = static_cast<int64_t>(buf_[4]) | static_cast<int64_t>(buf_[5]) << 8;
+  if (c == kCountUnknown) return;  // stays unknown, as Redis's lpInsert/lpDelete leave it
+  const int64_t n = std::min<int64_t>(c + delta, kCountUnknown);
+  buf_[4] = static_cast<unsigned char>(n & 0xff);
+  buf_[5] = static_cast<unsigned char>(n >> 8);
 }
+
+size_t Listpack::size() const {
+  const size_t c = static_cast<size_t>(buf_[4]) | static_cast<size_t>(buf_[5]) << 8;
+  if (c != kCountUnknown) return c;
+  size_t n = 0;
+  for (Pos p = First(); p != kNone; p = Next(p)) ++n;
+  return n;
+}
+
+bool Listpack::empty() const { return buf_[kHeaderSize] == kEof; }
 
 // --- navigation ---
 
-Listpack::Pos Listpack::First() const { return count_ == 0 ? kNone : kHeaderSize; }
+Listpack::Pos Listpack::First() const { return empty() ? kNone : kHeaderSize; }
 
 Listpack::Pos Listpack::Last() const {
-  if (count_ == 0) return kNone;
+  if (empty()) return kNone;
   const size_t eof = bytes_size() - 1;
   size_t bl = 0;
   const size_t len = DecodeBacklen(buf_ + eof - 1, buf_ + kHeaderSize, &bl);
@@ -345,7 +351,7 @@ Listpack::Pos Listpack::Prev(Pos p) const {
 }
 
 Listpack::Pos Listpack::Seek(int64_t index) const {
-  const auto n = static_cast<int64_t>(count_);
+  const auto n = static_cast<int64_t>(size());
   if (index < 0) index += n;
   if (index < 0 || index >= n) return kNone;
   if (index <= n / 2) {
@@ -452,8 +458,7 @@ Listpack::Pos Listpack::InsertEncoded(Pos at, const unsigned char* enc, size_t e
   std::memmove(buf_ + at + enc_len, buf_ + at, old_total - at);
   std::memcpy(buf_ + at, enc, enc_len);
   SetTotalBytes(new_total);
-  ++count_;
-  SetHeaderCount();
+  AdjustHeaderCount(1);
   return at;
 }
 
@@ -503,8 +508,7 @@ Listpack::Pos Listpack::Delete(Pos p) {
   std::memmove(buf_ + p, buf_ + p + entry, old_total - p - entry);
   const size_t new_total = old_total - entry;
   SetTotalBytes(new_total);
-  --count_;
-  SetHeaderCount();
+  AdjustHeaderCount(-1);
   // Shrinking in place cannot fail; give the memory back when it is worth it.
   if (auto* shrunk = static_cast<unsigned char*>(std::realloc(buf_, new_total))) buf_ = shrunk;
   return buf_[p] == kEof ? kNone : p;
@@ -523,8 +527,7 @@ void Listpack::DeleteRange(Pos p, size_t count) {
   std::memmove(buf_ + p, buf_ + end, old_total - end);
   const size_t new_total = old_total - (end - p);
   SetTotalBytes(new_total);
-  count_ -= removed;
-  SetHeaderCount();
+  AdjustHeaderCount(-static_cast<int64_t>(removed));
   if (auto* shrunk = static_cast<unsigned char*>(std::realloc(buf_, new_total))) buf_ = shrunk;
 }
 
@@ -532,8 +535,7 @@ void Listpack::Clear() {
   auto* fresh = static_cast<unsigned char*>(std::realloc(buf_, kHeaderSize + 1));
   if (fresh != nullptr) buf_ = fresh;
   SetTotalBytes(kHeaderSize + 1);
-  count_ = 0;
-  SetHeaderCount();
+  buf_[4] = buf_[5] = 0;
   buf_[kHeaderSize] = kEof;
 }
 

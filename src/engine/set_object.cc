@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -98,28 +99,43 @@ uint64_t NewTableSeed(const void* salt) { return FreshSeed(salt) ^ 0x5bd1e9955bd
 }  // namespace
 
 SetObject::SetObject() = default;
-static_assert(sizeof(SetObject) == 24, "a small set's object should stay in the 24-byte class");
 
 SetObject::~SetObject() {
   if (width_ == 0) {
-    delete rep_.table;
+    delete table();
   } else {
-    std::free(rep_.ints);
+    std::free(ints());
   }
 }
 
-std::unique_ptr<SetObject> SetObject::CreateFor(std::string_view first_member,
-                                                int64_t max_intset_entries) {
-  auto set = std::make_unique<SetObject>();
+SetObject::SetObject(SetObject&& other) noexcept {
+  std::memcpy(rep_, other.rep_, sizeof(rep_));
+  std::memcpy(count_, other.count_, sizeof(count_));
+  width_ = other.width_;
+  other.set_rep(nullptr);
+  other.set_count(0);
+  other.width_ = 2;
+}
+
+SetObject& SetObject::operator=(SetObject&& other) noexcept {
+  if (this != &other) {
+    this->~SetObject();
+    new (this) SetObject(std::move(other));
+  }
+  return *this;
+}
+
+SetObject SetObject::CreateFor(std::string_view first_member, int64_t max_intset_entries) {
+  SetObject set;
   int64_t v;
-  if (!IsCanonicalInt64(first_member, &v) || max_intset_entries < 1) set->ConvertToHashtable();
+  if (!IsCanonicalInt64(first_member, &v) || max_intset_entries < 1) set.ConvertToHashtable();
   return set;
 }
 
-size_t SetObject::size() const { return width_ == 0 ? rep_.table->table.size() : count_; }
+size_t SetObject::size() const { return width_ == 0 ? table()->table.size() : count(); }
 
 int64_t SetObject::IntAt(size_t i) const {
-  const auto* p = static_cast<const unsigned char*>(rep_.ints) + i * width_;
+  const auto* p = static_cast<const unsigned char*>(ints()) + i * width_;
   if (width_ == 2) {
     int16_t v;
     std::memcpy(&v, p, 2);
@@ -136,7 +152,7 @@ int64_t SetObject::IntAt(size_t i) const {
 }
 
 void SetObject::SetIntAt(size_t i, int64_t v) {
-  auto* p = static_cast<unsigned char*>(rep_.ints) + i * width_;
+  auto* p = static_cast<unsigned char*>(ints()) + i * width_;
   if (width_ == 2) {
     const auto x = static_cast<int16_t>(v);
     std::memcpy(p, &x, 2);
@@ -150,12 +166,13 @@ void SetObject::SetIntAt(size_t i, int64_t v) {
 
 // Binary search; *pos receives the index of v or where it would be inserted.
 bool SetObject::IntFind(int64_t v, size_t* pos) const {
+  const size_t n = count();
   size_t lo = 0;
-  size_t hi = count_;
-  if (count_ > 0) {
+  size_t hi = n;
+  if (n > 0) {
     // Appends (and prepends) are common when members arrive in order.
-    if (v > IntAt(count_ - 1)) {
-      *pos = count_;
+    if (v > IntAt(n - 1)) {
+      *pos = n;
       return false;
     }
     if (v < IntAt(0)) {
@@ -181,31 +198,33 @@ bool SetObject::IntFind(int64_t v, size_t* pos) const {
 }
 
 void SetObject::IntInsert(int64_t v, size_t pos) {
-  // count_ + 1 <= 2^30 and width <= 8, so the byte size cannot overflow.
-  rep_.ints = engine_internal::NodeRealloc(rep_.ints, (size_t{count_} + 1) * width_);
-  auto* base = static_cast<unsigned char*>(rep_.ints);
-  std::memmove(base + (pos + 1) * width_, base + pos * width_, (count_ - pos) * width_);
-  ++count_;
+  // count + 1 <= 2^30 and width <= 8, so the byte size cannot overflow.
+  const size_t n = count();
+  set_rep(engine_internal::NodeRealloc(ints(), (n + 1) * width_));
+  auto* base = static_cast<unsigned char*>(ints());
+  std::memmove(base + (pos + 1) * width_, base + pos * width_, (n - pos) * width_);
+  set_count(static_cast<uint32_t>(n + 1));
   SetIntAt(pos, v);
 }
 
 void SetObject::IntErase(size_t pos) {
-  auto* base = static_cast<unsigned char*>(rep_.ints);
-  std::memmove(base + pos * width_, base + (pos + 1) * width_, (count_ - pos - 1) * width_);
-  --count_;
-  if (count_ == 0) {
-    std::free(rep_.ints);
-    rep_.ints = nullptr;
+  auto* base = static_cast<unsigned char*>(ints());
+  const size_t n = count() - 1;
+  std::memmove(base + pos * width_, base + (pos + 1) * width_, (n - pos) * width_);
+  set_count(static_cast<uint32_t>(n));
+  if (n == 0) {
+    std::free(ints());
+    set_rep(nullptr);
   } else {
-    rep_.ints = engine_internal::NodeRealloc(rep_.ints, size_t{count_} * width_);
+    set_rep(engine_internal::NodeRealloc(ints(), n * width_));
   }
 }
 
 // Widens every element in place, from the back so nothing is overwritten before it moves.
 void SetObject::IntUpgrade(size_t width) {
   const size_t old = width_;
-  rep_.ints = engine_internal::NodeRealloc(rep_.ints, std::max<size_t>(1, size_t{count_} * width));
-  for (size_t i = count_; i-- > 0;) {
+  set_rep(engine_internal::NodeRealloc(ints(), std::max<size_t>(1, size_t{count()} * width)));
+  for (size_t i = count(); i-- > 0;) {
     width_ = static_cast<uint8_t>(old);
     const int64_t v = IntAt(i);
     width_ = static_cast<uint8_t>(width);
@@ -218,14 +237,14 @@ void SetObject::ConvertToHashtable() {
   if (width_ == 0) return;
   auto t = std::make_unique<Table>(NewTableSeed(this));
   char buf[24];
-  for (size_t i = 0; i < count_; ++i) {
+  for (size_t i = 0; i < count(); ++i) {
     const size_t n = FormatInt64(IntAt(i), buf);
     t->Add(std::string_view(buf, n));
   }
-  std::free(rep_.ints);
-  count_ = 0;
+  std::free(ints());
+  set_count(0);
   width_ = 0;
-  rep_.table = t.release();
+  set_rep(t.release());
 }
 
 bool SetObject::Add(std::string_view member, int64_t max_intset_entries) {
@@ -235,12 +254,12 @@ bool SetObject::Add(std::string_view member, int64_t max_intset_entries) {
       size_t pos;
       if (IntFind(v, &pos)) return false;
       const int64_t limit = std::min(max_intset_entries, kMaxIntsetEntries);
-      if (static_cast<int64_t>(count_) + 1 <= limit) {
+      if (static_cast<int64_t>(count()) + 1 <= limit) {
         const size_t w = IntWidthFor(v);
         if (w > width_) {
           IntUpgrade(w);
           // A value needing a wider type is beyond every current member: first or last.
-          pos = v < 0 ? 0 : count_;
+          pos = v < 0 ? 0 : count();
         }
         IntInsert(v, pos);
         return true;
@@ -273,7 +292,7 @@ void SetObject::ForEach(const MemberFn& fn) const {
     return;
   }
   char buf[24];
-  for (size_t i = 0; i < count_; ++i) fn(std::string_view(buf, FormatInt64(IntAt(i), buf)));
+  for (size_t i = 0; i < count(); ++i) fn(std::string_view(buf, FormatInt64(IntAt(i), buf)));
 }
 
 uint64_t SetObject::Scan(uint64_t cursor, size_t count, const MemberFn& fn) const {
@@ -303,7 +322,7 @@ std::string SetObject::PopRandom() {
     table()->Free(n);
     return out;
   }
-  const size_t i = rng() % count_;
+  const size_t i = rng() % count();
   std::string out = Int64ToString(IntAt(i));
   IntErase(i);
   return out;
@@ -312,7 +331,7 @@ std::string SetObject::PopRandom() {
 std::string SetObject::RandomMember() const {
   SplitMix64 rng{FreshSeed(this)};
   if (table()) return std::string(engine_internal::FairRandomNode(table()->table, rng)->member());
-  return Int64ToString(IntAt(rng() % count_));
+  return Int64ToString(IntAt(rng() % count()));
 }
 
 void SetObject::RandomDistinct(size_t count, const MemberFn& fn) const {
@@ -357,28 +376,26 @@ void SetObject::RandomDistinct(size_t count, const MemberFn& fn) const {
 }
 
 size_t SetObject::MemoryUsage() const {
-  size_t bytes = sizeof(SetObject);
-  if (const Table* t = table()) {
-    bytes += sizeof(Table) + t->table.BucketBytes() + t->node_bytes;
-  } else if (rep_.ints != nullptr) {
-    bytes += malloc_usable_size(rep_.ints);
+  if (Table* t = table()) {
+    return malloc_usable_size(t) + t->table.BucketBytes() + t->node_bytes;
   }
-  return bytes;
+  return ints() != nullptr ? malloc_usable_size(ints()) : 0;
 }
 
-std::unique_ptr<ObjectBase> SetObject::Clone() const {
-  auto copy = std::make_unique<SetObject>();
+SetObject SetObject::Clone() const {
+  SetObject copy;
   if (const Table* t = table()) {
-    copy->ConvertToHashtable();
-    Table* dst = copy->table();
+    copy.ConvertToHashtable();
+    Table* dst = copy.table();
     t->table.ForEach([dst](const SetNode* n) { dst->Add(n->member()); });
     return copy;
   }
-  copy->width_ = width_;
-  copy->count_ = count_;
-  if (count_ > 0) {
-    copy->rep_.ints = engine_internal::NodeAlloc(size_t{count_} * width_);
-    std::memcpy(copy->rep_.ints, rep_.ints, size_t{count_} * width_);
+  copy.width_ = width_;
+  copy.set_count(count());
+  if (count() > 0) {
+    void* p = engine_internal::NodeAlloc(size_t{count()} * width_);
+    std::memcpy(p, ints(), size_t{count()} * width_);
+    copy.set_rep(p);
   }
   return copy;
 }

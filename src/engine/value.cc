@@ -12,6 +12,9 @@
 #include <utility>
 
 #include "gannet/common/numbers.h"
+#include "gannet/engine/hash_object.h"
+#include "gannet/engine/set_object.h"
+#include "gannet/engine/zset_object.h"
 
 namespace gannet {
 namespace {
@@ -113,7 +116,20 @@ Value& Value::operator=(Value&& other) noexcept {
 
 void Value::Release() noexcept {
   if (!IsString()) {
-    delete object();
+    switch (type()) {
+      case ValueType::kHash:
+        As<HashObject>()->~HashObject();
+        break;
+      case ValueType::kSet:
+        As<SetObject>()->~SetObject();
+        break;
+      case ValueType::kZSet:
+        As<ZSetObject>()->~ZSetObject();
+        break;
+      default:
+        delete object();
+        break;
+    }
   } else if (bytes_[14] == kHeapMarker) {
     std::free(HeapPtr());
   }
@@ -167,12 +183,30 @@ Value Value::Integer(int64_t n) {
 }
 
 Value Value::Object(ValueType type, Encoding enc, std::unique_ptr<ObjectBase> obj) {
+  if (IsInlineType(type) || type == ValueType::kString) {
+    std::fprintf(stderr, "gannet: Value::Object(%s) given a heap object\n",
+                 std::string(TypeName(type)).c_str());
+    std::abort();
+  }
   Value v;
   ObjectBase* p = obj.release();
   std::memcpy(v.bytes_, &p, sizeof(p));
   v.tag_ = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) | static_cast<uint8_t>(enc));
   return v;
 }
+
+template <typename T>
+Value Value::EmplaceInline(ValueType type, T&& obj) {
+  Value v;  // the empty string: nothing to release
+  const Encoding enc = obj.encoding();
+  new (v.bytes_) T(std::move(obj));
+  v.tag_ = static_cast<uint8_t>((static_cast<uint8_t>(type) << 4) | static_cast<uint8_t>(enc));
+  return v;
+}
+
+Value Value::Object(HashObject&& obj) { return EmplaceInline(ValueType::kHash, std::move(obj)); }
+Value Value::Object(SetObject&& obj) { return EmplaceInline(ValueType::kSet, std::move(obj)); }
+Value Value::Object(ZSetObject&& obj) { return EmplaceInline(ValueType::kZSet, std::move(obj)); }
 
 std::string_view Value::AsString() const {
   if (bytes_[14] == kHeapMarker) return {HeapPtr(), StringSize()};
@@ -254,7 +288,22 @@ ObjectBase* Value::object() const {
 
 Value Value::Clone() const {
   if (!IsString()) {
-    return Object(type(), encoding(), object()->Clone());
+    Value v;
+    switch (type()) {
+      case ValueType::kHash:
+        v = Object(As<HashObject>()->Clone());
+        break;
+      case ValueType::kSet:
+        v = Object(As<SetObject>()->Clone());
+        break;
+      case ValueType::kZSet:
+        v = Object(As<ZSetObject>()->Clone());
+        break;
+      default:
+        return Object(type(), encoding(), object()->Clone());
+    }
+    v.tag_ = tag_;  // keep the label exactly
+    return v;
   }
   Value v = String(AsString());
   v.tag_ = tag_;
@@ -262,7 +311,18 @@ Value Value::Clone() const {
 }
 
 size_t Value::MemoryUsage() const {
-  if (!IsString()) return object()->MemoryUsage();
+  if (!IsString()) {
+    switch (type()) {
+      case ValueType::kHash:
+        return As<HashObject>()->MemoryUsage();
+      case ValueType::kSet:
+        return As<SetObject>()->MemoryUsage();
+      case ValueType::kZSet:
+        return As<ZSetObject>()->MemoryUsage();
+      default:
+        return object()->MemoryUsage();
+    }
+  }
   if (bytes_[14] == kHeapMarker) return malloc_usable_size(HeapPtr());
   return 0;
 }

@@ -714,33 +714,38 @@ using zset_internal::Tree;
 // ZSetObject
 
 ZSetObject::ZSetObject(const Limits& limits, size_t first_len) {
-  if (limits.max_entries == 0 || first_len > limits.max_value) tree_ = std::make_unique<Tree>();
+  if (limits.max_entries == 0 || first_len > limits.max_value)
+    rep_.SetBig(std::make_unique<Tree>());
 }
 
 ZSetObject::ZSetObject(bool big) {
-  if (big) tree_ = std::make_unique<Tree>();
+  if (big) rep_.SetBig(std::make_unique<Tree>());
 }
 
 ZSetObject::~ZSetObject() = default;
+ZSetObject::ZSetObject(ZSetObject&&) noexcept = default;
+ZSetObject& ZSetObject::operator=(ZSetObject&&) noexcept = default;
+
+void ZSetObject::AdoptListpack(Listpack lp) { rep_.SetListpack(std::move(lp)); }
 
 size_t ZSetObject::MemoryUsage() const {
-  return sizeof(ZSetObject) + (is_listpack() ? lp_.MemoryUsage() : tree_->MemoryUsage());
+  return is_listpack() ? lp().MemoryUsage() : tree()->MemoryUsage();
 }
 
-std::unique_ptr<ObjectBase> ZSetObject::Clone() const {
-  auto copy = std::make_unique<ZSetObject>(!is_listpack());
+ZSetObject ZSetObject::Clone() const {
+  ZSetObject copy(!is_listpack());
   if (is_listpack()) {
-    copy->lp_ = lp_.Clone();
+    copy.rep_.SetListpack(lp().Clone());
   } else {
-    ForEach([&](std::string_view m, double s) { copy->tree_->Insert(m, s); });
+    ForEach([&](std::string_view m, double s) { copy.tree()->Insert(m, s); });
   }
   return copy;
 }
 
-size_t ZSetObject::size() const { return is_listpack() ? lp_.size() / 2 : tree_->size(); }
+size_t ZSetObject::size() const { return is_listpack() ? lp().size() / 2 : tree()->size(); }
 
 double ZSetObject::LpScoreAt(Listpack::Pos score_pos) const {
-  const Listpack::Element e = lp_.Get(score_pos);
+  const Listpack::Element e = lp().Get(score_pos);
   if (e.is_int) return static_cast<double>(e.ival);
   char buf[128];
   const size_t n = std::min(e.str.size(), sizeof(buf) - 1);
@@ -750,13 +755,13 @@ double ZSetObject::LpScoreAt(Listpack::Pos score_pos) const {
 }
 
 Listpack::Pos ZSetObject::LpFind(std::string_view member, double* score) const {
-  for (Listpack::Pos p = lp_.First(); p != Listpack::kNone;) {
-    const Listpack::Pos sp = lp_.Next(p);
-    if (lp_.Get(p).Equals(member)) {
+  for (Listpack::Pos p = lp().First(); p != Listpack::kNone;) {
+    const Listpack::Pos sp = lp().Next(p);
+    if (lp().Get(p).Equals(member)) {
       if (score != nullptr) *score = LpScoreAt(sp);
       return p;
     }
-    p = lp_.Next(sp);
+    p = lp().Next(sp);
   }
   return Listpack::kNone;
 }
@@ -770,22 +775,22 @@ void ZSetObject::LpInsert(std::string_view member, double score) {
     score_text = FormatDouble(score);
   }
   char buf[24];
-  for (Listpack::Pos p = lp_.First(); p != Listpack::kNone;) {
-    const Listpack::Pos sp = lp_.Next(p);
+  for (Listpack::Pos p = lp().First(); p != Listpack::kNone;) {
+    const Listpack::Pos sp = lp().Next(p);
     const double s = LpScoreAt(sp);
-    const Listpack::Element e = lp_.Get(p);
+    const Listpack::Element e = lp().Get(p);
     if (CompareKeys(s, e.ToString(buf), score, member) > 0) {
-      const Listpack::Pos mp = lp_.Insert(p, member, /*after=*/false);
-      lp_.Insert(mp, score_text, /*after=*/true);
+      const Listpack::Pos mp = lp().Insert(p, member, /*after=*/false);
+      lp().Insert(mp, score_text, /*after=*/true);
       return;
     }
-    p = lp_.Next(sp);
+    p = lp().Next(sp);
   }
-  lp_.Append(member);
-  lp_.Append(score_text);
+  lp().Append(member);
+  lp().Append(score_text);
 }
 
-void ZSetObject::LpDelete(Listpack::Pos member_pos) { lp_.DeleteRange(member_pos, 2); }
+void ZSetObject::LpDelete(Listpack::Pos member_pos) { lp().DeleteRange(member_pos, 2); }
 
 std::optional<double> ZSetObject::Score(std::string_view member) const {
   if (is_listpack()) {
@@ -793,7 +798,7 @@ std::optional<double> ZSetObject::Score(std::string_view member) const {
     if (LpFind(member, &s) == Listpack::kNone) return std::nullopt;
     return s;
   }
-  const Rec* r = tree_->Find(member);
+  const Rec* r = tree()->Find(member);
   if (r == nullptr) return std::nullopt;
   return r->score;
 }
@@ -814,7 +819,7 @@ ZSetObject::AddResult ZSetObject::Add(std::string_view member, double score, int
     lp_pos = LpFind(member, &s);
     if (lp_pos != Listpack::kNone) cur = s;
   } else {
-    rec = tree_->Find(member);
+    rec = tree()->Find(member);
     if (rec != nullptr) cur = rec->score;
   }
 
@@ -831,7 +836,7 @@ ZSetObject::AddResult ZSetObject::Add(std::string_view member, double score, int
       LpDelete(lp_pos);
       LpInsert(member, newscore);
     } else {
-      tree_->UpdateScore(rec, newscore);
+      tree()->UpdateScore(rec, newscore);
     }
     return {AddOutcome::kUpdated, newscore};
   }
@@ -848,7 +853,7 @@ void ZSetObject::Insert(std::string_view member, double score, const Limits& lim
       if (old == score) return;
       LpDelete(p);
     } else if (size() + 1 > limits.max_entries || member.size() > limits.max_value ||
-               !lp_.SafeToAdd(member.size() + 32)) {
+               !lp().SafeToAdd(member.size() + 32)) {
       ConvertToBig();
     }
     if (is_listpack()) {
@@ -856,12 +861,12 @@ void ZSetObject::Insert(std::string_view member, double score, const Limits& lim
       return;
     }
   }
-  Rec* r = tree_->Find(member);
+  Rec* r = tree()->Find(member);
   if (r != nullptr) {
-    if (r->score != score) tree_->UpdateScore(r, score);
+    if (r->score != score) tree()->UpdateScore(r, score);
     return;
   }
-  tree_->Insert(member, score);
+  tree()->Insert(member, score);
 }
 
 bool ZSetObject::Remove(std::string_view member) {
@@ -871,9 +876,9 @@ bool ZSetObject::Remove(std::string_view member) {
     LpDelete(p);
     return true;
   }
-  Rec* r = tree_->Find(member);
+  Rec* r = tree()->Find(member);
   if (r == nullptr) return false;
-  tree_->Remove(r);
+  tree()->Remove(r);
   return true;
 }
 
@@ -881,8 +886,8 @@ std::optional<size_t> ZSetObject::Rank(std::string_view member, bool reverse) co
   size_t rank = 0;
   if (is_listpack()) {
     bool found = false;
-    for (Listpack::Pos p = lp_.First(); p != Listpack::kNone; p = lp_.Next(lp_.Next(p))) {
-      if (lp_.Get(p).Equals(member)) {
+    for (Listpack::Pos p = lp().First(); p != Listpack::kNone; p = lp().Next(lp().Next(p))) {
+      if (lp().Get(p).Equals(member)) {
         found = true;
         break;
       }
@@ -890,9 +895,9 @@ std::optional<size_t> ZSetObject::Rank(std::string_view member, bool reverse) co
     }
     if (!found) return std::nullopt;
   } else {
-    const Rec* r = tree_->Find(member);
+    const Rec* r = tree()->Find(member);
     if (r == nullptr) return std::nullopt;
-    rank = tree_->RankOf(r);
+    rank = tree()->RankOf(r);
   }
   return reverse ? size() - 1 - rank : rank;
 }
@@ -904,8 +909,8 @@ std::pair<size_t, size_t> ZSetObject::ScoreRangeRanks(const ZScoreRange& r) cons
   if (is_listpack()) {
     size_t i = 0;
     bool in = false;
-    for (Listpack::Pos p = lp_.First(); p != Listpack::kNone; p = lp_.Next(lp_.Next(p)), ++i) {
-      const double s = LpScoreAt(lp_.Next(p));
+    for (Listpack::Pos p = lp().First(); p != Listpack::kNone; p = lp().Next(lp().Next(p)), ++i) {
+      const double s = LpScoreAt(lp().Next(p));
       if (!in) {
         if (!ScoreGteMin(s, r)) continue;
         if (!ScoreLteMax(s, r)) return {0, 0};
@@ -917,8 +922,8 @@ std::pair<size_t, size_t> ZSetObject::ScoreRangeRanks(const ZScoreRange& r) cons
     }
     return in ? std::pair<size_t, size_t>{begin, i} : std::pair<size_t, size_t>{0, 0};
   }
-  begin = tree_->CountPrefix([&](const Rec* x) { return !ScoreGteMin(x->score, r); });
-  end = tree_->CountPrefix([&](const Rec* x) { return ScoreLteMax(x->score, r); });
+  begin = tree()->CountPrefix([&](const Rec* x) { return !ScoreGteMin(x->score, r); });
+  end = tree()->CountPrefix([&](const Rec* x) { return ScoreLteMax(x->score, r); });
   if (end < begin) end = begin;
   return {begin, end};
 }
@@ -963,8 +968,8 @@ std::pair<size_t, size_t> ZSetObject::LexRangeRanks(const ZLexRange& r, bool rev
     return {b, i};
   }
   const size_t begin =
-      tree_->CountPrefix([&](const Rec* x) { return !LexGteMin(x->member(), r.min); });
-  size_t end = tree_->CountPrefix([&](const Rec* x) { return LexLteMax(x->member(), r.max); });
+      tree()->CountPrefix([&](const Rec* x) { return !LexGteMin(x->member(), r.min); });
+  size_t end = tree()->CountPrefix([&](const Rec* x) { return LexLteMax(x->member(), r.max); });
   if (end < begin) end = begin;
   return {begin, end};
 }
@@ -976,23 +981,23 @@ void ZSetObject::ForEachInRanks(size_t begin, size_t end, bool reverse,
   if (is_listpack()) {
     char buf[24];
     if (!reverse) {
-      Listpack::Pos p = lp_.Seek(static_cast<int64_t>(2 * begin));
+      Listpack::Pos p = lp().Seek(static_cast<int64_t>(2 * begin));
       for (size_t k = begin; k < end; ++k) {
-        const Listpack::Pos sp = lp_.Next(p);
-        fn(lp_.Get(p).ToString(buf), LpScoreAt(sp));
-        p = lp_.Next(sp);
+        const Listpack::Pos sp = lp().Next(p);
+        fn(lp().Get(p).ToString(buf), LpScoreAt(sp));
+        p = lp().Next(sp);
       }
     } else {
-      Listpack::Pos sp = lp_.Seek(static_cast<int64_t>(2 * (end - 1) + 1));
+      Listpack::Pos sp = lp().Seek(static_cast<int64_t>(2 * (end - 1) + 1));
       for (size_t k = end; k > begin; --k) {
-        const Listpack::Pos p = lp_.Prev(sp);
-        fn(lp_.Get(p).ToString(buf), LpScoreAt(sp));
-        sp = lp_.Prev(p);
+        const Listpack::Pos p = lp().Prev(sp);
+        fn(lp().Get(p).ToString(buf), LpScoreAt(sp));
+        sp = lp().Prev(p);
       }
     }
     return;
   }
-  tree_->ForEachInRanks(begin, end, reverse, [&](const Rec* r) { fn(r->member(), r->score); });
+  tree()->ForEachInRanks(begin, end, reverse, [&](const Rec* r) { fn(r->member(), r->score); });
 }
 
 std::pair<std::string, double> ZSetObject::At(size_t rank) const {
@@ -1009,12 +1014,12 @@ size_t ZSetObject::RemoveRanks(size_t begin, size_t end) {
   if (begin >= end) return 0;
   const size_t n = end - begin;
   if (is_listpack()) {
-    lp_.DeleteRange(lp_.Seek(static_cast<int64_t>(2 * begin)), 2 * n);
+    lp().DeleteRange(lp().Seek(static_cast<int64_t>(2 * begin)), 2 * n);
     return n;
   }
   for (size_t k = 0; k < n; ++k) {
-    auto [lf, i] = tree_->Select(begin);
-    tree_->Remove(lf->recs[i]);
+    auto [lf, i] = tree()->Select(begin);
+    tree()->Remove(lf->recs[i]);
   }
   return n;
 }
@@ -1025,15 +1030,14 @@ uint64_t ZSetObject::Scan(uint64_t cursor, size_t count,
     ForEach(fn);
     return 0;
   }
-  return tree_->Scan(cursor, count, [&](const Rec* r) { fn(r->member(), r->score); });
+  return tree()->Scan(cursor, count, [&](const Rec* r) { fn(r->member(), r->score); });
 }
 
 void ZSetObject::ConvertToBig() {
   if (!is_listpack()) return;
   auto tree = std::make_unique<Tree>();
   ForEach([&](std::string_view m, double s) { tree->Insert(m, s); });
-  tree_ = std::move(tree);
-  lp_.Clear();
+  rep_.SetBig(std::move(tree));
 }
 
 void ZSetObject::ShrinkIfFits(const Limits& limits) {
@@ -1051,13 +1055,12 @@ void ZSetObject::ShrinkIfFits(const Limits& limits) {
     int64_t iv = 0;
     lp.Append(ScoreAsInt(s, &iv) ? Int64ToString(iv) : FormatDouble(s));
   });
-  lp_ = std::move(lp);
-  tree_.reset();
+  rep_.SetListpack(std::move(lp));
 }
 
 bool ZSetObject::Validate() const {
-  if (!is_listpack()) return tree_->Validate();
-  if (lp_.size() % 2 != 0) return false;
+  if (!is_listpack()) return tree()->Validate();
+  if (lp().size() % 2 != 0) return false;
   bool ok = true;
   bool first = true;
   double ps = 0;

@@ -536,6 +536,8 @@ class ValueLoader {
 
  private:
   // --- lists ---
+  // (Sets, sorted sets and hashes are built as values and moved into their Value with
+  // Value::Object; a list is a heap object.)
   std::unique_ptr<ListObject> NewList() {
     return std::make_unique<ListObject>(limits_.list_max_listpack_size);
   }
@@ -614,24 +616,19 @@ class ValueLoader {
   }
 
   // --- sets ---
-  static Value SetValue(std::unique_ptr<SetObject> s) {
-    const Encoding enc = s->encoding();
-    return Value::Object(ValueType::kSet, enc, std::move(s));
-  }
-
   bool LoadPlainSet(Value* out, bool* empty) {
     uint64_t n;
     if (!r_.ReadLength(&n) || !r_.CheckCount(n, 1, "Set")) return false;
-    auto s = std::make_unique<SetObject>();
+    SetObject s;
     const int64_t max = limits_.set_max_intset_entries;
-    if (n > static_cast<uint64_t>(std::max<int64_t>(max, 0))) s->ConvertToHashtable();
+    if (n > static_cast<uint64_t>(std::max<int64_t>(max, 0))) s.ConvertToHashtable();
     for (uint64_t i = 0; i < n; ++i) {
       std::string_view m;
       if (!r_.ReadString(&m, &s1_)) return false;
-      if (!s->Add(m, max)) return r_.Fail("Duplicate set members detected");
+      if (!s.Add(m, max)) return r_.Fail("Duplicate set members detected");
     }
-    *empty = s->empty();
-    *out = SetValue(std::move(s));
+    *empty = s.empty();
+    *out = Value::Object(std::move(s));
     return true;
   }
 
@@ -646,9 +643,9 @@ class ValueLoader {
         8 + count * width != blob.size()) {
       return r_.Fail("Intset integrity check failed");
     }
-    auto s = std::make_unique<SetObject>();
+    SetObject s;
     const int64_t max = limits_.set_max_intset_entries;
-    if (count > static_cast<uint64_t>(std::max<int64_t>(max, 0))) s->ConvertToHashtable();
+    if (count > static_cast<uint64_t>(std::max<int64_t>(max, 0))) s.ConvertToHashtable();
     char buf[24];
     int64_t prev = 0;
     for (uint64_t i = 0; i < count; ++i) {
@@ -657,19 +654,14 @@ class ValueLoader {
       const int64_t v = static_cast<int64_t>(raw << shift) >> shift;
       if (i > 0 && v <= prev) return r_.Fail("Intset integrity check failed: not sorted");
       prev = v;
-      s->Add(std::string_view(buf, FormatInt64(v, buf)), max);
+      s.Add(std::string_view(buf, FormatInt64(v, buf)), max);
     }
-    *empty = s->empty();
-    *out = SetValue(std::move(s));
+    *empty = s.empty();
+    *out = Value::Object(std::move(s));
     return true;
   }
 
   // --- sorted sets ---
-  static Value ZSetValue(std::unique_ptr<ZSetObject> z) {
-    const Encoding enc = z->encoding();
-    return Value::Object(ValueType::kZSet, enc, std::move(z));
-  }
-
   bool ReadStringScore(double* score) {
     uint8_t len;
     if (!r_.ReadByte(&len)) return false;
@@ -695,7 +687,7 @@ class ValueLoader {
     if (!r_.ReadLength(&n) || !r_.CheckCount(n, type == kTypeZSet2 ? 9 : 2, "Zset")) {
       return false;
     }
-    auto z = std::make_unique<ZSetObject>(/*big=*/n > zset_limits_.max_entries);
+    ZSetObject z(/*big=*/n > zset_limits_.max_entries);
     for (uint64_t i = 0; i < n; ++i) {
       std::string_view m;
       if (!r_.ReadString(&m, &s1_)) return false;
@@ -710,13 +702,13 @@ class ValueLoader {
       } else if (!ReadStringScore(&score)) {
         return false;
       }
-      const size_t before = z->size();
-      z->Insert(s2_, score, zset_limits_);
-      if (z->size() == before) return r_.Fail("Duplicate zset fields detected");
+      const size_t before = z.size();
+      z.Insert(s2_, score, zset_limits_);
+      if (z.size() == before) return r_.Fail("Duplicate zset fields detected");
     }
-    if (!z->is_listpack()) z->ShrinkIfFits(zset_limits_);
-    *empty = z->empty();
-    *out = ZSetValue(std::move(z));
+    if (!z.is_listpack()) z.ShrinkIfFits(zset_limits_);
+    *empty = z.empty();
+    *out = Value::Object(std::move(z));
     return true;
   }
 
@@ -781,46 +773,41 @@ class ValueLoader {
     }
     if (dups.HasDuplicates()) return r_.Fail("Duplicate zset fields detected");
     if (pairs > zset_limits_.max_entries || long_member) {
-      auto z = std::make_unique<ZSetObject>(/*big=*/true);
+      ZSetObject z(/*big=*/true);
       for (Listpack::Pos p = lp.First(); p != Listpack::kNone;) {
         const Listpack::Pos sp = lp.Next(p);
         const Listpack::Element se = lp.Get(sp);
         const double score =
             se.is_int ? static_cast<double>(se.ival) : ParseDouble(se.str).value_or(0);
-        z->Insert(ElemText(lp.Get(p), buf), score, zset_limits_);
+        z.Insert(ElemText(lp.Get(p), buf), score, zset_limits_);
         p = lp.Next(sp);
       }
-      *out = ZSetValue(std::move(z));
+      *out = Value::Object(std::move(z));
       return true;
     }
-    auto z = std::make_unique<ZSetObject>(/*big=*/false);
-    z->AdoptListpack(std::move(lp));
-    *out = ZSetValue(std::move(z));
+    ZSetObject z(/*big=*/false);
+    z.AdoptListpack(std::move(lp));
+    *out = Value::Object(std::move(z));
     return true;
   }
 
   // --- hashes ---
-  static Value HashValue(std::unique_ptr<HashObject> h) {
-    const Encoding enc = h->encoding();
-    return Value::Object(ValueType::kHash, enc, std::move(h));
-  }
-
   bool LoadPlainHash(Value* out, bool* empty) {
     uint64_t n;
     if (!r_.ReadLength(&n) || !r_.CheckCount(n, 2, "Hash")) return false;
-    auto h = std::make_unique<HashObject>();
+    HashObject h;
     if (n > static_cast<uint64_t>(std::max<int64_t>(hash_limits_.max_listpack_entries, 0))) {
-      h->ConvertToHashtable();
+      h.ConvertToHashtable();
     }
     for (uint64_t i = 0; i < n; ++i) {
       std::string_view f, v;
       if (!r_.ReadString(&f, &s1_)) return false;
       s2_.assign(f);
       if (!r_.ReadString(&v, &s1_)) return false;
-      if (!h->Set(s2_, v, hash_limits_)) return r_.Fail("Duplicate hash fields detected");
+      if (!h.Set(s2_, v, hash_limits_)) return r_.Fail("Duplicate hash fields detected");
     }
-    *empty = h->empty();
-    *out = HashValue(std::move(h));
+    *empty = h.empty();
+    *out = Value::Object(std::move(h));
     return true;
   }
 
@@ -867,20 +854,20 @@ class ValueLoader {
       if (i % 2 == 0) dups.Add(lp->Get(p));
     }
     if (dups.HasDuplicates()) return r_.Fail("Duplicate hash fields detected");
-    auto h = std::make_unique<HashObject>();
+    HashObject h;
     if (pairs > static_cast<size_t>(std::max<int64_t>(hash_limits_.max_listpack_entries, 0)) ||
         too_long) {
-      h->ConvertToHashtable();
+      h.ConvertToHashtable();
       char fb[24], vb[24];
       for (Listpack::Pos p = lp->First(); p != Listpack::kNone;) {
         const Listpack::Pos vp = lp->Next(p);
-        h->Set(ElemText(lp->Get(p), fb), ElemText(lp->Get(vp), vb), hash_limits_);
+        h.Set(ElemText(lp->Get(p), fb), ElemText(lp->Get(vp), vb), hash_limits_);
         p = lp->Next(vp);
       }
     } else {
-      h->AdoptListpack(std::move(*lp));
+      h.AdoptListpack(std::move(*lp));
     }
-    *out = HashValue(std::move(h));
+    *out = Value::Object(std::move(h));
     return true;
   }
 

@@ -446,8 +446,9 @@ TEST_F(EvictionTest, EvictionOverTheTimeBudgetContinuesFromTheTimer) {
 
 TEST(LazyFreerTest, FreesQueuedValuesOffThread) {
   LazyFreer lf;
-  auto big = std::make_unique<SetObject>();
-  Value v = Value::Object(ValueType::kSet, Encoding::kHashtable, std::move(big));
+  SetObject big;
+  big.ConvertToHashtable();
+  Value v = Value::Object(std::move(big));
   EXPECT_TRUE(LazyFreer::WorthFreeingLazily(v));
   EXPECT_FALSE(LazyFreer::WorthFreeingLazily(Value::String(std::string(1000, 'x'))));
   EXPECT_TRUE(lf.FreeValue(std::move(v)));

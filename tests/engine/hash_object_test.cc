@@ -125,7 +125,7 @@ TEST(HashObjectTest, CloneAndMemoryUsage) {
     if (table) h.ConvertToHashtable();
     EXPECT_GT(h.MemoryUsage(), empty + 50 * 10);
     auto copy = h.Clone();
-    auto* c = static_cast<HashObject*>(copy.get());
+    auto* c = &copy;
     h.Set("field0", "changed", kDefault);
     EXPECT_EQ(GetStr(*c, "field0"), "value");
     EXPECT_EQ(c->encoding(), h.encoding());

@@ -285,5 +285,40 @@ TEST(ListpackTest, FromBytesRejectsMalformedBlocks) {
   }
 }
 
+// The count lives in the header only (as Redis's lpLength reads it): 65535 and more is
+// "unknown" and counted by walking; the header stays "unknown" once saturated, as Redis
+// leaves it, while the walked count stays exact.
+TEST(ListpackTest, CountPastTheHeaderIsWalked) {
+  Listpack lp;
+  for (int i = 0; i < 65534; ++i) lp.AppendInt(i % 100);
+  auto header = [&lp] {
+    const std::string_view b = lp.bytes();
+    return static_cast<unsigned>(static_cast<unsigned char>(b[4])) |
+           static_cast<unsigned>(static_cast<unsigned char>(b[5])) << 8;
+  };
+  EXPECT_EQ(header(), 65534u);
+  EXPECT_EQ(lp.size(), 65534u);
+  lp.Append("x");
+  EXPECT_EQ(header(), 65535u);  // exactly 65535 elements already reads as "unknown"
+  EXPECT_EQ(lp.size(), 65535u);
+  lp.Append("y");
+  EXPECT_EQ(header(), 65535u);
+  EXPECT_EQ(lp.size(), 65536u);
+  EXPECT_EQ(lp.Get(lp.Seek(-1)).str, "y");
+  EXPECT_EQ(lp.Get(lp.Seek(65534)).str, "x");
+  lp.DeleteRange(lp.First(), 10);
+  EXPECT_EQ(header(), 65535u);
+  EXPECT_EQ(lp.size(), 65526u);
+  EXPECT_FALSE(lp.empty());
+  // A block with an "unknown" header loads, and counts right.
+  auto copy = Listpack::FromBytes(lp.bytes());
+  ASSERT_TRUE(copy.has_value());
+  EXPECT_EQ(copy->size(), 65526u);
+  lp.Clear();
+  EXPECT_EQ(header(), 0u);
+  EXPECT_TRUE(lp.empty());
+  EXPECT_EQ(lp.size(), 0u);
+}
+
 }  // namespace
 }  // namespace gannet

@@ -20,12 +20,12 @@ std::vector<std::string> Members(const SetObject& s) {
 }
 
 TEST(SetObjectTest, CreateForPicksEncoding) {
-  EXPECT_EQ(SetObject::CreateFor("12", 512)->encoding(), Encoding::kIntset);
-  EXPECT_EQ(SetObject::CreateFor("-9223372036854775808", 512)->encoding(), Encoding::kIntset);
+  EXPECT_EQ(SetObject::CreateFor("12", 512).encoding(), Encoding::kIntset);
+  EXPECT_EQ(SetObject::CreateFor("-9223372036854775808", 512).encoding(), Encoding::kIntset);
   for (const char* s : {"a", "01", "-0", "+1", " 1", "9223372036854775808", "1.0", ""}) {
-    EXPECT_EQ(SetObject::CreateFor(s, 512)->encoding(), Encoding::kHashtable) << s;
+    EXPECT_EQ(SetObject::CreateFor(s, 512).encoding(), Encoding::kHashtable) << s;
   }
-  EXPECT_EQ(SetObject::CreateFor("1", 0)->encoding(), Encoding::kHashtable);
+  EXPECT_EQ(SetObject::CreateFor("1", 0).encoding(), Encoding::kHashtable);
 }
 
 TEST(SetObjectTest, IntsetKeepsSortedAndUpgradesWidth) {
@@ -113,7 +113,7 @@ TEST(SetObjectTest, CloneIsDeep) {
     for (int i = 0; i < 100; ++i) s.Add(std::to_string(i), 512);
     if (table) s.Add("x", 512);
     auto copy = s.Clone();
-    auto* c = static_cast<SetObject*>(copy.get());
+    auto* c = &copy;
     s.Remove("5");
     EXPECT_TRUE(c->Contains("5"));
     EXPECT_EQ(c->encoding(), s.encoding());

@@ -7,6 +7,11 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "gannet/engine/hash_object.h"
+#include "gannet/engine/set_object.h"
+#include "gannet/engine/zset_object.h"
 
 namespace gannet {
 namespace {
@@ -208,22 +213,22 @@ class FakeObject : public ObjectBase {
 TEST(ValueTest, ObjectLifetimeAndClone) {
   int live = 0;
   {
-    Value v = Value::Object(ValueType::kHash, Encoding::kListpack,
+    Value v = Value::Object(ValueType::kList, Encoding::kQuicklist,
                             std::make_unique<FakeObject>(7, &live));
     EXPECT_EQ(live, 1);
     EXPECT_FALSE(v.IsString());
-    EXPECT_EQ(v.type(), ValueType::kHash);
-    EXPECT_EQ(v.encoding(), Encoding::kListpack);
+    EXPECT_EQ(v.type(), ValueType::kList);
+    EXPECT_EQ(v.encoding(), Encoding::kQuicklist);
     EXPECT_EQ(v.As<FakeObject>()->payload_, 7);
     EXPECT_EQ(v.MemoryUsage(), 1000u);
     Value c = v.Clone();
     EXPECT_EQ(live, 2);
     EXPECT_NE(c.object(), v.object());
     EXPECT_EQ(c.As<FakeObject>()->payload_, 7);
-    EXPECT_EQ(c.type(), ValueType::kHash);
-    v.set_encoding(Encoding::kHashtable);
-    EXPECT_EQ(v.type(), ValueType::kHash);
-    EXPECT_EQ(v.encoding(), Encoding::kHashtable);
+    EXPECT_EQ(c.type(), ValueType::kList);
+    v.set_encoding(Encoding::kListpack);
+    EXPECT_EQ(v.type(), ValueType::kList);
+    EXPECT_EQ(v.encoding(), Encoding::kListpack);
     // Overwriting an object with a string frees the object.
     v = Value::String("s");
     EXPECT_EQ(live, 1);
@@ -261,6 +266,153 @@ TEST(ValueTest, MoveSemantics) {
   Value inl = Value::String("tiny");
   Value d = std::move(inl);
   EXPECT_EQ(d.AsString(), "tiny");
+}
+
+// --- inline objects (hashes, sets, sorted sets live in the Value's bytes) ---
+
+constexpr HashObject::Limits kHashLimits{128, 64};
+
+std::string HashGet(const Value& v, std::string_view f) {
+  HashObject::NumBuf buf;
+  auto r = v.As<HashObject>()->Get(f, buf);
+  return r ? std::string(*r) : "(nil)";
+}
+
+TEST(ValueInlineTest, HashLivesInsideTheValue) {
+  HashObject h;
+  for (int i = 0; i < 10; ++i) h.Set("f" + std::to_string(i), "v" + std::to_string(i), kHashLimits);
+  const size_t lp_bytes = h.MemoryUsage();
+  Value v = Value::Object(std::move(h));
+  EXPECT_EQ(v.type(), ValueType::kHash);
+  EXPECT_EQ(v.encoding(), Encoding::kListpack);
+  // The object is inside the Value: As<> points into it, and nothing but the listpack
+  // block is owned.
+  const auto* base = reinterpret_cast<const unsigned char*>(&v);
+  const auto* obj = reinterpret_cast<const unsigned char*>(v.As<HashObject>());
+  EXPECT_TRUE(obj >= base && obj < base + sizeof(Value));
+  EXPECT_EQ(v.MemoryUsage(), lp_bytes);
+  EXPECT_EQ(v.As<HashObject>()->size(), 10u);
+  EXPECT_EQ(HashGet(v, "f3"), "v3");
+}
+
+// Values move by copying their bytes; the inline objects must survive any number of
+// relocations in both encodings (ASan checks the frees).
+TEST(ValueInlineTest, RelocationKeepsEveryEncodingIntact) {
+  std::vector<Value> values;
+  for (int i = 0; i < 200; ++i) {
+    switch (i % 6) {
+      case 0: {
+        HashObject h;
+        h.Set("field", std::to_string(i), kHashLimits);
+        values.push_back(Value::Object(std::move(h)));
+        break;
+      }
+      case 1: {
+        HashObject h;
+        h.Set("field", std::to_string(i), kHashLimits);
+        h.ConvertToHashtable();
+        values.push_back(Value::Object(std::move(h)));
+        break;
+      }
+      case 2: {
+        SetObject s;
+        s.Add(std::to_string(i), 512);
+        s.Add("70000", 512);  // 32-bit width
+        values.push_back(Value::Object(std::move(s)));
+        break;
+      }
+      case 3: {
+        SetObject s = SetObject::CreateFor("member", 512);
+        s.Add("member", 512);
+        s.Add(std::to_string(i), 512);
+        values.push_back(Value::Object(std::move(s)));
+        break;
+      }
+      case 4: {
+        ZSetObject z(/*big=*/false);
+        z.Add("m" + std::to_string(i), i, 0, ZSetObject::Limits{});
+        values.push_back(Value::Object(std::move(z)));
+        break;
+      }
+      default: {
+        ZSetObject z(/*big=*/true);
+        z.Add("m" + std::to_string(i), i, 0, ZSetObject::Limits{});
+        values.push_back(Value::Object(std::move(z)));
+        break;
+      }
+    }
+  }
+  // Growth moved every element several times; now move them around once more.
+  std::vector<Value> moved;
+  for (Value& v : values) moved.push_back(std::move(v));
+  values.clear();
+  for (int i = 0; i < 200; ++i) {
+    const Value& v = moved[static_cast<size_t>(i)];
+    const std::string n = std::to_string(i);
+    switch (i % 6) {
+      case 0:
+      case 1:
+        EXPECT_EQ(v.type(), ValueType::kHash);
+        EXPECT_EQ(v.encoding(), i % 6 == 0 ? Encoding::kListpack : Encoding::kHashtable);
+        EXPECT_EQ(v.As<HashObject>()->encoding(), v.encoding());
+        EXPECT_EQ(HashGet(v, "field"), n);
+        break;
+      case 2:
+        EXPECT_EQ(v.encoding(), Encoding::kIntset);
+        EXPECT_TRUE(v.As<SetObject>()->Contains(n));
+        EXPECT_TRUE(v.As<SetObject>()->Contains("70000"));
+        EXPECT_EQ(v.As<SetObject>()->intset_width(), 4u);
+        break;
+      case 3:
+        EXPECT_EQ(v.encoding(), Encoding::kHashtable);
+        EXPECT_TRUE(v.As<SetObject>()->Contains(n));
+        EXPECT_TRUE(v.As<SetObject>()->Contains("member"));
+        break;
+      default:
+        EXPECT_EQ(v.type(), ValueType::kZSet);
+        EXPECT_EQ(v.encoding(), i % 6 == 4 ? Encoding::kListpack : Encoding::kSkiplist);
+        EXPECT_EQ(v.As<ZSetObject>()->Score("m" + n), static_cast<double>(i));
+        EXPECT_TRUE(v.As<ZSetObject>()->Validate());
+        break;
+    }
+    // A deep copy owns its own blocks.
+    Value c = v.Clone();
+    EXPECT_EQ(c.type(), v.type());
+    EXPECT_EQ(c.encoding(), v.encoding());
+    EXPECT_EQ(c.MemoryUsage(), v.MemoryUsage());
+  }
+}
+
+TEST(ValueInlineTest, CloneIsDeepAndOverwriteFrees) {
+  HashObject h;
+  h.Set("a", "1", kHashLimits);
+  Value v = Value::Object(std::move(h));
+  Value c = v.Clone();
+  v.As<HashObject>()->Set("a", "2", kHashLimits);
+  EXPECT_EQ(HashGet(c, "a"), "1");
+  EXPECT_EQ(HashGet(v, "a"), "2");
+  // Assigning over an inline object destroys it (ASan reports a leak otherwise).
+  c = Value::String("s");
+  EXPECT_TRUE(c.IsString());
+  v = std::move(c);
+  EXPECT_EQ(v.AsString(), "s");
+
+  SetObject s;
+  for (int i = 0; i < 20; ++i) s.Add(std::to_string(i), 512);
+  Value sv = Value::Object(std::move(s));
+  EXPECT_EQ(sv.MemoryUsage(), sv.Clone().MemoryUsage());
+  EXPECT_GE(sv.MemoryUsage(), 20u * 2);  // 16-bit members
+  sv = Value::Integer(5);
+  EXPECT_EQ(sv.encoding(), Encoding::kInt);
+}
+
+TEST(ValueInlineTest, EmptyIntsetOwnsNothing) {
+  Value v = Value::Object(SetObject());
+  EXPECT_EQ(v.encoding(), Encoding::kIntset);
+  EXPECT_EQ(v.MemoryUsage(), 0u);
+  EXPECT_TRUE(v.As<SetObject>()->empty());
+  EXPECT_TRUE(v.As<SetObject>()->Add("1", 512));
+  EXPECT_GT(v.MemoryUsage(), 0u);
 }
 
 }  // namespace

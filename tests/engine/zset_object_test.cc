@@ -271,7 +271,7 @@ TEST(ZSetObjectTest, CloneAndMemory) {
     ZSetObject::Limits limits;
     for (int i = 0; i < 100; ++i) z.Add("m" + std::to_string(i), i * 0.5, 0, limits);
     auto c = z.Clone();
-    auto* cz = static_cast<ZSetObject*>(c.get());
+    auto* cz = &c;
     EXPECT_EQ(Dump(*cz, 0, 100, false), Dump(z, 0, 100, false));
     EXPECT_GT(z.MemoryUsage(), 100u);
   }

@@ -52,23 +52,20 @@ Value List(const std::vector<std::string>& items, int fill = -2) {
 Value Set(const std::vector<std::string>& members) {
   auto s = std::make_unique<SetObject>();
   for (const auto& m : members) s->Add(m, 512);
-  const Encoding enc = s->encoding();
-  return Value::Object(ValueType::kSet, enc, std::move(s));
+  return Value::Object(std::move(*s));
 }
 
 Value ZSet(const std::vector<std::pair<std::string, double>>& items) {
   ZSetObject::Limits limits;
   auto z = std::make_unique<ZSetObject>(limits, items.empty() ? 0 : items[0].first.size());
   for (const auto& [m, s] : items) z->Add(m, s, 0, limits);
-  const Encoding enc = z->encoding();
-  return Value::Object(ValueType::kZSet, enc, std::move(z));
+  return Value::Object(std::move(*z));
 }
 
 Value Hash(const std::vector<std::pair<std::string, std::string>>& pairs) {
   auto h = std::make_unique<HashObject>();
   for (const auto& [f, v] : pairs) h->Set(f, v, {512, 64});
-  const Encoding enc = h->encoding();
-  return Value::Object(ValueType::kHash, enc, std::move(h));
+  return Value::Object(std::move(*h));
 }
 
 Value Stream(bool with_groups) {

@@ -79,8 +79,7 @@ std::vector<std::pair<std::string, Value>> SampleValues(int64_t now_ms) {
                   : "member:" + std::to_string(i),
              512);
     }
-    const Encoding enc = s->encoding();
-    return Value::Object(ValueType::kSet, enc, std::move(s));
+    return Value::Object(std::move(*s));
   };
   out.emplace_back("set:intset", set(20, true));
   out.emplace_back("set:bigints", set(600, true));
@@ -92,8 +91,7 @@ std::vector<std::pair<std::string, Value>> SampleValues(int64_t now_ms) {
       z->Add(std::string(len, 'm') + std::to_string(i), static_cast<double>(i) * 1.5 - 7, 0,
              limits);
     }
-    const Encoding enc = z->encoding();
-    return Value::Object(ValueType::kZSet, enc, std::move(z));
+    return Value::Object(std::move(*z));
   };
   out.emplace_back("zset:listpack", zset(10, 1));
   out.emplace_back("zset:skiplist", zset(300, 2));
@@ -104,8 +102,7 @@ std::vector<std::pair<std::string, Value>> SampleValues(int64_t now_ms) {
       h->Set("field:" + std::to_string(i), i % 2 ? std::to_string(i) : std::string(len, 'v'),
              {512, 64});
     }
-    const Encoding enc = h->encoding();
-    return Value::Object(ValueType::kHash, enc, std::move(h));
+    return Value::Object(std::move(*h));
   };
   out.emplace_back("hash:listpack", hash(10, 5));
   out.emplace_back("hash:hashtable", hash(1000, 5));

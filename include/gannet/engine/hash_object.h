@@ -10,6 +10,9 @@
 // A hash only converts from listpack to hashtable, never back (as Redis 7.0). HSCAN over
 // a hashtable uses the reverse-binary cursor (fields present for the whole iteration are
 // returned across resizes); a listpack is returned whole in one call with cursor 0.
+//
+// The object is one word (ListpackOr) with no vtable, and a Value holds it inline, so a
+// small hash costs its listpack block and nothing else (see value.h).
 #pragma once
 
 #include <cstddef>
@@ -26,7 +29,7 @@
 
 namespace gannet {
 
-class HashObject final : public ObjectBase {
+class HashObject {
  public:
   // The conversion thresholds (Config's hash-max-listpack-entries/-value).
   struct Limits {
@@ -38,11 +41,13 @@ class HashObject final : public ObjectBase {
   using NumBuf = char[24];
 
   HashObject();  // empty, listpack-encoded
-  ~HashObject() override;
+  ~HashObject();
+  HashObject(HashObject&&) noexcept;
+  HashObject& operator=(HashObject&&) noexcept;
   HashObject(const HashObject&) = delete;
   HashObject& operator=(const HashObject&) = delete;
 
-  Encoding encoding() const { return table_ ? Encoding::kHashtable : Encoding::kListpack; }
+  Encoding encoding() const { return rep_.is_big() ? Encoding::kHashtable : Encoding::kListpack; }
   size_t size() const;
   bool empty() const { return size() == 0; }
 
@@ -80,17 +85,22 @@ class HashObject final : public ObjectBase {
   // Persistence (RDB, DUMP): the listpack while listpack-encoded, else nullptr; and
   // adopting a validated listpack of field, value, ... pairs (unique fields) into an
   // empty hash.
-  const Listpack* listpack() const { return table_ ? nullptr : &lp_; }
-  void AdoptListpack(Listpack lp) { lp_ = std::move(lp); }
+  const Listpack* listpack() const { return rep_.is_big() ? nullptr : &rep_.lp(); }
+  void AdoptListpack(Listpack lp);
 
-  size_t MemoryUsage() const override;
-  std::unique_ptr<ObjectBase> Clone() const override;
+  // Heap bytes owned (the object itself lives inside its Value).
+  size_t MemoryUsage() const;
+  HashObject Clone() const;
 
  private:
   struct Table;
+  Table* table() const { return rep_.big(); }
+  // Precondition: listpack-encoded.
+  Listpack& lp() { return rep_.lp(); }
+  const Listpack& lp() const { return rep_.lp(); }
 
-  Listpack lp_;                   // used while table_ is null
-  std::unique_ptr<Table> table_;  // non-null: "hashtable" encoding
+  ListpackOr<Table> rep_;  // the listpack, or the table ("hashtable" encoding)
 };
+static_assert(sizeof(HashObject) == sizeof(void*));
 
 }  // namespace gannet

@@ -6,10 +6,18 @@
 // Entries are addressed by their byte offset (Pos). Any mutation may move the block, so
 // a Pos stays valid only until the next mutation, except for the position each mutation
 // returns. Strings that are canonical int64 decimals are stored as integers, as Redis.
+//
+// A Listpack is one pointer: the element count is the header's (as Redis's lpLength reads
+// it), and only a block of 65535 or more elements, whose header says "unknown", is walked
+// to count. Being one word with no self-reference, it is trivially relocatable: its bytes
+// may be moved elsewhere and the source forgotten (ListpackOr and Value rely on that).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,8 +56,9 @@ class Listpack {
   static std::optional<Listpack> FromBytes(std::string_view bytes);
   std::string_view bytes() const;
 
-  size_t size() const { return count_; }
-  bool empty() const { return count_ == 0; }
+  // The element count: the header's, or a walk when it says "unknown" (65535 or more).
+  size_t size() const;
+  bool empty() const;
   size_t bytes_size() const;
   // Whether adding `add` bytes keeps the block under kMaxSafeBytes.
   bool SafeToAdd(size_t add) const { return bytes_size() + add <= kMaxSafeBytes; }
@@ -88,10 +97,82 @@ class Listpack {
  private:
   Pos InsertEncoded(Pos at, const unsigned char* enc, size_t enc_len);
   void SetTotalBytes(size_t n);
-  void SetHeaderCount();
+  // Adjusts the header count by delta unless it is saturated ("unknown"), as Redis does.
+  void AdjustHeaderCount(int64_t delta);
 
-  unsigned char* buf_;
-  size_t count_ = 0;
+  unsigned char* buf_;  // null only in a moved-from listpack
+};
+static_assert(sizeof(Listpack) == sizeof(void*));
+
+// The one-word body of a collection that is a listpack while small and a bigger structure
+// (Big, owned, allocated with new) after conversion: the listpack's buffer pointer, or the
+// Big's address with the low bit set (both come from the allocator, so that bit is free).
+// Like Listpack it is trivially relocatable, which lets Value hold the collection inline.
+// A word of 0 (after a move) owns nothing; such an object may only be destroyed or assigned.
+template <typename Big>
+class ListpackOr {
+ public:
+  ListpackOr() : lp_() {}
+  explicit ListpackOr(std::unique_ptr<Big> big)
+      : bits_(reinterpret_cast<uintptr_t>(big.release()) | 1) {}
+  ~ListpackOr() { Reset(); }
+  ListpackOr(ListpackOr&& o) noexcept { StealFrom(o); }
+  ListpackOr& operator=(ListpackOr&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      StealFrom(o);
+    }
+    return *this;
+  }
+  ListpackOr(const ListpackOr&) = delete;
+  ListpackOr& operator=(const ListpackOr&) = delete;
+
+  bool is_big() const { return (Word() & 1) != 0; }
+  // The big structure, or null while this is a listpack.
+  Big* big() const { return is_big() ? reinterpret_cast<Big*>(Word() & ~uintptr_t{1}) : nullptr; }
+  // Precondition: !is_big().
+  Listpack& lp() { return lp_; }
+  const Listpack& lp() const { return lp_; }
+
+  void SetBig(std::unique_ptr<Big> b) {
+    Reset();
+    bits_ = reinterpret_cast<uintptr_t>(b.release()) | 1;
+  }
+  void SetListpack(Listpack lp) {
+    Reset();
+    new (&lp_) Listpack(std::move(lp));
+  }
+
+ private:
+  // The word whichever member is active (reading the object representation).
+  uintptr_t Word() const {
+    uintptr_t w;
+    std::memcpy(&w, static_cast<const void*>(this), sizeof(w));
+    return w;
+  }
+  void Reset() noexcept {
+    if (is_big()) {
+      delete big();
+    } else if (Word() != 0) {
+      lp_.~Listpack();
+    }
+    bits_ = 0;
+  }
+  void StealFrom(ListpackOr& o) noexcept {
+    if (o.is_big()) {
+      bits_ = o.bits_;
+    } else if (o.Word() != 0) {
+      new (&lp_) Listpack(std::move(o.lp_));
+    } else {
+      bits_ = 0;
+    }
+    o.bits_ = 0;
+  }
+
+  union {
+    Listpack lp_;
+    uintptr_t bits_;
+  };
 };
 
 }  // namespace gannet

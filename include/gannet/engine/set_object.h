@@ -13,10 +13,15 @@
 // set uses the reverse-binary cursor, so members present for the whole iteration are
 // returned even across resizes; an intset is returned whole in one call with cursor 0.
 // Random choices (SPOP, SRANDMEMBER) draw a fresh seed per call.
+//
+// The object is 13 bytes with no vtable (its fields are stored as bytes, alignment 1), and
+// a Value holds it inline, so a small set costs its intset array and nothing else (see
+// value.h). It owns at most one block through one pointer and is trivially relocatable.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,7 +31,7 @@
 
 namespace gannet {
 
-class SetObject final : public ObjectBase {
+class SetObject {
  public:
   // Redis clamps set-max-intset-entries to this to keep the intset's size arithmetic safe.
   static constexpr int64_t kMaxIntsetEntries = int64_t{1} << 30;
@@ -35,11 +40,12 @@ class SetObject final : public ObjectBase {
   // An empty set in the encoding Redis's setTypeCreate picks for its first member:
   // intset if `first_member` is an integer (and the intset limit allows one), else
   // hashtable.
-  static std::unique_ptr<SetObject> CreateFor(std::string_view first_member,
-                                              int64_t max_intset_entries);
+  static SetObject CreateFor(std::string_view first_member, int64_t max_intset_entries);
   // An empty intset-encoded set (what SINTERSTORE & co start from).
   SetObject();
-  ~SetObject() override;
+  ~SetObject();
+  SetObject(SetObject&& other) noexcept;
+  SetObject& operator=(SetObject&& other) noexcept;
   SetObject(const SetObject&) = delete;
   SetObject& operator=(const SetObject&) = delete;
 
@@ -69,8 +75,9 @@ class SetObject final : public ObjectBase {
 
   void ConvertToHashtable();
 
-  size_t MemoryUsage() const override;
-  std::unique_ptr<ObjectBase> Clone() const override;
+  // Heap bytes owned (the object itself lives inside its Value).
+  size_t MemoryUsage() const;
+  SetObject Clone() const;
 
   // Intset internals, exposed for tests: the element width in bytes (2, 4 or 8; 0 once
   // hashtable-encoded).
@@ -88,16 +95,31 @@ class SetObject final : public ObjectBase {
   void IntUpgrade(size_t width);
 
   // The table while hashtable-encoded (width_ == 0), else null.
-  Table* table() const { return width_ == 0 ? rep_.table : nullptr; }
+  Table* table() const { return width_ == 0 ? static_cast<Table*>(rep()) : nullptr; }
+  // Intset: count() * width_ bytes (null when empty).
+  void* ints() const { return rep(); }
 
-  // One pointer slot serves both encodings, told apart by width_, so that the object is
-  // 24 bytes (a jemalloc size class) rather than 32: every small set pays it.
-  union Rep {
-    void* ints;    // intset: count_ * width_ bytes (null when empty)
-    Table* table;  // hashtable (width_ == 0), owned
-  } rep_{nullptr};
-  uint32_t count_ = 0;
+  void* rep() const {
+    void* p;
+    std::memcpy(&p, rep_, sizeof(p));
+    return p;
+  }
+  void set_rep(void* p) { std::memcpy(rep_, &p, sizeof(p)); }
+  // Intset member count (0 while hashtable-encoded).
+  uint32_t count() const {
+    uint32_t n;
+    std::memcpy(&n, count_, sizeof(n));
+    return n;
+  }
+  void set_count(uint32_t n) { std::memcpy(count_, &n, sizeof(n)); }
+
+  // One pointer slot serves both encodings, told apart by width_. The fields are bytes so
+  // that the object is 13 bytes (a pointer and a uint32 would pad it to 16, more than a
+  // Value has room for).
+  unsigned char rep_[sizeof(void*)] = {};  // intset array or Table* (width_ == 0), owned
+  unsigned char count_[4] = {};
   uint8_t width_ = 2;
 };
+static_assert(sizeof(SetObject) == 13 && alignof(SetObject) == 1);
 
 }  // namespace gannet

@@ -1,6 +1,18 @@
 // A typed value in 16 bytes. Strings of up to 14 bytes live inline (no allocation);
-// longer strings live in one heap block; every other type is a pointer to an object
-// deriving from ObjectBase (hashes, lists, sets, sorted sets, streams come later).
+// longer strings live in one heap block. Hashes, sets and sorted sets live inline too: their
+// objects (HashObject, SetObject, ZSetObject) are at most 15 bytes with no vtable, own their
+// listpack, intset or big structure through one pointer, and sit in the Value's bytes, so a
+// small collection costs its one block and no separate object (Redis pays a 16-byte robj
+// there, we used to pay 24-32). Lists and streams, whose objects are bigger, are a pointer
+// to a heap object deriving from ObjectBase.
+//
+// Inline objects are trivially relocatable: a Value moves by copying its 16 bytes and
+// forgetting the source, without calling the object's move constructor. Every inline type
+// is built for that (it holds no pointer to itself; its owned block does not point back).
+// Value dispatches destruction, Clone and MemoryUsage on the type tag instead of virtual
+// calls. A pointer from As<T>() points into the Value, so it is as stable as the Value:
+// it stays valid while the Value stays where it is (an Entry's value does not move during a
+// command; see database.h) and dies with a move of the Value, unlike a heap object's.
 //
 // OBJECT ENCODING reports Redis's names: a string is "int" when it is the canonical
 // form of an int64, "embstr" when it was created whole and is at most 44 bytes, and
@@ -11,9 +23,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string_view>
+#include <type_traits>
 
 namespace gannet {
+
+class HashObject;
+class SetObject;
+class ZSetObject;
 
 enum class ValueType : uint8_t { kString = 0, kList, kSet, kZSet, kHash, kStream };
 
@@ -37,7 +55,7 @@ std::string_view TypeName(ValueType t);
 // Redis's encoding name for OBJECT ENCODING.
 std::string_view EncodingName(Encoding e);
 
-// Base of every non-string value. Defined by each type's module.
+// Base of the heap-allocated values (lists, streams). Defined by each type's module.
 class ObjectBase {
  public:
   virtual ~ObjectBase() = default;
@@ -64,7 +82,16 @@ class Value {
   static Value String(std::string_view s);
   // A string holding the decimal form of v (INCR and friends), labelled "int".
   static Value Integer(int64_t v);
+  // A heap object: type must be kList or kStream (the types not held inline).
   static Value Object(ValueType type, Encoding enc, std::unique_ptr<ObjectBase> obj);
+  // An inline object, moved into the Value; the encoding label is the object's.
+  static Value Object(HashObject&& obj);
+  static Value Object(SetObject&& obj);
+  static Value Object(ZSetObject&& obj);
+  // Whether values of type t hold their object inline (hash, set, sorted set).
+  static constexpr bool IsInlineType(ValueType t) {
+    return t == ValueType::kHash || t == ValueType::kSet || t == ValueType::kZSet;
+  }
 
   ValueType type() const { return static_cast<ValueType>(tag_ >> 4); }
   Encoding encoding() const { return static_cast<Encoding>(tag_ & 0x0f); }
@@ -85,10 +112,18 @@ class Value {
   void SetRange(size_t offset, std::string_view s);
 
   // --- objects (precondition: !IsString()) ---
+  // The heap object (precondition: !IsInlineType(type())).
   ObjectBase* object() const;
+  // The object as T: T derives from ObjectBase for heap objects, else it is the inline
+  // object in this Value (precondition: type() matches T).
   template <typename T>
   T* As() const {
-    return static_cast<T*>(object());
+    if constexpr (std::is_base_of_v<ObjectBase, T>) {
+      return static_cast<T*>(object());
+    } else {
+      static_assert(sizeof(T) <= sizeof(bytes_) && alignof(T) <= 8, "must fit the Value");
+      return std::launder(reinterpret_cast<T*>(const_cast<unsigned char*>(bytes_)));
+    }
   }
 
   // Deep copy (COPY command). A string copy keeps its int/embstr/raw label.
@@ -100,6 +135,8 @@ class Value {
   static constexpr uint8_t kHeapMarker = 0xff;
 
   void Release() noexcept;
+  template <typename T>
+  static Value EmplaceInline(ValueType type, T&& obj);
   bool IsHeapString() const { return IsString() && bytes_[14] == kHeapMarker; }
   char* HeapPtr() const;
   void SetHeap(char* p, size_t len);
@@ -114,7 +151,8 @@ class Value {
   //   inline string: bytes_[0..13] data, bytes_[14] = length (0..14), tag_
   //   heap string:   ptr at [0..7], 48-bit length at [8..13], bytes_[14] = kHeapMarker;
   //                  the block's capacity is its malloc_usable_size (no header).
-  //   object:        ptr at [0..7]
+  //   heap object:   ptr at [0..7] (lists, streams)
+  //   inline object: the object at [0..sizeof-1] (hashes, sets, sorted sets; <= 15 bytes)
   alignas(8) unsigned char bytes_[15];
   uint8_t tag_;  // type << 4 | encoding
 };

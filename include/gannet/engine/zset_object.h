@@ -12,6 +12,9 @@
 // Everything is addressed by rank (0 = lowest score): a score or lex range is turned into a
 // rank interval [begin, end) first, then read or removed by rank. That is how ZRANGE,
 // ZCOUNT, ZREMRANGEBY* and the pops share one code path per encoding.
+//
+// The object is one word (ListpackOr) with no vtable, and a Value holds it inline, so a
+// small sorted set costs its listpack block and nothing else (see value.h).
 #pragma once
 
 #include <cstddef>
@@ -52,7 +55,7 @@ namespace zset_internal {
 class Tree;
 }  // namespace zset_internal
 
-class ZSetObject : public ObjectBase {
+class ZSetObject {
  public:
   // ZADD flags.
   enum AddFlag : int { kNx = 1, kXx = 2, kGt = 4, kLt = 8, kIncr = 16 };
@@ -78,14 +81,17 @@ class ZSetObject : public ObjectBase {
   ZSetObject(const Limits& limits, size_t first_len);
   // An empty set in the big encoding when big, else a listpack.
   explicit ZSetObject(bool big);
-  ~ZSetObject() override;
+  ~ZSetObject();
+  ZSetObject(ZSetObject&&) noexcept;
+  ZSetObject& operator=(ZSetObject&&) noexcept;
   ZSetObject(const ZSetObject&) = delete;
   ZSetObject& operator=(const ZSetObject&) = delete;
 
-  size_t MemoryUsage() const override;
-  std::unique_ptr<ObjectBase> Clone() const override;
+  // Heap bytes owned (the object itself lives inside its Value).
+  size_t MemoryUsage() const;
+  ZSetObject Clone() const;
 
-  bool is_listpack() const { return tree_ == nullptr; }
+  bool is_listpack() const { return !rep_.is_big(); }
   Encoding encoding() const { return is_listpack() ? Encoding::kListpack : Encoding::kSkiplist; }
   size_t size() const;
   bool empty() const { return size() == 0; }
@@ -133,8 +139,8 @@ class ZSetObject : public ObjectBase {
   // Persistence (RDB, DUMP): the listpack while listpack-encoded, else nullptr; and
   // adopting a validated listpack of member, score, ... pairs (unique members, sorted by
   // score then member, scores as Redis writes them) into an empty listpack-encoded set.
-  const Listpack* listpack() const { return tree_ ? nullptr : &lp_; }
-  void AdoptListpack(Listpack lp) { lp_ = std::move(lp); }
+  const Listpack* listpack() const { return rep_.is_big() ? nullptr : &rep_.lp(); }
+  void AdoptListpack(Listpack lp);
 
   // Checks the internal invariants (tests).
   bool Validate() const;
@@ -146,9 +152,14 @@ class ZSetObject : public ObjectBase {
   void LpDelete(Listpack::Pos member_pos);
   double LpScoreAt(Listpack::Pos score_pos) const;
 
-  Listpack lp_;
-  std::unique_ptr<zset_internal::Tree> tree_;
+  zset_internal::Tree* tree() const { return rep_.big(); }
+  // Precondition: listpack-encoded.
+  Listpack& lp() { return rep_.lp(); }
+  const Listpack& lp() const { return rep_.lp(); }
+
+  ListpackOr<zset_internal::Tree> rep_;  // the listpack, or the tree ("skiplist" encoding)
 };
+static_assert(sizeof(ZSetObject) == sizeof(void*));
 
 // Parses a score bound as ZRANGEBYSCORE does: "(1.5", "inf", "-inf" ...; nullopt when bad.
 std::optional<ZScoreRange> ParseZScoreRange(std::string_view min, std::string_view max);
