@@ -20,6 +20,8 @@ constexpr std::string_view kInvalidateChannel = "__redis__:invalidate";
 
 Tracking::Tracking(Keyspace& keyspace, ServerView& server) : keyspace_(keyspace), server_(server) {
   keyspace_.AddListener(this);
+  keyspace_.SetKeyInterest(this, false);  // until a client tracks
+  keyspace_.SetEventClasses(this, 0);      // no OnKeyEvent
 }
 
 Tracking::~Tracking() { keyspace_.RemoveListener(this); }
@@ -51,6 +53,7 @@ void Tracking::Enable(ClientView& client, uint64_t redirect, uint8_t options,
   s.tracking_flags &= static_cast<uint8_t>(kCaching);  // the others are set anew
   s.tracking_redirect = redirect;
   clients_[client.id()] = &client;
+  keyspace_.SetKeyInterest(this, true);
   if (options & kBcast) {
     s.tracking_flags |= kBcast;
     std::vector<std::string> add = prefixes;
@@ -80,6 +83,7 @@ void Tracking::Disable(ClientView& client) {
   s.tracking_flags = 0;
   s.tracking_redirect = 0;
   clients_.erase(client.id());
+  if (clients_.empty()) keyspace_.SetKeyInterest(this, false);
 }
 
 void Tracking::ForgetClient(ClientView& client, bool closing) {

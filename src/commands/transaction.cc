@@ -8,6 +8,8 @@ namespace gannet {
 Transactions::Transactions(Keyspace& keyspace)
     : keyspace_(keyspace), dbs_(static_cast<size_t>(keyspace.database_count())) {
   keyspace_.AddListener(this);
+  keyspace_.SetKeyInterest(this, false);  // until a client WATCHes
+  keyspace_.SetEventClasses(this, 0);      // no OnKeyEvent
 }
 
 Transactions::~Transactions() { keyspace_.RemoveListener(this); }
@@ -33,7 +35,7 @@ void Transactions::Watch(ClientView& client, int db, std::string_view key, bool 
   if (db < 0 || static_cast<size_t>(db) >= dbs_.size()) return;
   if (Find(client, db, key) != nullptr) return;
   ClientSession& s = client.session();
-  if (s.watched.empty()) ++watching_clients_;
+  if (s.watched.empty() && watching_clients_++ == 0) keyspace_.SetKeyInterest(this, true);
   s.watched.emplace_back(db, std::string(key));
   KeyMap& m = dbs_[static_cast<size_t>(db)];
   auto it = m.find(key);
@@ -55,7 +57,7 @@ void Transactions::UnwatchAll(ClientView& client) {
     if (v.empty()) m.erase(it);
   }
   s.watched.clear();
-  --watching_clients_;
+  if (--watching_clients_ == 0) keyspace_.SetKeyInterest(this, false);
 }
 
 void Transactions::Break(ClientView& client) {

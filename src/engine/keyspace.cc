@@ -95,29 +95,69 @@ size_t Keyspace::TotalKeys() const {
   return n;
 }
 
+void Keyspace::AddListener(KeyspaceListener* l) {
+  listeners_.push_back(l);
+  UpdateInterest();
+}
+
 void Keyspace::RemoveListener(KeyspaceListener* l) {
   listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), l), listeners_.end());
+  UpdateInterest();
+}
+
+void Keyspace::SetKeyInterest(KeyspaceListener* l, bool wants) {
+  if (l->wants_keys_ == wants) return;
+  l->wants_keys_ = wants;
+  UpdateInterest();
+}
+
+void Keyspace::SetEventClasses(KeyspaceListener* l, uint32_t classes) {
+  l->event_classes_ = classes;
+  UpdateInterest();
+}
+
+void Keyspace::UpdateInterest() {
+  key_listeners_ = 0;
+  event_classes_ = 0;
+  for (const KeyspaceListener* l : listeners_) {
+    key_listeners_ += l->wants_keys_ ? 1 : 0;
+    event_classes_ |= l->event_classes_;
+  }
 }
 
 void Keyspace::DoNotifyExpired(int db, std::string_view key) {
-  for (KeyspaceListener* l : listeners_) l->OnKeyExpired(db, key);
+  if (key_listeners_ != 0) {
+    for (KeyspaceListener* l : listeners_) {
+      if (l->wants_keys_) l->OnKeyExpired(db, key);
+    }
+  }
   // An expiry (lazy or active) is a change like a command's: the "expired" notification,
   // then the modification signal (Redis's deleteExpiredKeyAndPropagate order).
-  DoNotifyEvent(kNotifyExpired, "expired", db, key);
-  DoSignalModified(db, key);
+  NotifyEvent(kNotifyExpired, "expired", db, key);
+  SignalModified(db, key);
 }
 
 void Keyspace::DoNotifyDeleted(int db, std::string_view key) {
-  for (KeyspaceListener* l : listeners_) l->OnKeyDeleted(db, key);
+  for (KeyspaceListener* l : listeners_) {
+    if (l->wants_keys_) l->OnKeyDeleted(db, key);
+  }
 }
 
 void Keyspace::DoSignalModified(int db, std::string_view key) {
-  for (KeyspaceListener* l : listeners_) l->OnKeyModified(db, key);
+  const bool whole = db < 0 || key.empty();
+  for (KeyspaceListener* l : listeners_) {
+    if (whole || l->wants_keys_) l->OnKeyModified(db, key);
+  }
 }
 
 void Keyspace::DoNotifyEvent(NotifyClass cls, std::string_view event, int db,
                              std::string_view key) {
-  for (KeyspaceListener* l : listeners_) l->OnKeyEvent(cls, event, db, key);
+  // The config's classes are for the notifier (which re-checks them); the others have
+  // their own.
+  const bool config = (*notify_classes_ & cls) != 0;
+  for (KeyspaceListener* l : listeners_) {
+    if (config || (l->event_classes_ & cls)) l->OnKeyEvent(cls, event, db, key);
+  }
 }
 
 }  // namespace gannet

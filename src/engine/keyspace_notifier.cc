@@ -81,9 +81,17 @@ std::string FormatNotifyKeyspaceEvents(uint32_t flags) {
 KeyspaceNotifier::KeyspaceNotifier(Keyspace& keyspace, PubSub& pubsub, const Config& config)
     : keyspace_(keyspace), pubsub_(pubsub), config_(config) {
   keyspace_.AddListener(this);
+  // Only events, and only the classes notify-keyspace-events enables, which the keyspace
+  // reads from the config itself: with the default "" a write's notification is one test.
+  keyspace_.SetKeyInterest(this, false);
+  keyspace_.SetEventClasses(this, 0);
+  keyspace_.set_notify_classes(&config_.notify_keyspace_events);
 }
 
-KeyspaceNotifier::~KeyspaceNotifier() { keyspace_.RemoveListener(this); }
+KeyspaceNotifier::~KeyspaceNotifier() {
+  keyspace_.set_notify_classes(nullptr);
+  keyspace_.RemoveListener(this);
+}
 
 void KeyspaceNotifier::OnKeyEvent(NotifyClass cls, std::string_view event, int db,
                                   std::string_view key) {

@@ -6,8 +6,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <asio/detail/reactor.hpp>
+#include <asio/detail/reactor_op.hpp>
 #include <asio/ssl.hpp>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 #include "gannet/commands/acl.h"
@@ -131,14 +134,125 @@ void Connection::OnHandshake(const asio::error_code& ec) {
   WaitRead();
 }
 
+// The read of a plain (TCP or unix) socket, queued on asio's reactor directly.
+//
+// asio's async_read_some starts with a speculative recv() whenever the reactor saw the
+// socket readable since its last EAGAIN, i.e. always: after a reply is written at -P1
+// that recv fails with EAGAIN (the client has not seen the reply yet), one wasted system
+// call per request that Redis, which reads only when epoll says so, does not make. And
+// async_wait(wait_read) instead costs an epoll_ctl per wait. This op is queued the way
+// async_read_some queues its own, but skips the speculative recv when the socket is
+// known to be empty: the previous recv returned less than it asked for (so it drained the
+// receive queue) and the loop has not polled epoll since. Anything that arrived after that
+// recv raised an edge (epoll is edge-triggered in asio) that the next epoll_wait reports,
+// and by then this op is queued, so nothing is missed. "Not polled since" holds when the
+// recv ran in the reactor's dispatch of an epoll event and this op was the one completed
+// at once: not for a recv made inside start_op (its completion is posted, and an
+// epoll_wait may run first), nor while a wait for writability is queued on the socket (a
+// write completing in the same dispatch goes first, the read is posted). In every other
+// case (the first read, a full buffer, a read re-armed after waiting for writability) it
+// tries the recv at once, as asio does.
+//
+// Relies on asio's reactor interface (reactor_op, reactor::start_op and the socket's
+// per-descriptor data), stable across asio 1.1x; kPlainReadOp falls back to
+// async_read_some where asio has no epoll reactor.
+#if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
+    !defined(ASIO_ENABLE_HANDLER_TRACKING)
+constexpr bool kPlainReadOp = true;
+
+struct Connection::PlainReadOp : asio::detail::reactor_op {
+  PlainReadOp() : reactor_op(asio::error_code(), &Perform, &Complete) {}
+
+  std::shared_ptr<Connection> owner;  // set while queued
+  int fd = -1;
+  char* data = nullptr;
+  size_t size = 0;
+  bool starting = false;  // inside reactor::start_op (its speculative attempt)
+  bool speculate = true;  // that attempt may call recv
+  bool drained = false;   // the recv emptied the socket, and no epoll_wait can precede
+                          // the completion (see above)
+
+  static status Perform(asio::detail::reactor_op* base) {
+    auto* op = static_cast<PlainReadOp*>(base);
+    if (op->starting && !op->speculate) return not_done;  // queue it; epoll will tell
+    for (;;) {
+      const ssize_t n = ::recv(op->fd, op->data, op->size, MSG_DONTWAIT);
+      if (n > 0) {
+        op->ec_ = asio::error_code();
+        op->bytes_transferred_ = static_cast<size_t>(n);
+        op->drained = static_cast<size_t>(n) < op->size && !op->starting && !op->owner->writing_;
+        return done;
+      }
+      op->bytes_transferred_ = 0;
+      if (n == 0) {
+        op->ec_ = asio::error::eof;
+        return done_and_exhausted;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return not_done;
+      op->ec_ = asio::error_code(errno, asio::error::get_system_category());
+      return done;
+    }
+  }
+
+  // owner == nullptr: the io_context is being destroyed with the op queued; only the
+  // reference to the connection is dropped (which may free this op: nothing touches it
+  // after the move).
+  static void Complete(void* owner, asio::detail::scheduler_operation* base,
+                       const asio::error_code&, size_t) {
+    auto* op = static_cast<PlainReadOp*>(base);
+    std::shared_ptr<Connection> self = std::move(op->owner);
+    if (owner == nullptr) return;
+    const asio::error_code ec = op->ec_;
+    const size_t n = op->bytes_transferred_;
+    self->reading_ = false;
+    self->read_drained_ = !ec && op->drained;
+    self->OnRead(ec, n);
+    self->read_drained_ = false;  // the loop polls epoll before the next handler
+  }
+};
+
+namespace {
+// The socket's implementation (descriptor and reactor data), protected in basic_socket.
+struct SocketAccess : Connection::Socket {
+  static auto& Impl(Connection::Socket& s) {
+    return (s.*(&SocketAccess::impl_)).get_implementation();
+  }
+};
+}  // namespace
+
+void Connection::StartPlainRead(char* data, size_t size) {
+  if (read_op_ == nullptr) {
+    read_op_ = std::make_unique<PlainReadOp>();
+    reactor_ = &asio::use_service<asio::detail::reactor>(server_.io());
+  }
+  PlainReadOp& op = *read_op_;
+  auto& impl = SocketAccess::Impl(socket_);
+  op.owner = shared_from_this();
+  op.fd = impl.socket_;
+  op.data = data;
+  op.size = size;
+  op.ec_ = asio::error_code();
+  op.bytes_transferred_ = 0;
+  op.cancellation_key_ = nullptr;
+  op.drained = false;
+  op.speculate = !read_drained_;
+  read_drained_ = false;
+  op.starting = true;
+  reactor_->start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, &op,
+                     /*is_continuation=*/false, /*allow_speculative=*/true);
+  op.starting = false;
+}
+#else
+constexpr bool kPlainReadOp = false;
+struct Connection::PlainReadOp {};
+void Connection::StartPlainRead(char*, size_t) {}
+#endif
+
 void Connection::WaitRead() {
   if (reading_ || closed_) return;
   PrepareReadBuffer();
   reading_ = true;
-  auto done = [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-    self->reading_ = false;
-    self->OnRead(ec, n);
-  };
   // A read never takes the unparsed bytes past the query buffer limit by more than one
   // chunk, so pipelined small commands are not mistaken for one oversized request (Redis
   // reads 16 KB at a time for the same effect); OnRead closes a client over the limit.
@@ -146,8 +260,16 @@ void Connection::WaitRead() {
   const size_t limit = QueryBufferLimit();
   const size_t unparsed = wpos_ - rpos_;
   room = std::min(room, std::max(kReadChunk, limit > unparsed ? limit - unparsed : 0));
+  if (tls_ == nullptr && kPlainReadOp) [[likely]] {
+    StartPlainRead(rbuf_.get() + wpos_, room);
+    return;
+  }
+  auto done = [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+    self->reading_ = false;
+    self->OnRead(ec, n);
+  };
   auto buf = asio::buffer(rbuf_.get() + wpos_, room);
-  if (tls_ == nullptr) [[likely]] {
+  if (tls_ == nullptr) {
     socket_.async_read_some(buf, std::move(done));
   } else {
     tls_->stream.async_read_some(buf, std::move(done));

@@ -1,9 +1,10 @@
-// One client connection. The hot path is synchronous on the loop thread: async_read_some
-// into a growable buffer, parse every complete command and execute it through the
-// Dispatcher, append each reply to one output string, then write it with a non-blocking
-// write_some. (async_read_some rather than async_wait: asio re-arms epoll with an
-// epoll_ctl for every wait, but queues a read after a short one with no syscall, which
-// leaves one read and one write per request, as Redis.) Only when the
+// One client connection. The hot path is synchronous on the loop thread: a read queued on
+// asio's reactor into a growable buffer, parse every complete command and execute it
+// through the Dispatcher, append each reply to one output string, then write it with a
+// non-blocking write_some. (The read is PlainReadOp rather than async_read_some, which
+// tries a recv at once that fails with EAGAIN after every -P1 reply, or async_wait, which
+// costs an epoll_ctl per wait: see connection.cc. That leaves one read and one write per
+// request, as Redis.) Only when the
 // socket would block does it wait for writability, and it stops reading until the output
 // drains (back-pressure: a client that does not read its replies cannot make the server
 // buffer more than one read's worth of replies).
@@ -112,6 +113,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
 
  private:
   void WaitRead();
+  // Queues the read of a plain socket (PlainReadOp, connection.cc).
+  void StartPlainRead(char* data, size_t size);
   void PrepareReadBuffer();
   void OnRead(const asio::error_code& ec, size_t n);
   // client-query-buffer-limit, or the smaller unauthenticated limit before AUTH.
@@ -211,6 +214,14 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   size_t queued_counted_ = 0;
   int64_t created_ms_;
   int64_t last_interaction_ms_;
+
+  // Plain sockets: the read op, reused for every read, and its reactor. read_drained_:
+  // inside OnRead of a recv that emptied the socket, so the next read need not try one
+  // before epoll reports data.
+  struct PlainReadOp;
+  std::unique_ptr<PlainReadOp> read_op_;
+  asio::detail::reactor* reactor_ = nullptr;
+  bool read_drained_ = false;
 };
 
 }  // namespace gannet

@@ -61,6 +61,83 @@ TEST(KeyspaceTest, Basics) {
   ks.RemoveListener(&l);
 }
 
+// Records every callback with its key, to check what listener interest lets through.
+class InterestListener : public KeyspaceListener {
+ public:
+  void OnKeyModified(int db, std::string_view key) override {
+    log += "mod:" + std::to_string(db) + ":" + std::string(key) + " ";
+  }
+  void OnKeyEvent(NotifyClass, std::string_view event, int, std::string_view key) override {
+    log += "ev:" + std::string(event) + ":" + std::string(key) + " ";
+  }
+  void OnKeyExpired(int, std::string_view key) override { log += "exp:" + std::string(key) + " "; }
+  void OnKeyDeleted(int, std::string_view key) override { log += "del:" + std::string(key) + " "; }
+  std::string log;
+};
+
+TEST(KeyspaceTest, ListenerInterest) {
+  ManualClock clock;
+  Keyspace ks(2, &clock);
+  InterestListener all, quiet;
+  ks.AddListener(&all);
+  ks.AddListener(&quiet);
+  // A new listener hears everything.
+  ks.SignalModified(0, "a");
+  ks.NotifyEvent(kNotifyString, "set", 0, "a");
+  EXPECT_EQ(quiet.log, "mod:0:a ev:set:a ");
+  quiet.log.clear();
+  // No single-key signals and no events: only whole-database signals get through.
+  ks.SetKeyInterest(&quiet, false);
+  ks.SetEventClasses(&quiet, 0);
+  Entry* e = ks.db(0).Insert("k", Value::String("v"));
+  ks.SignalModified(0, "k");
+  ks.NotifyEvent(kNotifyString, "set", 0, "k");
+  ks.db(0).Delete(e);
+  ks.SignalModified(1, "");
+  ks.SignalModified(-1, "");
+  EXPECT_EQ(quiet.log, "mod:1: mod:-1: ");
+  EXPECT_EQ(all.log, "mod:0:a ev:set:a mod:0:k ev:set:k del:k mod:1: mod:-1: ");
+  // With nobody wanting anything, expiry still counts and deletes.
+  ks.RemoveListener(&all);
+  quiet.log.clear();
+  Entry* t = ks.db(0).Insert("t", Value::String("v"));
+  ks.db(0).SetExpire(t, clock.NowMs() + 10);
+  clock.AdvanceMs(11);
+  ks.set_now_ms(clock.NowMs());
+  EXPECT_EQ(ks.db(0).FindRead("t"), nullptr);
+  EXPECT_EQ(ks.stats().expired_keys, 1u);
+  EXPECT_EQ(quiet.log, "");
+  // Event classes: only those asked for (keymiss is not among them).
+  ks.SetEventClasses(&quiet, kNotifyGeneric);
+  ks.NotifyEvent(kNotifyString, "set", 0, "x");
+  ks.NotifyEvent(kNotifyGeneric, "del", 0, "x");
+  EXPECT_EQ(ks.db(0).FindRead("missing"), nullptr);
+  EXPECT_EQ(quiet.log, "ev:del:x ");
+  quiet.log.clear();
+  // The notify-keyspace-events word (the notifier's) is read on every event: its classes
+  // reach the listeners, changes take effect at once, nullptr turns it off.
+  uint32_t flags = kNotifyKeyMiss;
+  ks.SetEventClasses(&quiet, 0);
+  ks.set_notify_classes(&flags);
+  EXPECT_EQ(ks.db(0).FindRead("missing"), nullptr);
+  ks.NotifyEvent(kNotifyString, "set", 0, "y");
+  flags = kNotifyString;
+  ks.NotifyEvent(kNotifyString, "set", 0, "z");
+  ks.set_notify_classes(nullptr);
+  ks.NotifyEvent(kNotifyString, "set", 0, "w");
+  EXPECT_EQ(quiet.log, "ev:keymiss:missing ev:set:z ");
+  quiet.log.clear();
+  // Interest back on: single-key signals and expiry reach the listener again.
+  ks.SetKeyInterest(&quiet, true);
+  Entry* u = ks.db(0).Insert("u", Value::String("v"));
+  ks.db(0).SetExpire(u, clock.NowMs() + 10);
+  clock.AdvanceMs(11);
+  ks.set_now_ms(clock.NowMs());
+  EXPECT_EQ(ks.db(0).FindRead("u"), nullptr);
+  EXPECT_EQ(quiet.log, "exp:u mod:0:u ");
+  ks.RemoveListener(&quiet);
+}
+
 TEST(KeyspaceTest, ActiveExpiryRemovesUnreadKeys) {
   ManualClock clock;
   Keyspace ks(16, &clock);

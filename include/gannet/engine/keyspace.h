@@ -74,6 +74,12 @@ class KeyspaceListener {
     (void)db;
     (void)key;
   }
+
+ private:
+  friend class Keyspace;
+  // What the listener wants now (Keyspace::SetKeyInterest, SetEventClasses).
+  bool wants_keys_ = true;
+  uint32_t event_classes_ = ~0u;
 };
 
 class Keyspace {
@@ -176,14 +182,28 @@ class Keyspace {
 
   KeyspaceStats& stats() { return stats_; }
 
-  void AddListener(KeyspaceListener* l) { listeners_.push_back(l); }
+  // A new listener hears everything until it narrows its interest with the two calls
+  // below. Every write signals a change and a notification, so the signals cost one test
+  // each when no listener wants them (nobody WATCHes or tracks, notify-keyspace-events
+  // off): listeners that are idle at times say so.
+  void AddListener(KeyspaceListener* l);
   void RemoveListener(KeyspaceListener* l);
+  // Whether l wants OnKeyModified, OnKeyExpired and OnKeyDeleted for single keys now
+  // (whole-database signals reach every listener). Cheap: call it when it changes.
+  void SetKeyInterest(KeyspaceListener* l, bool wants);
+  // The notification classes l wants OnKeyEvent for (~0u: all).
+  void SetEventClasses(KeyspaceListener* l, uint32_t classes);
+  // The notify-keyspace-events flags (the config's word, read on every event, so that
+  // CONFIG SET needs no hook): its classes reach the listeners too. nullptr: none.
+  void set_notify_classes(const uint32_t* flags) {
+    notify_classes_ = flags != nullptr ? flags : &kNoClasses;
+  }
   // Called by Database. Cheap when nobody listens.
   void NotifyExpired(int db, std::string_view key) {
-    if (!listeners_.empty()) DoNotifyExpired(db, key);
+    if (key_listeners_ != 0 || WantsEvent(kNotifyExpired)) DoNotifyExpired(db, key);
   }
   void NotifyDeleted(int db, std::string_view key) {
-    if (!listeners_.empty()) DoNotifyDeleted(db, key);
+    if (key_listeners_ != 0) DoNotifyDeleted(db, key);
   }
 
   // ---- changes made by commands (see KeyspaceListener) ----
@@ -191,14 +211,19 @@ class Keyspace {
   // (Redis's server.dirty): a command adds one per change it made.
   uint64_t dirty() const { return dirty_; }
   void AddDirty(uint64_t n = 1) { dirty_ += n; }
+  // db -1 or an empty key: every key of every database / of db (see KeyspaceListener).
   void SignalModified(int db, std::string_view key) {
-    if (!listeners_.empty()) DoSignalModified(db, key);
+    if (key_listeners_ != 0 || key.empty()) DoSignalModified(db, key);
   }
   void NotifyEvent(NotifyClass cls, std::string_view event, int db, std::string_view key) {
-    if (!listeners_.empty()) DoNotifyEvent(cls, event, db, key);
+    if (WantsEvent(cls)) DoNotifyEvent(cls, event, db, key);
   }
 
  private:
+  static constexpr uint32_t kNoClasses = 0;
+  bool WantsEvent(NotifyClass cls) const { return ((*notify_classes_ | event_classes_) & cls); }
+  // Recomputes key_listeners_ and event_classes_ from the listeners.
+  void UpdateInterest();
   void DoNotifyExpired(int db, std::string_view key);
   void DoNotifyDeleted(int db, std::string_view key);
   void DoSignalModified(int db, std::string_view key);
@@ -221,6 +246,9 @@ class Keyspace {
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceStats stats_;
   std::vector<KeyspaceListener*> listeners_;
+  size_t key_listeners_ = 0;                      // listeners wanting single-key signals
+  uint32_t event_classes_ = 0;                    // union of the listeners' event classes
+  const uint32_t* notify_classes_ = &kNoClasses;  // see set_notify_classes
   size_t expire_cursor_db_ = 0;
   double stale_fraction_ = 0;  // Redis's stat_expired_stale_perc (0..1)
   uint64_t dirty_ = 0;
