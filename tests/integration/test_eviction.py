@@ -237,6 +237,40 @@ class EvictionTest(unittest.TestCase):
         self.assertEqual(c.call("MEMORY", "NOPE"),
                          RespError("ERR unknown subcommand 'NOPE'. Try MEMORY HELP."))
 
+    def test_freed_pages_go_back_at_once_under_a_limit(self):
+        """With a maxmemory set, jemalloc's dirty decay is 0 (pages freed by eviction are
+        returned to the OS at once); without one it goes back to 1 s. Gannet only: the
+        MALLOC-STATS text shows the arenas' current decay time."""
+        c = self.c
+        if self.server.is_redis:
+            self.skipTest("a Gannet setting")
+        if not info_field(c, "memory", "mem_allocator").startswith("jemalloc"):
+            self.skipTest("not running on jemalloc (sanitizer build)")
+
+        def decay():
+            text = c.call("MEMORY", "MALLOC-STATS").decode()
+            for line in text.split("\n"):
+                if "opt.dirty_decay_ms" in line:
+                    return line.split("arenas.dirty_decay_ms:")[1].strip(" )")
+            raise KeyError("dirty_decay_ms")
+
+        self.assertEqual(decay(), "1000")
+        self.assertEqual(c.call("CONFIG", "SET", "maxmemory", "100mb"), "OK")
+        self.assertEqual(decay(), "0")
+        self.assertEqual(c.call("CONFIG", "SET", "maxmemory", "0"), "OK")
+        self.assertEqual(decay(), "1000")
+
+    def test_sketch_counts_in_the_overhead(self):
+        c = self.c
+        before = int(info_field(c, "memory", "used_memory_overhead"))
+        self.assertEqual(c.call("CONFIG", "SET", "maxmemory", "64mb"), "OK")
+        self.assertEqual(c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"), "OK")
+        c.call("GET", "absent")  # the first access allocates Gannet's sketch (512 KB here)
+        after = int(info_field(c, "memory", "used_memory_overhead"))
+        if not self.server.is_redis:
+            self.assertGreaterEqual(after - before, 512 * 1024)
+        self.assertEqual(c.call("CONFIG", "SET", "maxmemory-policy", "noeviction"), "OK")
+
     def test_unlink_and_flushall_async_free_in_the_background(self):
         c = self.c
         pipeline(c, [["SADD", "big", *[str(i) for j in range(10) for i in range(j * 100,
