@@ -92,17 +92,13 @@ class JemallocMeter final : public MemoryMeter {
   }
   static constexpr ssize_t kDirtyDecayMs = 1000;
 
-  // Under a maxmemory limit the allocator's freed pages are returned at once (dirty decay
-  // 0: jemalloc purges an extent when it is freed). A cache at its limit frees and
-  // allocates all the time, and pages kept dirty for a second are resident on top of
-  // used_memory. Measured with bench/cache_workload.py (zipf, allkeys-lru): peak RSS
-  // growth 1.054x maxmemory with a 1 s decay, 1.046x with 0, at a CPU cost within the
-  // noise of the machine (README's memory section).
-  void SetPromptPurge(bool on) override {
-    if (on == prompt_purge_) return;
-    prompt_purge_ = on;
-    SetDecay(on ? 0 : kDirtyDecayMs, 0);
-  }
+  // Under a maxmemory limit, dirty pages (freed, not yet returned) are resident on top of
+  // used_memory, and a cache at its limit frees all the time. Refresh (every 100 ms at
+  // most) purges them all once they pass `bytes`. A dirty decay of 0 would bound them as
+  // well, but it purges every freed extent at once, and re-faulting the pages costs a
+  // lot when large values churn (100 KB SETs under maxmemory: 6x the system time); one
+  // purge per 100 ms bounds that cost. See README's memory section for the figures.
+  void SetPurgeThreshold(size_t bytes) override { purge_threshold_ = bytes; }
 
   // Sets the decay times of every arena and of arenas created later.
   void SetDecay(ssize_t dirty_ms, ssize_t muzzy_ms) {
@@ -153,7 +149,18 @@ class JemallocMeter final : public MemoryMeter {
     base_net_ = counters_.Net();
     base_off_ = off_ == nullptr ? 0 : off_->load(std::memory_order_relaxed);
     base_ms_ = MonotonicCoarseMs();
+    if (purge_threshold_ > 0) PurgeIfDirty();
   }
+
+  // Reads the dirty page count the epoch refresh above brought up to date.
+  void PurgeIfDirty() {
+    size_t pdirty = 0;
+    size_t sz = sizeof(pdirty);
+    if (mallctl_("stats.arenas.4096.pdirty", &pdirty, &sz, nullptr, 0) != 0) return;
+    if (pdirty * kPage <= purge_threshold_) return;
+    Purge();
+  }
+  static constexpr size_t kPage = 4096;
 
   std::string_view allocator_name() const override { return name_; }
 
@@ -198,7 +205,7 @@ class JemallocMeter final : public MemoryMeter {
   uint64_t base_off_ = 0;
   int64_t base_ms_ = 0;
   uint32_t calls_ = 0;
-  bool prompt_purge_ = false;
+  size_t purge_threshold_ = 0;
 };
 
 // AddressSanitizer's allocator (sanitizer builds have no jemalloc).
@@ -349,7 +356,7 @@ Evictor::~Evictor() = default;
 void Evictor::set_meter(std::unique_ptr<MemoryMeter> meter) {
   meter_ = std::move(meter);
   meter_->set_offthread_freed(&ks_->lazyfree().freed_bytes());
-  meter_->SetPromptPurge(prompt_purge_);
+  meter_->SetPurgeThreshold(purge_threshold_);
   peak_ = 0;
 }
 
@@ -536,8 +543,10 @@ void Evictor::ApplySettings(const MemorySettings& s) {
     sketch_.Reset(0);
   }
   if (!s.lfu() || s.maxmemory <= 0) recent_count_ = 0;
-  prompt_purge_ = s.maxmemory > 0;
-  meter_->SetPromptPurge(prompt_purge_);
+  // Dirty pages allowed before a purge: 1/256 of maxmemory, at least 256 KB.
+  purge_threshold_ =
+      s.maxmemory > 0 ? std::max<size_t>(static_cast<size_t>(s.maxmemory) / 256, 256 * 1024) : 0;
+  meter_->SetPurgeThreshold(purge_threshold_);
 }
 
 size_t Evictor::OverheadBytes() const {

@@ -127,9 +127,11 @@ class MemoryMeter {
   virtual AllocatorStats Stats() { return {}; }
   // MEMORY PURGE: returns unused dirty pages to the OS. False when not supported.
   virtual bool Purge() { return false; }
-  // On under a maxmemory limit: pages the program frees go back to the OS at once rather
-  // than after the allocator's decay time, so the resident size follows used memory.
-  virtual void SetPromptPurge(bool on) { (void)on; }
+  // Under a maxmemory limit: once more than `bytes` of freed pages are still resident
+  // (jemalloc's dirty pages), the next refresh returns them all to the OS rather than
+  // leaving them to the allocator's decay time, so the resident size follows used memory.
+  // 0: off.
+  virtual void SetPurgeThreshold(size_t bytes) { (void)bytes; }
   // MEMORY MALLOC-STATS text.
   virtual std::string MallocStats() { return "Stats not supported for the current allocator"; }
   // Bytes freed by the lazy-free thread (subtracted from the engine thread's counters).
@@ -273,7 +275,7 @@ class Evictor {
   size_t recent_count_ = 0;
   size_t peak_ = 0;
   size_t startup_ = 0;
-  bool prompt_purge_ = false;
+  size_t purge_threshold_ = 0;
   EvictionStats stats_;
   std::function<void()> timer_hook_;
   bool timer_armed_ = false;
