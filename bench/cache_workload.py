@@ -12,7 +12,9 @@ data. Workloads:
 
 For each (workload, policy, server) it prints the hit ratio (hits / GETs over the whole
 run), the throughput (cache operations per second, GETs and SETs, pipelined in batches),
-and the peak RSS less the RSS of the same server idle and empty (VmHWM - VmRSS at start),
+the server's CPU time per operation (user + system, from /proc: unlike the throughput it
+hardly depends on what else the machine runs), and the peak RSS less the RSS of the same
+server idle and empty (VmHWM - VmRSS at start),
 also as a multiple of maxmemory, and the keys held at the end (the same maxmemory holds
 more keys when a key costs less). Every run replays the same request sequence.
 
@@ -40,6 +42,14 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    """The process's (user, system) CPU time in seconds, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def rss_kb(pid, field):
@@ -182,6 +192,49 @@ def make_sequence(workload, n_keys, n_requests, seed, cdf):
     raise ValueError(workload)
 
 
+def bounds(seq, n_keys, cdf_ranks, capacity):
+    """Hit ratios of idealised caches holding `capacity` keys, on the same sequence: the
+    ceiling of any cache (only first requests miss), an oracle that knows each key's true
+    probability and keeps the `capacity` likeliest (optimal online for independent
+    requests), an exact LFU counting every request since the start (the best a
+    frequency-based policy can learn online) and an exact LRU."""
+    import heapq
+    from collections import OrderedDict
+    n = len(seq)
+    seen = set()
+    for k in seq:
+        seen.add(k)
+    top = set(cdf_ranks[:capacity])
+    seen.clear()
+    oracle = 0
+    for k in seq:
+        if k in seen and k in top:
+            oracle += 1
+        seen.add(k)
+    counts, cache, heap, lfu = {}, {}, [], 0
+    for t, k in enumerate(seq):
+        c = counts.get(k, 0) + 1
+        counts[k] = c
+        if k in cache:
+            lfu += 1
+        cache[k] = (c, t)
+        heapq.heappush(heap, (c, t, k))
+        while len(cache) > capacity:
+            cc, tt, kk = heapq.heappop(heap)
+            if cache.get(kk) == (cc, tt):
+                del cache[kk]
+    lru_cache, lru = OrderedDict(), 0
+    for k in seq:
+        if k in lru_cache:
+            lru += 1
+            lru_cache.move_to_end(k)
+        else:
+            lru_cache[k] = True
+            if len(lru_cache) > capacity:
+                lru_cache.popitem(last=False)
+    return dict(ceiling=1 - len(counts) / n, oracle=oracle / n, lfu=lfu / n, lru=lru / n)
+
+
 def value_size(key_id):
     return 100 + (key_id * 2654435761) % 901
 
@@ -226,8 +279,11 @@ def main():
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--policies", nargs="+", default=["allkeys-lru", "allkeys-lfu"])
     ap.add_argument("--workloads", nargs="+", default=["zipf", "shift", "scan"])
-    ap.add_argument("--servers", nargs="+", default=["gannet", "redis"])
+    ap.add_argument("--servers", nargs="*", default=["gannet", "redis"])
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--bounds", type=int, metavar="KEYS", default=0,
+                    help="also print idealised caches' hit ratios for a cache of KEYS keys "
+                         "(e.g. the keys_held figure); no server is started for them")
     args = ap.parse_args()
 
     values = [b"v" * value_size(k) for k in range(args.keys)]
@@ -242,12 +298,23 @@ def main():
     rows = []
     for workload in args.workloads:
         seq = make_sequence(workload, args.keys, args.requests, args.seed, cdf)
+        if args.bounds:
+            perm = list(range(args.keys))
+            random.Random(args.seed + 1).shuffle(perm)  # rank -> key, as make_sequence
+            b = bounds(seq, args.keys, perm, args.bounds)
+            # The oracle knows one fixed distribution: meaningless once the hot set moves.
+            oracle = "n/a" if workload == "shift" else f"{b['oracle'] * 100:.2f}%"
+            print(f"{workload:6} bounds for {args.bounds} keys: "
+                  f"ceiling={b['ceiling'] * 100:.2f}% oracle={oracle} "
+                  f"exact-lfu={b['lfu'] * 100:.2f}% exact-lru={b['lru'] * 100:.2f}%", flush=True)
         for policy in args.policies:
             for kind in args.servers:
                 path = args.gannet if kind == "gannet" else args.redis
                 srv = Server(kind, path, maxmemory, policy)
                 try:
+                    cpu0 = cpu_seconds(srv.proc.pid)
                     hits, gets, sets, elapsed = run_workload(srv, seq, args.batch, values)
+                    cpu1 = cpu_seconds(srv.proc.pid)
                     peak_kb = rss_kb(srv.proc.pid, "VmHWM")
                     info = srv.conn.command("INFO", "stats").decode()
                     evicted = next((ln.split(":")[1] for ln in info.split("\r\n")
@@ -258,15 +325,19 @@ def main():
                 growth = (peak_kb - srv.idle_rss_kb) * 1024
                 row = dict(workload=workload, policy=policy, server=kind,
                            hit=hits / gets, ops=(gets + sets) / elapsed,
+                           cpu_us=(sum(cpu1) - sum(cpu0)) * 1e6 / (gets + sets),
+                           sys_us=(cpu1[1] - cpu0[1]) * 1e6 / (gets + sets),
                            growth_mb=growth / 2**20, growth_x=growth / maxmemory,
                            evicted=evicted, held=held)
                 rows.append(row)
                 print(f"{workload:6} {policy:12} {kind:7} hit={row['hit'] * 100:6.2f}% "
-                      f"ops/s={row['ops']:9.0f} rss_growth={row['growth_mb']:7.1f}MB "
+                      f"ops/s={row['ops']:9.0f} cpu={row['cpu_us']:.2f}us/op (sys {row['sys_us']:.2f}) "
+                      f"rss_growth={row['growth_mb']:7.1f}MB "
                       f"({row['growth_x']:.3f}x maxmemory) evicted={evicted} keys_held={held}",
                       flush=True)
 
-    print("\nworkload policy        hit% gannet  hit% redis  diff(pt)  ops/s g/r  rss g x  rss r x")
+    print("\nworkload policy        hit% gannet  hit% redis  diff(pt)  ops/s g/r  cpu/op g/r"
+          "  rss g x  rss r x")
     for workload in args.workloads:
         for policy in args.policies:
             g = next((r for r in rows if r["workload"] == workload and r["policy"] == policy
@@ -277,6 +348,7 @@ def main():
                 continue
             print(f"{workload:8} {policy:12} {g['hit'] * 100:10.2f}  {r['hit'] * 100:10.2f}  "
                   f"{(g['hit'] - r['hit']) * 100:+8.2f}  {g['ops'] / r['ops']:9.2f}  "
+                  f"{g['cpu_us'] / r['cpu_us']:10.2f}  "
                   f"{g['growth_x']:7.3f}  {r['growth_x']:7.3f}")
     return 0
 

@@ -14,6 +14,7 @@
 #include "gannet/engine/eviction.h"
 #include "gannet/engine/list_object.h"
 #include "gannet/engine/listpack.h"
+#include "gannet/engine/stream_object.h"
 
 namespace gannet {
 
@@ -26,9 +27,14 @@ constexpr int64_t kDefaultUsageSamples = 5;
 // over the value's parts (a list's nodes), the first `samples` parts are measured and the
 // average is multiplied by their number; samples == 0 measures everything. Hashes, sets
 // and sorted sets keep their byte count up to date, and strings are one allocation: their
-// figure is exact in O(1) whatever the sample size. Streams are measured whole.
+// figure is exact in O(1) whatever the sample size. Streams sample their nodes as Redis
+// does (the first `samples` stand for all but the last); consumer groups count whole.
 size_t ValueMemoryUsage(const Value& v, int64_t samples) {
-  if (v.IsString() || v.type() != ValueType::kList || samples == 0) return v.MemoryUsage();
+  if (v.IsString() || samples == 0) return v.MemoryUsage();
+  if (v.type() == ValueType::kStream) {
+    return v.As<StreamObject>()->MemoryUsageSampled(static_cast<size_t>(samples));
+  }
+  if (v.type() != ValueType::kList) return v.MemoryUsage();
   const auto* list = v.As<ListObject>();
   const size_t nodes = list->node_count();
   if (nodes == 0 || static_cast<uint64_t>(samples) >= nodes) return v.MemoryUsage();
@@ -94,7 +100,7 @@ MemoryFigures Measure(Keyspace& ks) {
   f.used = ev.UsedMemory();
   f.peak = ev.peak();
   f.startup = ev.startup();
-  f.overhead = f.startup;
+  f.overhead = f.startup + ev.OverheadBytes();
   for (int i = 0; i < ks.database_count(); ++i) {
     f.overhead += ks.db(i).OverheadMemoryUsage();
     f.keys += ks.db(i).size();

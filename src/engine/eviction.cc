@@ -81,15 +81,27 @@ class JemallocMeter final : public MemoryMeter {
     TuneForResidentMemory();
   }
 
-  // Pages freed by eviction go back to the OS within about a second rather than jemalloc's
-  // default ten, purged by jemalloc's background thread (Redis turns that thread on too:
-  // jemalloc-bg-thread). Under a cache's churn this keeps RSS near used_memory: the
-  // cache workload's peak RSS growth went from 1.054x to about 1.03x maxmemory.
+  // Freed pages go back to the OS by jemalloc's background thread (Redis turns that
+  // thread on too: jemalloc-bg-thread), within about a second rather than jemalloc's
+  // default ten, and muzzy pages (MADV_FREE, still resident until the kernel wants them)
+  // are skipped.
   void TuneForResidentMemory() {
     bool on = true;
     mallctl_("background_thread", nullptr, nullptr, &on, sizeof(on));
-    ssize_t dirty_ms = kDirtyDecayMs;
-    ssize_t muzzy_ms = 0;
+    SetDecay(kDirtyDecayMs, 0);
+  }
+  static constexpr ssize_t kDirtyDecayMs = 1000;
+
+  // Under a maxmemory limit, dirty pages (freed, not yet returned) are resident on top of
+  // used_memory, and a cache at its limit frees all the time. Refresh (every 100 ms at
+  // most) purges them all once they pass `bytes`. A dirty decay of 0 would bound them as
+  // well, but it purges every freed extent at once, and re-faulting the pages costs a
+  // lot when large values churn (100 KB SETs under maxmemory: 6x the system time); one
+  // purge per 100 ms bounds that cost. See README's memory section for the figures.
+  void SetPurgeThreshold(size_t bytes) override { purge_threshold_ = bytes; }
+
+  // Sets the decay times of every arena and of arenas created later.
+  void SetDecay(ssize_t dirty_ms, ssize_t muzzy_ms) {
     mallctl_("arenas.dirty_decay_ms", nullptr, nullptr, &dirty_ms, sizeof(dirty_ms));
     mallctl_("arenas.muzzy_decay_ms", nullptr, nullptr, &muzzy_ms, sizeof(muzzy_ms));
     unsigned narenas = 0;
@@ -97,12 +109,12 @@ class JemallocMeter final : public MemoryMeter {
     if (mallctl_("arenas.narenas", &narenas, &sz, nullptr, 0) != 0) return;
     for (unsigned i = 0; i < narenas; ++i) {
       // Arenas not created yet refuse: they take the defaults set above when they are.
+      // Lowering the decay time purges what the new time says is overdue.
       const std::string base = "arena." + std::to_string(i);
       mallctl_((base + ".dirty_decay_ms").c_str(), nullptr, nullptr, &dirty_ms, sizeof(dirty_ms));
       mallctl_((base + ".muzzy_decay_ms").c_str(), nullptr, nullptr, &muzzy_ms, sizeof(muzzy_ms));
     }
   }
-  static constexpr ssize_t kDirtyDecayMs = 1000;
 
   size_t Used() override {
     if (counters_.allocated == nullptr) {
@@ -137,7 +149,18 @@ class JemallocMeter final : public MemoryMeter {
     base_net_ = counters_.Net();
     base_off_ = off_ == nullptr ? 0 : off_->load(std::memory_order_relaxed);
     base_ms_ = MonotonicCoarseMs();
+    if (purge_threshold_ > 0) PurgeIfDirty();
   }
+
+  // Reads the dirty page count the epoch refresh above brought up to date.
+  void PurgeIfDirty() {
+    size_t pdirty = 0;
+    size_t sz = sizeof(pdirty);
+    if (mallctl_("stats.arenas.4096.pdirty", &pdirty, &sz, nullptr, 0) != 0) return;
+    if (pdirty * kPage <= purge_threshold_) return;
+    Purge();
+  }
+  static constexpr size_t kPage = 4096;
 
   std::string_view allocator_name() const override { return name_; }
 
@@ -182,6 +205,7 @@ class JemallocMeter final : public MemoryMeter {
   uint64_t base_off_ = 0;
   int64_t base_ms_ = 0;
   uint32_t calls_ = 0;
+  size_t purge_threshold_ = 0;
 };
 
 // AddressSanitizer's allocator (sanitizer builds have no jemalloc).
@@ -332,6 +356,7 @@ Evictor::~Evictor() = default;
 void Evictor::set_meter(std::unique_ptr<MemoryMeter> meter) {
   meter_ = std::move(meter);
   meter_->set_offthread_freed(&ks_->lazyfree().freed_bytes());
+  meter_->SetPurgeThreshold(purge_threshold_);
   peak_ = 0;
 }
 
@@ -447,16 +472,15 @@ uint64_t FrequencySketch::HashKey(std::string_view key) {
 
 void FrequencySketch::Reset(size_t counters, size_t period_factor) {
   additions_ = 0;
+  table_.clear();
+  table_.shrink_to_fit();
   if (counters == 0) {
-    table_.clear();
-    table_.shrink_to_fit();
     mask_ = 0;
     period_ = 0;
     return;
   }
   size_t n = 16;
   while (n < counters) n *= 2;
-  table_.assign(n / 16, 0);
   mask_ = n - 1;
   period_ = static_cast<uint64_t>(n) * std::max<size_t>(period_factor, 1);
 }
@@ -469,7 +493,7 @@ void FrequencySketch::Slots(uint64_t key_hash, size_t out[4]) const {
 }
 
 int FrequencySketch::Estimate(uint64_t key_hash) const {
-  if (table_.empty()) return 0;
+  if (table_.empty()) return 0;  // nothing added yet
   size_t slots[4];
   Slots(key_hash, slots);
   int m = 15;
@@ -480,7 +504,10 @@ int FrequencySketch::Estimate(uint64_t key_hash) const {
 }
 
 void FrequencySketch::Add(uint64_t key_hash) {
-  if (table_.empty()) return;
+  if (table_.empty()) {
+    if (mask_ == 0) return;
+    table_.assign((mask_ + 1) / 16, 0);
+  }
   size_t slots[4];
   Slots(key_hash, slots);
   for (size_t s : slots) {
@@ -516,6 +543,18 @@ void Evictor::ApplySettings(const MemorySettings& s) {
     sketch_.Reset(0);
   }
   if (!s.lfu() || s.maxmemory <= 0) recent_count_ = 0;
+  // Dirty pages allowed before a purge: 1/256 of maxmemory, at least 256 KB.
+  purge_threshold_ =
+      s.maxmemory > 0 ? std::max<size_t>(static_cast<size_t>(s.maxmemory) / 256, 256 * 1024) : 0;
+  meter_->SetPurgeThreshold(purge_threshold_);
+}
+
+size_t Evictor::OverheadBytes() const {
+  size_t n = sketch_.bytes() + pool_.capacity() * sizeof(Candidate) +
+             samples_.capacity() * sizeof(samples_[0]);
+  for (const Candidate& c : pool_) n += c.key.capacity() > 15 ? c.key.capacity() + 1 : 0;
+  for (const Candidate& c : recent_) n += c.key.capacity() > 15 ? c.key.capacity() + 1 : 0;
+  return n;
 }
 
 void Evictor::RecordInsert(int db, std::string_view key) {

@@ -202,12 +202,23 @@ StreamObject::StreamObject(size_t node_max_bytes, size_t node_max_entries)
 
 StreamObject::~StreamObject() = default;
 
-size_t StreamObject::MemoryUsage() const {
+size_t StreamObject::MemoryUsage() const { return MemoryUsageSampled(0); }
+
+size_t StreamObject::MemoryUsageSampled(size_t samples) const {
   // Map nodes cost about 48 bytes of tree links plus their payload, rounded by malloc.
   constexpr size_t kMapNode = 48;
+  constexpr size_t kNodeFixed = kMapNode + sizeof(StreamID) + sizeof(StreamNodeData);
   size_t n = sizeof(*this);
-  for (const auto& [id, node] : nodes_) {
-    n += kMapNode + sizeof(StreamID) + sizeof(StreamNodeData) + MallocSize(node.data);
+  if (samples == 0 || samples >= nodes_.size()) {
+    for (const auto& [id, node] : nodes_) n += kNodeFixed + MallocSize(node.data);
+  } else {
+    // As Redis's objectComputeSize: the first `samples` nodes' average stands for every
+    // node but the last, which is measured (it is the one with spare capacity).
+    size_t sampled = 0;
+    auto it = nodes_.begin();
+    for (size_t i = 0; i < samples; ++i, ++it) sampled += MallocSize(it->second.data);
+    n += nodes_.size() * kNodeFixed + sampled / samples * (nodes_.size() - 1) +
+         MallocSize(nodes_.rbegin()->second.data);
   }
   if (groups_) {
     n += sizeof(GroupMap);

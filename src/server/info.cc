@@ -130,7 +130,7 @@ std::string Server::InfoSection(std::string_view name, const ClientView& request
     const size_t rss = ProcessRss();
     peak_memory_ = std::max<uint64_t>(peak_memory_, std::max(used, ev.peak()));
     const size_t startup = ev.startup();
-    size_t overhead = startup;
+    size_t overhead = startup + ev.OverheadBytes();
     for (int i = 0; i < keyspace_.database_count(); ++i) {
       overhead += keyspace_.db(i).OverheadMemoryUsage();
     }

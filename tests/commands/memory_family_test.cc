@@ -117,6 +117,31 @@ TEST_F(MemoryFamilyTest, MemoryUsageSamplesAListsNodes) {
   EXPECT_THAT(Run({"MEMORY", "USAGE", "l", "SAMPLES", "1000"}), IntIs(all));
 }
 
+TEST_F(MemoryFamilyTest, MemoryUsageSamplesAStreamsNodes) {
+  server_.config_.stream_node_max_entries = 10;  // 10 entries per node: 20 nodes
+  server_.config_.stream_node_max_bytes = 0;
+  for (int i = 0; i < 200; ++i) {
+    // Entries grow along the stream: the first nodes are the smallest.
+    ASSERT_EQ(Run({"XADD", "s", "*", "f", std::string(static_cast<size_t>(10 + i * 5), 'y')}).type,
+              RespType::kBulk);
+  }
+  const int64_t all = Run({"MEMORY", "USAGE", "s", "SAMPLES", "0"}).integer;
+  const int64_t five = Run({"MEMORY", "USAGE", "s"}).integer;
+  const int64_t one = Run({"MEMORY", "USAGE", "s", "SAMPLES", "1"}).integer;
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "s", "SAMPLES", "5"}), IntIs(five));
+  // The first nodes' average stands for all but the last: an underestimate here, closer
+  // with more samples, exact once every node is sampled.
+  EXPECT_GT(all, 200 * 500);
+  EXPECT_LT(one, five);
+  EXPECT_LT(five, all);
+  EXPECT_LT(Run({"MEMORY", "USAGE", "s", "SAMPLES", "19"}).integer, all);
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "s", "SAMPLES", "20"}), IntIs(all));
+  EXPECT_THAT(Run({"MEMORY", "USAGE", "s", "SAMPLES", "1000"}), IntIs(all));
+  // A consumer group counts whole whatever the sample size.
+  ASSERT_EQ(Run({"XGROUP", "CREATE", "s", "g", "0"}).type, RespType::kSimple);
+  EXPECT_GT(Run({"MEMORY", "USAGE", "s", "SAMPLES", "1"}).integer, one);
+}
+
 TEST_F(MemoryFamilyTest, MemoryUsage) {
   EXPECT_THAT(Run({"SET", "k", std::string(200, 'x')}), IsOk());
   RespValue r = Run({"MEMORY", "USAGE", "k"});

@@ -347,10 +347,12 @@ TEST(FrequencySketchTest, CountsSaturatesAndHalves) {
   sk.Reset(1 << 12, 1);  // halving every 4096 additions
   ASSERT_TRUE(sk.enabled());
   EXPECT_EQ(sk.counters(), 4096u);
+  EXPECT_EQ(sk.bytes(), 0u);  // allocated by the first addition
   const uint64_t a = FrequencySketch::HashKey("a");
   const uint64_t b = FrequencySketch::HashKey("b");
   for (int i = 0; i < 3; ++i) sk.Add(a);
   EXPECT_EQ(sk.Estimate(a), 3);
+  EXPECT_EQ(sk.bytes(), 4096u / 2);  // 4 bits a counter
   EXPECT_EQ(sk.Estimate(b), 0);
   sk.AddIfUnseen(b);
   sk.AddIfUnseen(b);  // seen now: not again
@@ -377,6 +379,9 @@ TEST_F(EvictionTest, SketchIsOnOnlyUnderLfuWithAMaxmemory) {
   ks_.db(0).FindRead("absent");
   ks_.db(0).FindRead("absent");
   EXPECT_EQ(ks_.evictor().sketch().Estimate(FrequencySketch::HashKey("absent")), 2);
+  // Its table counts as the evictor's overhead (INFO used_memory_overhead).
+  EXPECT_GT(ks_.evictor().sketch().bytes(), 0u);
+  EXPECT_GE(ks_.evictor().OverheadBytes(), ks_.evictor().sketch().bytes());
   MemorySettings s = ks_.memory_settings();
   s.maxmemory = 0;
   ks_.ApplyMemorySettings(s);

@@ -127,6 +127,11 @@ class MemoryMeter {
   virtual AllocatorStats Stats() { return {}; }
   // MEMORY PURGE: returns unused dirty pages to the OS. False when not supported.
   virtual bool Purge() { return false; }
+  // Under a maxmemory limit: once more than `bytes` of freed pages are still resident
+  // (jemalloc's dirty pages), the next refresh returns them all to the OS rather than
+  // leaving them to the allocator's decay time, so the resident size follows used memory.
+  // 0: off.
+  virtual void SetPurgeThreshold(size_t bytes) { (void)bytes; }
   // MEMORY MALLOC-STATS text.
   virtual std::string MallocStats() { return "Stats not supported for the current allocator"; }
   // Bytes freed by the lazy-free thread (subtracted from the engine thread's counters).
@@ -139,20 +144,22 @@ std::unique_ptr<MemoryMeter> MakeAllocatorMeter();
 // A count-min sketch of 4-bit counters (four per key, packed 16 to a word) estimating how
 // often a key was accessed recently. Every `period` additions all counters are halved, so
 // past popularity fades (TinyLFU's reset). Sized from maxmemory; empty when disabled.
+// The table is allocated by the first addition, so an idle server does not carry it.
 class FrequencySketch {
  public:
   // `counters` is rounded up to a power of two (0 disables); halving happens every
   // period_factor * counters additions.
   void Reset(size_t counters, size_t period_factor = 1);
-  bool enabled() const { return !table_.empty(); }
+  bool enabled() const { return mask_ != 0; }
   void Add(uint64_t key_hash);
   // Adds only when the estimate is 0 (a key written before anyone asked for it counts
   // once, a cache-aside SET after a counted miss not again).
   void AddIfUnseen(uint64_t key_hash);
   int Estimate(uint64_t key_hash) const;  // 0..15
   void Clear() { std::fill(table_.begin(), table_.end(), 0); }
-  size_t bytes() const { return table_.size() * sizeof(uint64_t); }
-  size_t counters() const { return table_.empty() ? 0 : mask_ + 1; }
+  // Bytes allocated (0 until the first addition).
+  size_t bytes() const { return table_.capacity() * sizeof(uint64_t); }
+  size_t counters() const { return mask_ == 0 ? 0 : mask_ + 1; }
   uint64_t additions() const { return additions_; }
 
   static uint64_t HashKey(std::string_view key);
@@ -187,7 +194,13 @@ class Evictor {
   void ResetPeak() { peak_ = 0; }
   // The empty server's own footprint (INFO used_memory_startup), recorded once started.
   size_t startup() const { return startup_; }
-  void MarkStartup() { startup_ = UsedMemory(); }
+  void MarkStartup() {
+    const size_t used = UsedMemory();
+    startup_ = used - std::min(used, OverheadBytes());
+  }
+  // The eviction machinery's own memory (the LFU sketch, the pools): part of
+  // used_memory_overhead, as Redis counts its eviction pool and dictionaries.
+  size_t OverheadBytes() const;
 
   enum class Result {
     kOk,       // under the limit (or freed enough)
@@ -262,6 +275,7 @@ class Evictor {
   size_t recent_count_ = 0;
   size_t peak_ = 0;
   size_t startup_ = 0;
+  size_t purge_threshold_ = 0;
   EvictionStats stats_;
   std::function<void()> timer_hook_;
   bool timer_armed_ = false;

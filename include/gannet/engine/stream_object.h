@@ -106,6 +106,9 @@ class StreamObject : public ObjectBase {
   ~StreamObject() override;
 
   size_t MemoryUsage() const override;
+  // MEMORY USAGE ... SAMPLES n: the first n nodes are measured and their average stands for
+  // the others but the last (Redis's estimate); 0 measures every node. Groups count whole.
+  size_t MemoryUsageSampled(size_t samples) const;
   std::unique_ptr<ObjectBase> Clone() const override;
 
   // Node size limits (stream-node-max-bytes / -entries; 0 = unlimited), re-read from the
