@@ -24,21 +24,10 @@ BINARY = harness.gannet_binary()
 AOF_DIR = "appendonlydir"
 
 
-def dec(v):
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "surrogateescape")
-    if isinstance(v, list):
-        return [dec(x) for x in v]
-    return v
+dec = harness.decode
 
 
-def info(c, section="persistence"):
-    out = {}
-    for line in dec(bytes(c.call("INFO", section))).splitlines():
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
+info = harness.info_fields
 
 
 def aof_server(data_dir, *extra, binary=None, wait_ready=True):

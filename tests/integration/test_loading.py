@@ -32,21 +32,10 @@ LOADING = RespError("LOADING Redis is loading the dataset in memory")
 PAST = "1000"  # 1970: every deadline below is long gone
 
 
-def dec(v):
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "surrogateescape")
-    if isinstance(v, list):
-        return [dec(x) for x in v]
-    return v
+dec = harness.decode
 
 
-def info(c, section="persistence"):
-    out = {}
-    for line in dec(bytes(c.call("INFO", section))).splitlines():
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
+info = harness.info_fields
 
 
 def contents(c, dbs=(0, 1)):
@@ -388,9 +377,10 @@ class CommandsWhileLoading(unittest.TestCase):
             self.assertEqual(c.call("DEBUG", "RELOAD"), "OK")
             self.assertEqual(c.call("DBSIZE"), self.KEYS)
 
-    def test_redis_debug_reload_while_loading_loses_keys(self):
+    def test_redis_debug_reload_while_loading_overwrites_the_dump(self):
         """Why Gannet refuses: Redis 7.0.15 saves what it has loaded so far over the file it
-        is loading, reloads that, then goes on with the rest of the old file."""
+        is loading, so the dump on disk loses keys. (What it then holds in memory depends on
+        timing: it was seen with 145 keys and with all 20000, so that is not asserted.)"""
         with open(self.dump, "rb") as f:
             before = f.read()
         s, d = self.loading_server(REDIS, "--enable-debug-command", "yes")
@@ -400,7 +390,6 @@ class CommandsWhileLoading(unittest.TestCase):
                 self.assertLess(len(f.read()), len(before))
             self.assertEqual(c.call("CONFIG", "SET", "key-load-delay", "0"), "OK")
             self.assertTrue(harness.wait_until(lambda: c.call("PING") == "PONG", timeout=60))
-            self.assertLess(c.call("DBSIZE"), self.KEYS)
 
 
 if __name__ == "__main__":

@@ -28,22 +28,10 @@ MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currentl
            "the RDB error.")
 
 
-def dec(v):
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "surrogateescape")
-    if isinstance(v, list):
-        return [dec(x) for x in v]
-    return v
+dec = harness.decode
 
 
-def info(c, section="persistence"):
-    text = dec(bytes(c.call("INFO", section)))
-    out = {}
-    for line in text.splitlines():
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
+info = harness.info_fields
 
 
 def pipeline(c, commands):

@@ -415,6 +415,25 @@ class Server:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def decode(v):
+    """Bulk strings (and arrays of them) as text; undecodable bytes survive as escapes."""
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "surrogateescape")
+    if isinstance(v, list):
+        return [decode(x) for x in v]
+    return v
+
+
+def info_fields(client, section="persistence"):
+    """INFO <section> as a dict of field -> value (text)."""
+    out = {}
+    for line in decode(bytes(client.call("INFO", section))).splitlines():
+        if ":" in line and not line.startswith("#"):
+            k, v = line.split(":", 1)
+            out[k] = v
+    return out
+
+
 def wait_until(predicate, timeout=5.0, interval=0.02):
     """Poll predicate() until it is truthy or the bounded wait ends; returns the last value."""
     deadline = time.monotonic() + timeout
