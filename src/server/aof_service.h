@@ -51,8 +51,9 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   // Before the replies of a batch are written (Connection::Flush): write(2) the buffered
   // commands (and fdatasync under `always`). Cheap when nothing is buffered.
   void BeforeReplies() {
-    if (multi_open_ || writer_.has_pending()) FlushNow(/*force=*/false);
+    if (HasPendingWrite()) FlushNow(/*force=*/false);
   }
+  bool HasPendingWrite() const { return multi_open_ || writer_.has_pending(); }
   // From the server cron: retries and fsyncs, reaps the rewrite child, starts scheduled
   // and automatic rewrites.
   void Cron();

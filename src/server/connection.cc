@@ -567,12 +567,28 @@ void Connection::ResumeAfterUnblock() {
 }
 
 void Connection::Flush() {
-  if (closed_ || writing_) return;
+  if (closed_ || writing_ || aof_deferred_) return;
   // After the commands of a read ran (the read buffer and the replies as they grew) and
   // after each write: one flag test while maxmemory-clients is off.
   if (server_.client_eviction_on()) [[unlikely]]
     TrackMemory();
-  server_.BeforeReplies();  // the AOF is written (and fsynced under `always`) first
+  // The AOF is written (and fsynced under `always`) before any reply acknowledges what it
+  // holds: once for all the connections with replies in this turn of the loop.
+  if (server_.DeferRepliesForAof(shared_from_this())) {
+    aof_deferred_ = true;
+    return;
+  }
+  WriteReplies();
+}
+
+void Connection::FlushDeferred() {
+  aof_deferred_ = false;
+  // The AOF write was just attempted; a failed one (under everysec/no) stays pending and
+  // must not hold replies back: they go out as they would have at once.
+  if (!closed_ && !writing_) WriteReplies();
+}
+
+void Connection::WriteReplies() {
   if (tls_ != nullptr) [[unlikely]] {
     FlushTls();
     return;

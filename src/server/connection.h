@@ -49,6 +49,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   ~Connection() override;
 
   void Start();
+  // Writes the replies held back for this turn's AOF write (Server::DeferRepliesForAof).
+  void FlushDeferred();
   // Closes now (pending output dropped). Idempotent.
   void Close();
   // Sends what is pending, then closes (CLIENT KILL, shutdown).
@@ -125,7 +127,10 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool MustWaitForPause();
   void ProcessInput();
   void ExecuteOne();
+  // Sends what out_ holds, after the AOF write that must precede it; WriteReplies is the
+  // sending itself (plain socket or TLS).
   void Flush();
+  void WriteReplies();
   void OnWritable(const asio::error_code& ec);
   // Everything pending was sent: reset the buffer, then close (QUIT, CLIENT KILL) or read on.
   void OnOutputDrained();
@@ -205,6 +210,7 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool executing_ = false;       // inside this client's own command (pushes wait for it)
   bool push_flush_posted_ = false;
   bool close_after_reply_ = false;
+  bool aof_deferred_ = false;  // queued for this turn's AOF write
   bool closed_ = false;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit
   // maxmemory-clients bookkeeping: the tracker's entry, and the session memory as last

@@ -394,6 +394,20 @@ bool Server::persistence_gate_active() const { return persistence_->gate_active(
 AofView* Server::aof() { return aof_.get(); }
 void Server::BeforeReplies() { aof_->BeforeReplies(); }
 
+bool Server::DeferRepliesForAof(std::shared_ptr<Connection> conn) {
+  if (!aof_->HasPendingWrite()) return false;
+  aof_deferred_.push_back(std::move(conn));
+  if (aof_deferred_.size() == 1) {
+    asio::post(io_, [this] {
+      aof_->BeforeReplies();
+      std::vector<std::shared_ptr<Connection>> batch;
+      batch.swap(aof_deferred_);
+      for (const auto& c : batch) c->FlushDeferred();
+    });
+  }
+  return true;
+}
+
 void Server::Stop() {
   asio::post(io_, [this] { DoShutdown("Shutdown requested"); });
 }
