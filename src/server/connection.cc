@@ -387,6 +387,7 @@ size_t Connection::QueryBufferLimit() const {
 
 void Connection::ProcessInput() {
   if (limits_epoch_ != server_.config_epoch()) limits_dirty_ = true;
+  batch_commands_ = 0;
   while (rpos_ < wpos_ && !close_after_reply_ && !closed_ && !blocked_ && !paused_) {
     if (limits_dirty_) RefreshLimits();
     ParseResult r = parser_.Parse(std::string_view(rbuf_.get() + rpos_, wpos_ - rpos_));
@@ -408,6 +409,7 @@ void Connection::ProcessInput() {
     if ((name_len == 4 || name_len == 5) && IsHttpAttack(parser_.args()[0])) return;
     if (MustWaitForPause()) break;  // rpos_ stays: the command is parsed again on resume
     ExecuteOne();
+    ++batch_commands_;
     rpos_ += r.consumed;
   }
   // Rewind an empty buffer, unless a read into rbuf_ + wpos_ is outstanding.
@@ -567,22 +569,23 @@ void Connection::ResumeAfterUnblock() {
 }
 
 void Connection::Flush() {
-  if (closed_ || writing_ || aof_deferred_) return;
+  if (closed_ || writing_ || replies_deferred_) return;
   // After the commands of a read ran (the read buffer and the replies as they grew) and
   // after each write: one flag test while maxmemory-clients is off.
   if (server_.client_eviction_on()) [[unlikely]]
     TrackMemory();
   // The AOF is written (and fsynced under `always`) before any reply acknowledges what it
-  // holds: once for all the connections with replies in this turn of the loop.
-  if (server_.DeferRepliesForAof(shared_from_this())) {
-    aof_deferred_ = true;
+  // holds, once for all the connections with replies in this turn of the loop; pipelined
+  // batches are written together too (Server::DeferReplies).
+  if (server_.DeferReplies(shared_from_this(), batch_commands_ > 1)) {
+    replies_deferred_ = true;
     return;
   }
   WriteReplies();
 }
 
 void Connection::FlushDeferred() {
-  aof_deferred_ = false;
+  replies_deferred_ = false;
   // The AOF write was just attempted; a failed one (under everysec/no) stays pending and
   // must not hold replies back: they go out as they would have at once.
   if (!closed_ && !writing_) WriteReplies();

@@ -49,7 +49,7 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   ~Connection() override;
 
   void Start();
-  // Writes the replies held back for this turn's AOF write (Server::DeferRepliesForAof).
+  // Writes the replies held back until this turn's end (Server::DeferReplies).
   void FlushDeferred();
   // Closes now (pending output dropped). Idempotent.
   void Close();
@@ -210,7 +210,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool executing_ = false;       // inside this client's own command (pushes wait for it)
   bool push_flush_posted_ = false;
   bool close_after_reply_ = false;
-  bool aof_deferred_ = false;  // queued for this turn's AOF write
+  bool replies_deferred_ = false;  // queued for this turn's end (Server::DeferReplies)
+  uint32_t batch_commands_ = 0;  // commands the last read ran
   bool closed_ = false;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit
   // maxmemory-clients bookkeeping: the tracker's entry, and the session memory as last

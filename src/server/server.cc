@@ -394,14 +394,14 @@ bool Server::persistence_gate_active() const { return persistence_->gate_active(
 AofView* Server::aof() { return aof_.get(); }
 void Server::BeforeReplies() { aof_->BeforeReplies(); }
 
-bool Server::DeferRepliesForAof(std::shared_ptr<Connection> conn) {
-  if (!aof_->HasPendingWrite()) return false;
-  aof_deferred_.push_back(std::move(conn));
-  if (aof_deferred_.size() == 1) {
+bool Server::DeferReplies(std::shared_ptr<Connection> conn, bool pipelined) {
+  if (!pipelined && !aof_->HasPendingWrite()) return false;
+  deferred_replies_.push_back(std::move(conn));
+  if (deferred_replies_.size() == 1) {
     asio::post(io_, [this] {
       aof_->BeforeReplies();
       std::vector<std::shared_ptr<Connection>> batch;
-      batch.swap(aof_deferred_);
+      batch.swap(deferred_replies_);
       for (const auto& c : batch) c->FlushDeferred();
     });
   }
