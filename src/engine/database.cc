@@ -217,14 +217,30 @@ void Database::SampleForEviction(size_t count, bool volatile_only,
   auto have = [&] { return out->size() - start; };
   // A rehashing table is visited in both arrays at each index, and a walk longer than the
   // smaller array wraps around it: only then can an entry come up twice.
+  // Once full, an entry further down the chain of the bucket being visited replaces one
+  // taken from that chain (a reservoir over the chain): otherwise an entry deeper than
+  // `count` in a chain could never be sampled, whatever the starting bucket.
+  size_t bucket_first = start;  // out index of the first sample from the current bucket
+  size_t bucket_seen = 0;       // entries of the current bucket seen so far
   auto add = [&](Entry* e, int64_t at, bool check_dups) {
-    if (have() >= count) return;
     if (check_dups) {
       for (size_t i = start; i < out->size(); ++i) {
         if ((*out)[i].first == e) return;
       }
     }
-    out->emplace_back(e, at);
+    ++bucket_seen;
+    if (have() < count) {
+      out->emplace_back(e, at);
+      return;
+    }
+    const size_t taken = out->size() - bucket_first;  // from this bucket, all kept
+    if (taken == 0) return;
+    const uint64_t r = impl.rng() % bucket_seen;
+    if (r < taken) (*out)[bucket_first + r] = {e, at};
+  };
+  auto next_bucket = [&] {
+    bucket_first = out->size();
+    bucket_seen = 0;
   };
   uint64_t idx = impl.rng();
   size_t buckets = 0;
@@ -236,6 +252,7 @@ void Database::SampleForEviction(size_t count, bool volatile_only,
     // Steps, not buckets: a step visits a slot of each array while rehashing, and
     // bucket_count() steps cover the larger array whole.
     for (; have() < count && buckets < max_buckets; ++buckets) {
+      next_bucket();
       table.VisitBucketsAt(idx++, [&](ExpireNode* n) { add(n->entry, n->at_ms, dups); });
     }
     // A sparse table can leave the walk empty-handed: fall back to random picks.
@@ -248,6 +265,7 @@ void Database::SampleForEviction(size_t count, bool volatile_only,
     const bool dups = impl.keys.rehashing();
     const size_t max_buckets = std::min<uint64_t>(count * 10, impl.keys.bucket_count());
     for (; have() < count && buckets < max_buckets; ++buckets) {
+      next_bucket();
       impl.keys.VisitBucketsAt(idx++, [&](Entry* e) { add(e, -1, dups); });
     }
     for (size_t tries = 0; have() == 0 && tries < count; ++tries) {
