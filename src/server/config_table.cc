@@ -33,6 +33,21 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// The factor of a memory value's unit suffix, as Redis's memtoull reads it: none or "b" is
+// bytes, k/m/g are powers of 1000 and kb/mb/gb powers of 1024, in any case. nullopt for any
+// other suffix.
+std::optional<uint64_t> MemoryUnitMultiplier(std::string_view unit) {
+  const std::string u = Lower(unit);
+  if (u.empty() || u == "b") return 1;
+  if (u == "k") return 1000;
+  if (u == "kb") return 1024;
+  if (u == "m") return 1000ULL * 1000;
+  if (u == "mb") return 1024ULL * 1024;
+  if (u == "g") return 1000ULL * 1000 * 1000;
+  if (u == "gb") return 1024ULL * 1024 * 1024;
+  return std::nullopt;
+}
+
 std::vector<std::string_view> SplitSpaces(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
@@ -136,25 +151,9 @@ std::optional<std::string> ParseMaxmemoryClients(Config& cfg,
     // Digits (possibly none: "" and "kb" are 0 in Redis) then an optional unit.
     size_t digits = 0;
     while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits]))) ++digits;
-    const std::string unit = Lower(v.substr(digits));
-    uint64_t mul;
-    if (unit.empty() || unit == "b") {
-      mul = 1;
-    } else if (unit == "k") {
-      mul = 1000;
-    } else if (unit == "kb") {
-      mul = 1024;
-    } else if (unit == "m") {
-      mul = 1000ULL * 1000;
-    } else if (unit == "mb") {
-      mul = 1024ULL * 1024;
-    } else if (unit == "g") {
-      mul = 1000ULL * 1000 * 1000;
-    } else if (unit == "gb") {
-      mul = 1024ULL * 1024 * 1024;
-    } else {
-      return std::string(kBad);
-    }
+    const std::optional<uint64_t> unit_mul = MemoryUnitMultiplier(v.substr(digits));
+    if (!unit_mul) return std::string(kBad);
+    const uint64_t mul = *unit_mul;
     uint64_t n = 0;
     for (size_t i = 0; i < digits; ++i) {
       const uint64_t d = static_cast<uint64_t>(v[i] - '0');
@@ -350,25 +349,9 @@ std::optional<int64_t> ParseMemory(std::string_view s) {
     ++digits_end;
   }
   if (digits_end == first_digit) return std::nullopt;
-  std::string unit = Lower(s.substr(digits_end));
-  int64_t mul;
-  if (unit.empty() || unit == "b") {
-    mul = 1;
-  } else if (unit == "k") {
-    mul = 1000;
-  } else if (unit == "kb") {
-    mul = 1024;
-  } else if (unit == "m") {
-    mul = 1000LL * 1000;
-  } else if (unit == "mb") {
-    mul = 1024LL * 1024;
-  } else if (unit == "g") {
-    mul = 1000LL * 1000 * 1000;
-  } else if (unit == "gb") {
-    mul = 1024LL * 1024 * 1024;
-  } else {
-    return std::nullopt;
-  }
+  const std::optional<uint64_t> unit_mul = MemoryUnitMultiplier(s.substr(digits_end));
+  if (!unit_mul) return std::nullopt;
+  const auto mul = static_cast<int64_t>(*unit_mul);  // at most 2^30
   // Redis's memtoull takes the digits with strtoull; we keep strict int64 parsing.
   std::string_view num = s.substr(0, digits_end);
   int64_t v = 0;
