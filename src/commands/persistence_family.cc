@@ -1,13 +1,17 @@
-// Persistence commands: SAVE, BGSAVE [SCHEDULE], LASTSAVE, DEBUG RELOAD (Gannet's only
-// DEBUG subcommand, refused unless enable-debug-command allows it), and the gate
-// that answers -MISCONF (writes after a failed background save) and -LOADING (while the
-// dataset loads). Everything goes through PersistenceView (ServerView::persistence()):
-// commands do not link the persistence module.
+// Persistence commands: SAVE, BGSAVE [SCHEDULE], LASTSAVE, DEBUG RELOAD and DEBUG LOADAOF
+// (Gannet's DEBUG subcommands, refused unless enable-debug-command allows it), and the
+// gate that answers -MISCONF (writes after a failed background save) and -LOADING (while
+// the dataset loads). Everything goes through PersistenceView (ServerView::persistence())
+// and AofView (ServerView::aof()): commands do not link the persistence module.
+#include <iterator>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "arg_parser.h"
 #include "command_gates.h"
 #include "error_text.h"
+#include "gannet/commands/aof_view.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/persistence_view.h"
 
@@ -98,13 +102,69 @@ bool DebugAllowed(CommandContext& ctx) {
   return addr.starts_with("127.") || addr.starts_with("::1:");
 }
 
-// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: the only DEBUG subcommand Gannet has.
+// DEBUG HELP: the lines of Redis's help for the subcommands Gannet has.
+void DebugHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "LOADAOF",
+      "    Flush the AOF buffers on disk and reload the AOF in memory.",
+      "RELOAD [option ...]",
+      "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+      "    * MERGE: conflicting keys will be loaded from RDB.",
+      "    * NOFLUSH: the existing database will not be removed before load, but",
+      "      conflicting keys will generate an exception and kill the server.",
+      "    * NOSAVE: the database will be loaded from an existing RDB file.",
+      "    Examples:",
+      "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+      "      the database.",
+      "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+      "      existing RDB file.",
+      "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+      "      file to the database.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.SendArrayLen(std::size(kLines));
+  for (auto line : kLines) ctx.reply.SendSimple(line);
+}
+
+// DEBUG LOADAOF: empty the dataset and load it back from the AOF (AofView::DebugLoadAof).
+// Arguments after it are ignored, as Redis does.
+void DebugLoadAof(CommandContext& ctx) {
+  AofView* aof = ctx.server.aof();
+  if (aof == nullptr) {
+    ctx.reply.SendError("ERR persistence is not available");
+    return;
+  }
+  // The replayed commands grew keyspace.dirty(): without this the dispatcher would log
+  // DEBUG LOADAOF itself to the AOF (Redis zeroes server.dirty for the same reason).
+  ctx.PropagateAs({});
+  const std::optional<std::string> err = aof->DebugLoadAof();
+  // Every key may have changed, even after a failure (the dataset was emptied): WATCH and
+  // client-side caching must hear about it.
+  ctx.keyspace.SignalModified(-1, "");
+  if (err) {
+    ctx.reply.SendError(*err);
+    return;
+  }
+  ctx.reply.SendOk();
+}
+
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], DEBUG LOADAOF, DEBUG HELP.
 void CmdDebug(CmdArgs args, CommandContext& ctx) {
   if (!DebugAllowed(ctx)) {
     ctx.reply.SendError(
         "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
         "you can run it from a local connection, otherwise you need to set this option in the "
         "configuration file, and then restart the server.");
+    return;
+  }
+  if (args.size() == 2 && EqualsNoCase(args[1], "HELP")) {
+    DebugHelp(ctx);
+    return;
+  }
+  if (EqualsNoCase(args[1], "LOADAOF")) {
+    DebugLoadAof(ctx);
     return;
   }
   if (!EqualsNoCase(args[1], "RELOAD")) {

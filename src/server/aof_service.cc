@@ -237,15 +237,13 @@ bool AofService::LoadAtStartup(PersistenceService& loading) {
     log_.warn("{}", error);
     return false;
   }
-  const std::string manifest_path = PathOf(AofManifestName(prefix_));
-  int mfd = ::open(manifest_path.c_str(), O_RDONLY | O_CLOEXEC);
   bool fresh = false;
-  if (mfd < 0) {
-    if (errno != ENOENT) {
-      log_.warn("Fatal error: can't open the AOF manifest {} for reading: {}", manifest_path,
-                std::strerror(errno));
-      return false;
-    }
+  const ManifestRead read = ReadManifest(&manifest_, &error);
+  if (read == ManifestRead::kError) {
+    log_.warn("{}", error);
+    return false;
+  }
+  if (read == ManifestRead::kMissing) {
     // A single-file AOF from Redis < 7 (or Gannet's users of it) in `dir`: it becomes the
     // base of a multi-part AOF, as Redis 7 upgrades it.
     struct stat st {};
@@ -265,75 +263,11 @@ bool AofService::LoadAtStartup(PersistenceService& loading) {
     } else {
       fresh = true;
     }
-  } else {
-    std::string text;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(mfd, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(mfd);
-    if (!AofManifest::Parse(text, &manifest_, &error)) {
-      log_.warn("Fatal error reading the AOF manifest {}: {}", manifest_path, error);
-      return false;
-    }
   }
 
   const int64_t start_ms = server_.clock().NowMs();
   if (!fresh) {
-    AofLoadOptions opts;
-    opts.dir = dir_;
-    opts.load_truncated = cfg.aof_load_truncated;
-    opts.now_ms = start_ms;
-    opts.rdb.limits = RdbEncodingLimits::FromConfig(cfg);
-    // The keys of an RDB preamble are all kept, expired or not (as Redis): the commands
-    // after it were logged against that keyspace, and nothing expires during the load
-    // (Keyspace::set_loading); such keys expire once it is over.
-    opts.rdb.drop_expired = false;
-    AofClient client;
-    const CommandTable& table = dispatcher_.table();
-    auto replay = [&](AofArgs args, std::string* err) -> bool {
-      const CommandSpec* spec = table.Find(args[0]);
-      if (spec == nullptr) {
-        *err = "Unknown command '" + std::string(args[0]) + "'";
-        return false;
-      }
-      if (spec->is_container() && args.size() >= 2) {
-        const CommandSpec* sub = table.FindSub(*spec, args[1]);
-        if (sub == nullptr) {
-          *err = "Unknown command '" + std::string(args[0]) + " " + std::string(args[1]) + "'";
-          return false;
-        }
-        spec = sub;
-      }
-      if (!ArityOk(*spec, args.size()) || spec->handler == nullptr) {
-        *err = "Wrong number of arguments for '" + std::string(args[0]) + "'";
-        return false;
-      }
-      // Straight to the handler, as Redis's loader calls cmd->proc: no gates, no stats,
-      // no propagation.
-      const int64_t now = server_.clock().NowMs();
-      keyspace_.set_now_ms(now);
-      reply_scratch_.clear();
-      ReplyBuilder reply(&reply_scratch_);
-      CommandContext ctx{keyspace_, reply, client, server_, now, spec, &table};
-      ctx.blocking = &dispatcher_.blocking();
-      ctx.args = args;
-      ctx.cannot_block = true;
-      ctx.dispatcher = &dispatcher_;
-      spec->handler(args, ctx);
-      return true;
-    };
-    // Clients are served between commands (and between the keys of an RDB preamble)
-    // while the files load: see PersistenceService::set_load_yield.
-    uint64_t total = 0;
-    if (manifest_.base) total += static_cast<uint64_t>(FileSizeAt(PathOf(manifest_.base->name)));
-    for (const auto& f : manifest_.incrs)
-      total += static_cast<uint64_t>(FileSizeAt(PathOf(f.name)));
-    opts.between = [&loading](uint64_t done, bool rdb_key) {
-      return loading.LoadingStep(done, rdb_key);
-    };
-    loading.BeginLoading(total);
-    AofLoadResult r = LoadAof(manifest_, opts, keyspace_, replay);
-    loading.EndLoading();
+    AofLoadResult r = ReplayFiles(manifest_, loading);
     if (r.status == AofLoadStatus::kAborted) {
       log_.warn("Loading of the append only file stopped by a shutdown request");
       return false;
@@ -408,6 +342,87 @@ bool AofService::LoadAtStartup(PersistenceService& loading) {
   return true;
 }
 
+AofService::ManifestRead AofService::ReadManifest(AofManifest* out, std::string* error) const {
+  const std::string path = PathOf(AofManifestName(prefix_));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return ManifestRead::kMissing;
+    *error = "Fatal error: can't open the AOF manifest " + path +
+             " for reading: " + std::strerror(errno);
+    return ManifestRead::kError;
+  }
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  std::string why;
+  if (!AofManifest::Parse(text, out, &why)) {
+    *error = "Fatal error reading the AOF manifest " + path + ": " + why;
+    return ManifestRead::kError;
+  }
+  return ManifestRead::kOk;
+}
+
+AofLoadResult AofService::ReplayFiles(const AofManifest& m, PersistenceService& loading) {
+  const Config& cfg = config();
+  AofLoadOptions opts;
+  opts.dir = dir_;
+  opts.load_truncated = cfg.aof_load_truncated;
+  opts.now_ms = server_.clock().NowMs();
+  opts.rdb.limits = RdbEncodingLimits::FromConfig(cfg);
+  // The keys of an RDB preamble are all kept, expired or not (as Redis): the commands
+  // after it were logged against that keyspace, and nothing expires during the load
+  // (Keyspace::set_loading); such keys expire once it is over.
+  opts.rdb.drop_expired = false;
+  AofClient client;
+  const CommandTable& table = dispatcher_.table();
+  auto replay = [&](AofArgs args, std::string* err) -> bool {
+    const CommandSpec* spec = table.Find(args[0]);
+    if (spec == nullptr) {
+      *err = "Unknown command '" + std::string(args[0]) + "'";
+      return false;
+    }
+    if (spec->is_container() && args.size() >= 2) {
+      const CommandSpec* sub = table.FindSub(*spec, args[1]);
+      if (sub == nullptr) {
+        *err = "Unknown command '" + std::string(args[0]) + " " + std::string(args[1]) + "'";
+        return false;
+      }
+      spec = sub;
+    }
+    if (!ArityOk(*spec, args.size()) || spec->handler == nullptr) {
+      *err = "Wrong number of arguments for '" + std::string(args[0]) + "'";
+      return false;
+    }
+    // Straight to the handler, as Redis's loader calls cmd->proc: no gates, no stats,
+    // no propagation.
+    const int64_t now = server_.clock().NowMs();
+    keyspace_.set_now_ms(now);
+    reply_scratch_.clear();
+    ReplyBuilder reply(&reply_scratch_);
+    CommandContext ctx{keyspace_, reply, client, server_, now, spec, &table};
+    ctx.blocking = &dispatcher_.blocking();
+    ctx.args = args;
+    ctx.cannot_block = true;
+    ctx.dispatcher = &dispatcher_;
+    spec->handler(args, ctx);
+    return true;
+  };
+  // At startup clients are served between commands (and between the keys of an RDB
+  // preamble) while the files load: see PersistenceService::set_load_yield.
+  uint64_t total = 0;
+  if (m.base) total += static_cast<uint64_t>(FileSizeAt(PathOf(m.base->name)));
+  for (const auto& f : m.incrs) total += static_cast<uint64_t>(FileSizeAt(PathOf(f.name)));
+  opts.between = [&loading](uint64_t done, bool rdb_key) {
+    return loading.LoadingStep(done, rdb_key);
+  };
+  loading.BeginLoading(total);
+  AofLoadResult r = LoadAof(m, opts, keyspace_, replay);
+  loading.EndLoading();
+  return r;
+}
+
 bool AofService::WriteBaseNow(const std::string& name, std::string* error) {
   const std::string path = PathOf(name);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -437,6 +452,66 @@ void AofService::DeleteHistory() {
   if (!WriteAofManifest(dir_, prefix_, manifest_, &error)) {
     log_.warn("Can't persist the AOF manifest after deleting history files: {}", error);
   }
+}
+
+// ---------------------------------------------------------------- DEBUG LOADAOF
+
+// Redis 7.0 writes out the AOF buffer (when the AOF is on), empties the dataset and loads
+// the files its manifest names: the live one, or with appendonly off the one read at
+// startup (an AOF of an earlier run, or the base of a BGREWRITEAOF). Where Redis exits
+// (status 1, no reply) because that load failed or found no AOF, we reply an error and
+// keep serving: the dataset is then empty rather than half loaded (as DEBUG RELOAD), and
+// with no AOF at all it is left untouched. A truncated tail trimmed under
+// aof-load-truncated is a successful load here, as it is at startup (Redis exits there
+// too, with the file already trimmed). The load blocks the loop: unlike the startup load,
+// it does not serve other clients meanwhile.
+std::optional<std::string> AofService::DebugLoadAof() {
+  static constexpr std::string_view kFailed =
+      "ERR Error trying to load the AOF files, check server logs.";
+  // DEBUG has the loading flag: during the startup load it must not load a second dataset
+  // over the first.
+  if (persistence_ == nullptr) return std::string("ERR persistence is not available");
+  if (persistence_->loading()) return std::string("LOADING Redis is loading the dataset in memory");
+  if (state_ != State::kOff) FlushNow(/*force=*/true);
+  AofManifest m = manifest_;
+  if (!m.base && m.incrs.empty()) {
+    std::string error;
+    const ManifestRead read = ReadManifest(&m, &error);
+    if (read != ManifestRead::kOk) {
+      log_.warn("{}", read == ManifestRead::kError
+                          ? error
+                          : "DEBUG LOADAOF: there is no append only file to load");
+      return std::string(kFailed);
+    }
+  }
+  // Neither the flush nor the replayed commands are logged again.
+  const bool was_attached = attached_;
+  Detach();
+  keyspace_.FlushAll();
+  const AofLoadResult r = ReplayFiles(m, *persistence_);
+  if (was_attached) Attach();
+  for (const auto& w : r.warnings) log_.warn("{}", w);
+  if (r.status != AofLoadStatus::kOk && r.status != AofLoadStatus::kEmpty) {
+    log_.warn("{}", r.error.empty() ? "DEBUG LOADAOF: no append only file found" : r.error);
+    keyspace_.FlushAll();
+    return std::string(kFailed);
+  }
+  persistence_->set_last_load_keys(r.rdb_keys, 0);
+  // Redis zeroes its change counter: what was just loaded is on disk already.
+  persistence_->ForgetChangesSinceSave();
+  if (r.trimmed && state_ == State::kOn && !manifest_.incrs.empty()) {
+    // The loader cut the tail of the file we append to: take its new size.
+    std::string error;
+    uint64_t size = 0;
+    const int fd = OpenForAppend(manifest_.incrs.back().name, /*truncate=*/false, &size, &error);
+    if (fd >= 0) {
+      writer_.SwitchFile(fd, size);
+    } else {
+      log_.warn("{}", error);
+    }
+  }
+  log_.warn("Append Only File loaded by DEBUG LOADAOF");
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------- rewrite

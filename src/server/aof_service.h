@@ -93,11 +93,24 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   void OnKeyEvent(NotifyClass cls, std::string_view event, int db, std::string_view key) override;
   // ---- AofView ----
   std::string BackgroundRewrite(bool in_exec, bool* ok) override;
+  std::optional<std::string> DebugLoadAof() override;
+
+  // The loading state DEBUG LOADAOF reports through (-LOADING, INFO's loading_* fields,
+  // rdb_last_load_keys_*, rdb_changes_since_last_save); set once by the server.
+  void set_persistence(PersistenceService* p) { persistence_ = p; }
 
  private:
   enum class State : uint8_t { kOff, kOn, kWaitRewrite };
 
   const Config& config() const;
+  // Reads and parses the manifest in the AOF directory. kMissing when there is none;
+  // kError with the whole log line in *error.
+  enum class ManifestRead : uint8_t { kOk, kMissing, kError };
+  ManifestRead ReadManifest(AofManifest* out, std::string* error) const;
+  // Replays the files `m` names into the keyspace, as the startup load does: the base (RDB
+  // or commands), then each incr file, every command straight to its handler (no gates,
+  // no propagation), with `loading` holding the -LOADING state and nothing expiring.
+  AofLoadResult ReplayFiles(const AofManifest& m, PersistenceService& loading);
   void FlushNow(bool force);
   void CloseMulti();
   void Attach();
@@ -118,6 +131,7 @@ class AofService final : public PropagationSink, public KeyspaceListener, public
   uint64_t CurrentSize() const;
 
   Server& server_;
+  PersistenceService* persistence_ = nullptr;
   spdlog::logger& log_;
   Keyspace& keyspace_;
   Dispatcher& dispatcher_;

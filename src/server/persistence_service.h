@@ -133,6 +133,9 @@ class PersistenceService final : public PersistenceView {
     last_load_keys_expired_ = expired;
   }
   uint64_t last_load_keys_expired() const { return last_load_keys_expired_; }
+  // rdb_changes_since_last_save drops to 0 (DEBUG LOADAOF: the dataset is what the disk
+  // holds, as Redis zeroes its dirty counter there).
+  void ForgetChangesSinceSave() { dirty_at_last_save_ = keyspace_.dirty(); }
   int64_t latest_fork_usec() const { return saver_.last_fork_us(); }
   uint64_t total_forks() const { return total_forks_; }
   bool bgsave_scheduled() const { return bgsave_scheduled_; }

@@ -109,6 +109,7 @@ Server::Server(Config config, std::shared_ptr<spdlog::logger> log)
     if (unix_acceptor_) ::close(unix_acceptor_->native_handle());
   });
   aof_ = std::make_unique<AofService>(*this);
+  aof_->set_persistence(persistence_.get());
   aof_->set_child_setup([this] {
     for (auto& a : tcp_acceptors_) ::close(a->native_handle());
     for (auto& a : tls_acceptors_) ::close(a->native_handle());

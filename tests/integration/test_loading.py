@@ -370,6 +370,7 @@ class CommandsWhileLoading(unittest.TestCase):
         with s, self.connect(s) as c:
             self.assertEqual(c.call("DEBUG", "RELOAD"), LOADING)
             self.assertEqual(c.call("DEBUG", "RELOAD", "NOSAVE"), LOADING)
+            self.assertEqual(c.call("DEBUG", "LOADAOF"), LOADING)  # same reason
             self.assertEqual(c.call("PING"), LOADING)
             with open(os.path.join(d, "dump.rdb"), "rb") as f:
                 self.assertEqual(f.read(), before)
