@@ -813,7 +813,12 @@ std::optional<std::string> Server::ConfigSet(
 }
 
 std::optional<std::string> Server::ConfigRewrite() {
-  auto err = table_.Rewrite(config_, config_.config_file);
+  // The users as ACL LIST prints them: Redis 7.0 writes them as the file's `user` lines
+  // (none when an aclfile holds them).
+  const Acl& acl = dispatcher_.acl();
+  std::vector<std::string> users;
+  for (const AclUser* u : acl.Users()) users.push_back(acl.Describe(*u));
+  auto err = table_.Rewrite(config_, config_.config_file, &users);
   if (!err) log_->info("CONFIG REWRITE executed with success.");
   return err;
 }

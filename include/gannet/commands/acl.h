@@ -30,7 +30,7 @@
 // that touch every key unnamed (FLUSHALL, FLUSHDB, KEYS, SCAN, RANDOMKEY, SWAPDB), which
 // Redis allows (issue 7 asks that a user confined to ~cache:* cannot list or wipe other
 // keys); an ACL file line with an unmatched "(" is an error where redis-server 7.0.15
-// crashes; CONFIG REWRITE does not write `user` lines.
+// crashes.
 #pragma once
 
 #include <cstdint>

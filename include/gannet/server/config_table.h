@@ -100,7 +100,12 @@ class ConfigTable {
   // their first line (later duplicates are dropped), unknown lines and comments stay,
   // values that differ from the default and have no line are appended. Error text or
   // nullopt.
-  std::optional<std::string> Rewrite(const Config& cfg, const std::string& path) const;
+  // `users` (when given) are the ACL's users as `user <name> <rules>` lines, in name
+  // order, as Redis 7.0 writes them: they take the places of the file's `user` lines in
+  // turn (surplus old lines go), the rest are appended; with an `aclfile` the file keeps
+  // no `user` line at all. Without `users` the `user` lines stay as written.
+  std::optional<std::string> Rewrite(const Config& cfg, const std::string& path,
+                                     const std::vector<std::string>* users = nullptr) const;
 
  private:
   std::vector<Directive> rows_;
