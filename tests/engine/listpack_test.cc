@@ -1,6 +1,6 @@
-// Listpack: byte-exact layout against a block dumped from redis-server 7.0.15, navigation
-// both ways, every integer width, mutations checked against a std::deque model, and
-// validation of hostile serialized blocks.
+// Listpack: byte-exact serialized layout against a block dumped from redis-server 7.0.15,
+// the header-less in-memory body, navigation both ways, every integer width, mutations
+// checked against a std::deque model, and validation of hostile serialized blocks.
 #include "gannet/engine/listpack.h"
 
 #include <gtest/gtest.h>
@@ -70,6 +70,10 @@ constexpr std::string_view kRedisBlockHex =
 TEST(ListpackTest, EmptyBlockIsSevenBytes) {
   Listpack lp;
   EXPECT_EQ(lp.bytes_size(), 7u);
+  EXPECT_EQ(lp.Serialize(), FromHex("07000000" "0000" "ff"));
+  EXPECT_TRUE(lp.body().empty());
+  EXPECT_EQ(lp.MemoryUsage(), 0u);  // an empty listpack allocates nothing
+  EXPECT_TRUE(lp.empty());
   EXPECT_EQ(lp.size(), 0u);
   EXPECT_EQ(lp.First(), Listpack::kNone);
   EXPECT_EQ(lp.Last(), Listpack::kNone);
@@ -82,7 +86,16 @@ TEST(ListpackTest, LayoutMatchesRedisByteForByte) {
     lp.Append(f);
     lp.Append(v);
   }
-  EXPECT_EQ(lp.bytes(), FromHex(kRedisBlockHex));
+  const std::string block = FromHex(kRedisBlockHex);
+  EXPECT_EQ(lp.Serialize(), block);
+  EXPECT_EQ(lp.bytes_size(), block.size());
+  // In memory: the entries only, without the 6-byte header and the 0xFF terminator.
+  EXPECT_EQ(lp.body(), block.substr(6, block.size() - 7));
+  EXPECT_GE(lp.MemoryUsage(), block.size() - 7);
+  // AppendSerialized appends after what is there.
+  std::string out = "prefix";
+  lp.AppendSerialized(&out);
+  EXPECT_EQ(out, "prefix" + block);
 }
 
 TEST(ListpackTest, ReadsRedisBlock) {
@@ -141,7 +154,7 @@ TEST(ListpackTest, LongStringsUseWiderHeaders) {
   for (const auto* s : {&s63, &s64, &s4095, &s4096, &s20000}) lp.Append(*s);
   EXPECT_EQ(Contents(lp), (std::vector<std::string>{s63, s64, s4095, s4096, s20000}));
   EXPECT_EQ(ContentsBackwards(lp), Contents(lp));
-  auto reread = Listpack::FromBytes(lp.bytes());
+  auto reread = Listpack::FromBytes(lp.Serialize());
   ASSERT_TRUE(reread.has_value());
   EXPECT_EQ(Contents(*reread), Contents(lp));
 }
@@ -222,7 +235,10 @@ TEST(ListpackTest, RandomOperationsMatchDequeModel) {
     if (step % 500 == 0) {
       ASSERT_EQ(Contents(lp), std::vector<std::string>(model.begin(), model.end()));
       ASSERT_EQ(ContentsBackwards(lp), Contents(lp));
-      ASSERT_TRUE(Listpack::FromBytes(lp.bytes()).has_value());
+      auto reread = Listpack::FromBytes(lp.Serialize());
+      ASSERT_TRUE(reread.has_value());
+      ASSERT_EQ(reread->Serialize(), lp.Serialize());
+      ASSERT_EQ(reread->body(), lp.body());
     }
   }
 }
@@ -292,7 +308,7 @@ TEST(ListpackTest, CountPastTheHeaderIsWalked) {
   Listpack lp;
   for (int i = 0; i < 65534; ++i) lp.AppendInt(i % 100);
   auto header = [&lp] {
-    const std::string_view b = lp.bytes();
+    const std::string b = lp.Serialize();
     return static_cast<unsigned>(static_cast<unsigned char>(b[4])) |
            static_cast<unsigned>(static_cast<unsigned char>(b[5])) << 8;
   };
@@ -311,9 +327,13 @@ TEST(ListpackTest, CountPastTheHeaderIsWalked) {
   EXPECT_EQ(lp.size(), 65526u);
   EXPECT_FALSE(lp.empty());
   // A block with an "unknown" header loads, and counts right.
-  auto copy = Listpack::FromBytes(lp.bytes());
+  auto copy = Listpack::FromBytes(lp.Serialize());
   ASSERT_TRUE(copy.has_value());
   EXPECT_EQ(copy->size(), 65526u);
+  EXPECT_EQ(copy->Serialize(), lp.Serialize());  // the "unknown" header round-trips
+  Listpack clone = copy->Clone();
+  EXPECT_EQ(clone.Serialize(), lp.Serialize());
+  EXPECT_EQ(clone.size(), 65526u);
   lp.Clear();
   EXPECT_EQ(header(), 0u);
   EXPECT_TRUE(lp.empty());

@@ -414,7 +414,7 @@ TEST(RdbPayloadTest, RefusesHostileBodies) {
   auto lp = [](const std::vector<std::string>& items) {
     Listpack l;
     for (const auto& s : items) l.Append(s);
-    return std::string(l.bytes());
+    return l.Serialize();
   };
   ExpectBadFormat(std::string("\x10", 1) + RdbStr(lp({"f", "1", "f", "2"})), "dup lp hash");
   ExpectBadFormat(std::string("\x10", 1) + RdbStr(lp({"f", "1", "g"})), "odd lp hash");
