@@ -364,6 +364,7 @@ size_t Listpack::size() const {
   if (c != kCountUnknown) return c;
   size_t n = 0;
   for (Pos p = First(); p != kNone; p = Next(p)) ++n;
+  if (n < kCountUnknown) set_stored_count(static_cast<uint16_t>(n));
   return n;
 }
 

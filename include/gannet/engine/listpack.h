@@ -19,8 +19,9 @@
 // Redis.
 //
 // The count behaves as Redis's header count: 65535 or more reads as "unknown" and is
-// walked, and once saturated it stays so (as Redis's lpInsert/lpDelete leave it), which
-// keeps a serialized block identical to the one Redis would write. The object holds no
+// walked; inserts and deletes leave a saturated count so (as Redis's lpInsert/lpDelete do),
+// and reading the size of a block that has shrunk below 65535 restores the exact count (as
+// Redis's lpLength does), which keeps a serialized block identical to Redis's. The object holds no
 // pointer to itself, so it is trivially relocatable: its bytes may be moved elsewhere and
 // the source forgotten (ListpackOr and Value rely on that). Its alignment is 1 (the fields
 // are byte arrays read with memcpy) so that it packs into 14 bytes.
@@ -76,6 +77,8 @@ class Listpack {
   std::string_view body() const;
 
   // The element count: the stored one, or a walk when it says "unknown" (65535 or more).
+  // A walk that counts fewer than 65535 stores the count again, as Redis's lpLength does
+  // to the header (after deletes), so a serialized block matches what Redis would write.
   size_t size() const;
   bool empty() const { return body_len() == 0; }
   // The serialized size: body + 6-byte header + terminator (Redis's lpBytes).
@@ -146,11 +149,13 @@ class Listpack {
     std::memcpy(&c, count_, sizeof(c));
     return c;
   }
-  void set_stored_count(uint16_t c) { std::memcpy(count_, &c, sizeof(c)); }
+  void set_stored_count(uint16_t c) const { std::memcpy(count_, &c, sizeof(c)); }
 
   unsigned char ptr_[sizeof(void*)] = {};  // the body (malloc'd), null when empty
   unsigned char len_[4] = {};              // body bytes (< kMaxSafeBytes)
-  unsigned char count_[2] = {};            // elements; 65535 = "unknown, walk"
+  // Elements; 65535 = "unknown, walk". Mutable: a walk that finds fewer than 65535 stores
+  // its result, as Redis's lpLength rewrites the header (see size()).
+  mutable unsigned char count_[2] = {};
 };
 static_assert(sizeof(Listpack) == 14 && alignof(Listpack) == 1);
 
