@@ -1,7 +1,11 @@
-// Redis-format listpack. Layout of the block:
+// Listpack with Redis's entry format. Serialized (Redis's) block:
 //
 //   <total-bytes u32 LE> <count u16 LE, 65535 = "count it"> <entry>... <0xFF>
 //   entry = <encoding + data> <backlen: length of encoding+data, 1..5 bytes>
+//
+// In memory only the <entry>... part is allocated; total bytes and count live in the
+// Listpack object (see listpack.h), and the header and terminator are rebuilt when the
+// block is serialized.
 //
 // Encodings (first byte):
 //   0xxxxxxx            7-bit unsigned integer
@@ -234,44 +238,50 @@ bool Listpack::Element::Equals(std::string_view s) const {
 
 // --- lifetime ---
 
-Listpack::Listpack() {
-  buf_ = static_cast<unsigned char*>(std::malloc(kHeaderSize + 1));
-  if (buf_ == nullptr) throw std::bad_alloc();
-  SetTotalBytes(kHeaderSize + 1);
-  buf_[4] = buf_[5] = 0;
-  buf_[kHeaderSize] = kEof;
-}
+Listpack::~Listpack() { std::free(data()); }
 
-Listpack::~Listpack() { std::free(buf_); }
-
-Listpack::Listpack(Listpack&& other) noexcept : buf_(other.buf_) { other.buf_ = nullptr; }
+Listpack::Listpack(Listpack&& other) noexcept { TakeFrom(other); }
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
   if (this != &other) {
-    std::free(buf_);
-    buf_ = other.buf_;
-    other.buf_ = nullptr;
+    std::free(data());
+    TakeFrom(other);
   }
   return *this;
 }
 
+void Listpack::TakeFrom(Listpack& other) noexcept {
+  std::memcpy(ptr_, other.ptr_, sizeof(ptr_));
+  std::memcpy(len_, other.len_, sizeof(len_));
+  std::memcpy(count_, other.count_, sizeof(count_));
+  other.Forget();
+}
+
+void Listpack::Forget() noexcept {
+  std::memset(ptr_, 0, sizeof(ptr_));
+  std::memset(len_, 0, sizeof(len_));
+  std::memset(count_, 0, sizeof(count_));
+}
+
 Listpack Listpack::Clone() const {
   Listpack out;
-  const size_t n = bytes_size();
+  const size_t n = body_len();
+  if (n == 0) return out;
   auto* copy = static_cast<unsigned char*>(std::malloc(n));
   if (copy == nullptr) throw std::bad_alloc();
-  std::memcpy(copy, buf_, n);
-  std::free(out.buf_);
-  out.buf_ = copy;
+  std::memcpy(copy, data(), n);
+  out.set_data(copy);
+  out.set_body_len(n);
+  out.set_stored_count(stored_count());
   return out;
 }
 
 std::optional<Listpack> Listpack::FromBytes(std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
-  if (n < kHeaderSize + 1 || n > kMaxSafeBytes) return std::nullopt;
+  if (n < kOverhead || n > kMaxSafeBytes) return std::nullopt;
   if (Load32(p) != n || p[n - 1] != kEof) return std::nullopt;
-  const size_t header_count = static_cast<size_t>(p[4]) | static_cast<size_t>(p[5]) << 8;
+  const auto header_count = static_cast<uint16_t>(p[4] | p[5] << 8);
   size_t count = 0;
   size_t pos = kHeaderSize;
   while (pos < n - 1) {
@@ -287,66 +297,102 @@ std::optional<Listpack> Listpack::FromBytes(std::string_view bytes) {
   }
   if (pos != n - 1) return std::nullopt;
   if (header_count != kCountUnknown && header_count != count) return std::nullopt;
+  // The body only; the count is kept as the header said it ("unknown" included), so the
+  // block serializes back byte for byte.
   Listpack out;
-  auto* copy = static_cast<unsigned char*>(std::malloc(n));
-  if (copy == nullptr) throw std::bad_alloc();
-  std::memcpy(copy, p, n);
-  std::free(out.buf_);
-  out.buf_ = copy;
+  const size_t body = n - kOverhead;
+  if (body > 0) {
+    auto* copy = static_cast<unsigned char*>(std::malloc(body));
+    if (copy == nullptr) throw std::bad_alloc();
+    std::memcpy(copy, p + kHeaderSize, body);
+    out.set_data(copy);
+    out.set_body_len(body);
+    out.set_stored_count(header_count);
+  }
   return out;
 }
 
-std::string_view Listpack::bytes() const {
-  return {reinterpret_cast<const char*>(buf_), bytes_size()};
+void Listpack::AppendSerialized(std::string* out) const {
+  const size_t body = body_len();
+  const size_t old = out->size();
+  out->resize(old + body + kOverhead);
+  auto* dst = reinterpret_cast<unsigned char*>(out->data() + old);
+  Store32(dst, static_cast<uint32_t>(body + kOverhead));
+  const uint16_t c = stored_count();
+  dst[4] = static_cast<unsigned char>(c & 0xff);
+  dst[5] = static_cast<unsigned char>(c >> 8);
+  if (body > 0) std::memcpy(dst + kHeaderSize, data(), body);
+  dst[kHeaderSize + body] = kEof;
 }
 
-size_t Listpack::bytes_size() const { return Load32(buf_); }
+std::string Listpack::Serialize() const {
+  std::string out;
+  AppendSerialized(&out);
+  return out;
+}
 
-size_t Listpack::MemoryUsage() const { return malloc_usable_size(buf_); }
+std::string_view Listpack::body() const {
+  return {reinterpret_cast<const char*>(data()), body_len()};
+}
 
-void Listpack::SetTotalBytes(size_t n) { Store32(buf_, static_cast<uint32_t>(n)); }
+size_t Listpack::MemoryUsage() const {
+  unsigned char* p = data();
+  return p == nullptr ? 0 : malloc_usable_size(p);
+}
 
-void Listpack::AdjustHeaderCount(int64_t delta) {
-  const int64_t c = static_cast<int64_t>(buf_[4]) | static_cast<int64_t>(buf_[5]) << 8;
+void Listpack::Resize(size_t n) {
+  if (n == 0) {
+    std::free(data());
+    set_data(nullptr);
+  } else if (auto* moved = static_cast<unsigned char*>(std::realloc(data(), n))) {
+    set_data(moved);
+  } else if (n > body_len()) {
+    throw std::bad_alloc();  // nothing changed
+  }  // else a failed shrink keeps the bigger block, which still holds the body
+  set_body_len(n);
+}
+
+void Listpack::AdjustCount(int64_t delta) {
+  const int64_t c = stored_count();
   if (c == kCountUnknown) return;  // stays unknown, as Redis's lpInsert/lpDelete leave it
   const int64_t n = std::min<int64_t>(c + delta, kCountUnknown);
-  buf_[4] = static_cast<unsigned char>(n & 0xff);
-  buf_[5] = static_cast<unsigned char>(n >> 8);
+  set_stored_count(static_cast<uint16_t>(n));
 }
 
 size_t Listpack::size() const {
-  const size_t c = static_cast<size_t>(buf_[4]) | static_cast<size_t>(buf_[5]) << 8;
+  const uint16_t c = stored_count();
   if (c != kCountUnknown) return c;
   size_t n = 0;
   for (Pos p = First(); p != kNone; p = Next(p)) ++n;
+  if (n < kCountUnknown) set_stored_count(static_cast<uint16_t>(n));
   return n;
 }
 
-bool Listpack::empty() const { return buf_[kHeaderSize] == kEof; }
-
 // --- navigation ---
 
-Listpack::Pos Listpack::First() const { return empty() ? kNone : kHeaderSize; }
+Listpack::Pos Listpack::First() const { return empty() ? kNone : 0; }
 
 Listpack::Pos Listpack::Last() const {
-  if (empty()) return kNone;
-  const size_t eof = bytes_size() - 1;
+  const size_t end = body_len();
+  if (end == 0) return kNone;
+  const unsigned char* buf = data();
   size_t bl = 0;
-  const size_t len = DecodeBacklen(buf_ + eof - 1, buf_ + kHeaderSize, &bl);
-  return static_cast<Pos>(eof - bl - len);
+  const size_t len = DecodeBacklen(buf + end - 1, buf, &bl);
+  return static_cast<Pos>(end - bl - len);
 }
 
 Listpack::Pos Listpack::Next(Pos p) const {
   if (p == kNone) return kNone;
-  const size_t len = DecodeEntry(buf_ + p).EncodedLen();
+  const size_t len = DecodeEntry(data() + p).EncodedLen();
   const size_t next = p + len + BacklenSize(len);
-  return buf_[next] == kEof ? kNone : static_cast<Pos>(next);
+  return next == body_len() ? kNone : static_cast<Pos>(next);
 }
 
 Listpack::Pos Listpack::Prev(Pos p) const {
-  if (p == kNone || p <= kHeaderSize) return kNone;
+  if (p == kNone || p == 0) return kNone;
+  const unsigned char* buf = data();
   size_t bl = 0;
-  const size_t len = DecodeBacklen(buf_ + p - 1, buf_ + kHeaderSize, &bl);
+  const size_t len = DecodeBacklen(buf + p - 1, buf, &bl);
   return static_cast<Pos>(p - bl - len);
 }
 
@@ -365,13 +411,14 @@ Listpack::Pos Listpack::Seek(int64_t index) const {
 }
 
 Listpack::Element Listpack::Get(Pos p) const {
-  const EntryShape s = DecodeEntry(buf_ + p);
+  const unsigned char* at = data() + p;
+  const EntryShape s = DecodeEntry(at);
   Element e;
   e.is_int = s.is_int;
   if (s.is_int) {
     e.ival = s.ival;
   } else {
-    e.str = {reinterpret_cast<const char*>(buf_ + p + s.header), s.data};
+    e.str = {reinterpret_cast<const char*>(at + s.header), s.data};
   }
   return e;
 }
@@ -380,23 +427,25 @@ Listpack::Pos Listpack::Find(Pos p, std::string_view s, size_t skip) const {
   // Decide once whether s could match an integer entry.
   int64_t as_int = 0;
   const bool s_is_int = IsCanonicalInt64(s, &as_int);
+  const unsigned char* buf = data();
+  const size_t end = body_len();
   size_t to_skip = 0;
-  while (p != kNone) {
-    const EntryShape e = DecodeEntry(buf_ + p);
+  if (p == kNone) return kNone;
+  for (size_t at = p; at < end;) {
+    const EntryShape e = DecodeEntry(buf + at);
     if (to_skip == 0) {
       if (e.is_int) {
-        if (s_is_int && e.ival == as_int) return p;
+        if (s_is_int && e.ival == as_int) return static_cast<Pos>(at);
       } else if (!s_is_int && e.data == s.size() &&
-                 std::memcmp(buf_ + p + e.header, s.data(), s.size()) == 0) {
-        return p;
+                 std::memcmp(buf + at + e.header, s.data(), s.size()) == 0) {
+        return static_cast<Pos>(at);
       }
       to_skip = skip;
     } else {
       --to_skip;
     }
     const size_t len = e.EncodedLen();
-    const size_t next = p + len + BacklenSize(len);
-    p = buf_[next] == kEof ? kNone : static_cast<Pos>(next);
+    at += len + BacklenSize(len);
   }
   return kNone;
 }
@@ -450,93 +499,100 @@ class Encoded {
 }  // namespace
 
 Listpack::Pos Listpack::InsertEncoded(Pos at, const unsigned char* enc, size_t enc_len) {
-  const size_t old_total = bytes_size();
-  const size_t new_total = old_total + enc_len;
-  auto* grown = static_cast<unsigned char*>(std::realloc(buf_, new_total));
-  if (grown == nullptr) throw std::bad_alloc();
-  buf_ = grown;
-  std::memmove(buf_ + at + enc_len, buf_ + at, old_total - at);
-  std::memcpy(buf_ + at, enc, enc_len);
-  SetTotalBytes(new_total);
-  AdjustHeaderCount(1);
+  const size_t old_len = body_len();
+  Resize(old_len + enc_len);
+  unsigned char* buf = data();
+  std::memmove(buf + at + enc_len, buf + at, old_len - at);
+  std::memcpy(buf + at, enc, enc_len);
+  AdjustCount(1);
   return at;
 }
 
 void Listpack::Append(std::string_view s) {
   Encoded e(s);
-  InsertEncoded(static_cast<Pos>(bytes_size() - 1), e.data(), e.size());
+  InsertEncoded(static_cast<Pos>(body_len()), e.data(), e.size());
 }
 
 void Listpack::AppendInt(int64_t v) {
   Encoded e(v);
-  InsertEncoded(static_cast<Pos>(bytes_size() - 1), e.data(), e.size());
+  InsertEncoded(static_cast<Pos>(body_len()), e.data(), e.size());
 }
 
 void Listpack::Prepend(std::string_view s) {
   Encoded e(s);
-  InsertEncoded(kHeaderSize, e.data(), e.size());
+  InsertEncoded(0, e.data(), e.size());
 }
 
 Listpack::Pos Listpack::Insert(Pos p, std::string_view s, bool after) {
   Encoded e(s);
   Pos at = p;
   if (after) {
-    const size_t len = DecodeEntry(buf_ + p).EncodedLen();
+    const size_t len = DecodeEntry(data() + p).EncodedLen();
     at = static_cast<Pos>(p + len + BacklenSize(len));
   }
   return InsertEncoded(at, e.data(), e.size());
 }
 
 Listpack::Pos Listpack::Replace(Pos p, std::string_view s) {
-  const Pos next = Delete(p);
   Encoded e(s);
-  const Pos at = next == kNone ? static_cast<Pos>(bytes_size() - 1) : next;
-  return InsertEncoded(at, e.data(), e.size());
+  return ReplaceEncoded(p, e.data(), e.size());
 }
 
 Listpack::Pos Listpack::ReplaceInt(Pos p, int64_t v) {
-  const Pos next = Delete(p);
   Encoded e(v);
-  const Pos at = next == kNone ? static_cast<Pos>(bytes_size() - 1) : next;
-  return InsertEncoded(at, e.data(), e.size());
+  return ReplaceEncoded(p, e.data(), e.size());
+}
+
+Listpack::Pos Listpack::ReplaceEncoded(Pos p, const unsigned char* enc, size_t enc_len) {
+  // One resize: the tail moves once, by the difference in size (the count is unchanged).
+  const size_t len = DecodeEntry(data() + p).EncodedLen();
+  const size_t old_entry = len + BacklenSize(len);
+  const size_t old_len = body_len();
+  const size_t tail = old_len - p - old_entry;
+  if (enc_len > old_entry) {
+    Resize(old_len + enc_len - old_entry);
+    unsigned char* buf = data();
+    std::memmove(buf + p + enc_len, buf + p + old_entry, tail);
+  } else if (enc_len < old_entry) {
+    unsigned char* buf = data();
+    std::memmove(buf + p + enc_len, buf + p + old_entry, tail);
+    Resize(old_len - old_entry + enc_len);
+  }
+  std::memcpy(data() + p, enc, enc_len);
+  return p;
 }
 
 Listpack::Pos Listpack::Delete(Pos p) {
-  const size_t len = DecodeEntry(buf_ + p).EncodedLen();
+  const size_t len = DecodeEntry(data() + p).EncodedLen();
   const size_t entry = len + BacklenSize(len);
-  const size_t old_total = bytes_size();
-  std::memmove(buf_ + p, buf_ + p + entry, old_total - p - entry);
-  const size_t new_total = old_total - entry;
-  SetTotalBytes(new_total);
-  AdjustHeaderCount(-1);
-  // Shrinking in place cannot fail; give the memory back when it is worth it.
-  if (auto* shrunk = static_cast<unsigned char*>(std::realloc(buf_, new_total))) buf_ = shrunk;
-  return buf_[p] == kEof ? kNone : p;
+  const size_t old_len = body_len();
+  unsigned char* buf = data();
+  std::memmove(buf + p, buf + p + entry, old_len - p - entry);
+  AdjustCount(-1);
+  // Shrinking gives the memory back when it is worth it.
+  Resize(old_len - entry);
+  return p == body_len() ? kNone : p;
 }
 
 void Listpack::DeleteRange(Pos p, size_t count) {
   if (p == kNone || count == 0) return;
+  const size_t old_len = body_len();
+  unsigned char* buf = data();
   size_t end = p;
   size_t removed = 0;
-  while (removed < count && buf_[end] != kEof) {
-    const size_t len = DecodeEntry(buf_ + end).EncodedLen();
+  while (removed < count && end < old_len) {
+    const size_t len = DecodeEntry(buf + end).EncodedLen();
     end += len + BacklenSize(len);
     ++removed;
   }
-  const size_t old_total = bytes_size();
-  std::memmove(buf_ + p, buf_ + end, old_total - end);
-  const size_t new_total = old_total - (end - p);
-  SetTotalBytes(new_total);
-  AdjustHeaderCount(-static_cast<int64_t>(removed));
-  if (auto* shrunk = static_cast<unsigned char*>(std::realloc(buf_, new_total))) buf_ = shrunk;
+  std::memmove(buf + p, buf + end, old_len - end);
+  AdjustCount(-static_cast<int64_t>(removed));
+  Resize(old_len - (end - p));
 }
 
 void Listpack::Clear() {
-  auto* fresh = static_cast<unsigned char*>(std::realloc(buf_, kHeaderSize + 1));
-  if (fresh != nullptr) buf_ = fresh;
-  SetTotalBytes(kHeaderSize + 1);
-  buf_[4] = buf_[5] = 0;
-  buf_[kHeaderSize] = kEof;
+  std::free(data());
+  Forget();
 }
 
 }  // namespace gannet

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "gannet/engine/listpack.h"
 #include "gannet/engine/value.h"
 #include "lzf.h"
 
@@ -91,6 +92,9 @@ class Encoder {
   // when that saves at least 4 bytes and compression is on, else length + bytes.
   void String(std::string_view s);
   void StringInt(int64_t v);
+  // A listpack as the string Redis writes: its serialized block (header, entries, 0xFF),
+  // rebuilt from the in-memory body in a reused scratch buffer.
+  void ListpackBlob(const Listpack& lp);
   // The type byte of v and its encoding.
   static uint8_t TypeOf(const Value& v);
   // Encodes v's body (not the type byte). False only when a flush failed.
@@ -107,6 +111,7 @@ class Encoder {
   bool compress_;
   LzfScratch* lzf_;
   std::string lzf_buf_;
+  std::string lp_buf_;
   FlushFn flush_ = nullptr;
   void* flush_ctx_ = nullptr;
   size_t flush_at_ = 0;

@@ -108,6 +108,14 @@ void Encoder::StringInt(int64_t v) {
   Raw(digits, len);
 }
 
+void Encoder::ListpackBlob(const Listpack& lp) {
+  lp_buf_.clear();
+  lp.AppendSerialized(&lp_buf_);
+  String(lp_buf_);
+  // Keep the scratch small after one huge listpack.
+  if (lp_buf_.capacity() > (size_t{1} << 20)) std::string().swap(lp_buf_);
+}
+
 void Encoder::String(std::string_view s) {
   if (s.size() <= 11) {
     int64_t v;
@@ -166,7 +174,7 @@ bool Encoder::Object(const Value& v) {
       Len(l->node_count());
       for (size_t i = 0; i < l->node_count(); ++i) {
         Len(kQuicklistPacked);
-        String(l->node(i).bytes());
+        ListpackBlob(l->node(i));
         if (!MaybeFlush()) return false;
       }
       return true;
@@ -201,7 +209,7 @@ bool Encoder::Object(const Value& v) {
     case ValueType::kZSet: {
       const auto* z = v.As<ZSetObject>();
       if (const Listpack* lp = z->listpack()) {
-        String(lp->bytes());
+        ListpackBlob(*lp);
         return true;
       }
       // Highest score first, as Redis: a loader inserting into a skiplist then always
@@ -218,7 +226,7 @@ bool Encoder::Object(const Value& v) {
     case ValueType::kHash: {
       const auto* h = v.As<HashObject>();
       if (const Listpack* lp = h->listpack()) {
-        String(lp->bytes());
+        ListpackBlob(*lp);
         return true;
       }
       Len(h->size());
@@ -309,7 +317,7 @@ bool Encoder::Stream(const Value& v) {
     std::string key;
     PutStreamId(&key, n.master);
     String(key);
-    String(n.lp.bytes());
+    ListpackBlob(n.lp);
     if (!MaybeFlush()) return false;
   }
   Len(s->length());

@@ -100,6 +100,62 @@ TEST(HashObjectTest, ConvertsOnLongFieldOrValue) {
   }
 }
 
+// The listpack block holds the entries only: its size is the serialized size less the
+// header and terminator, an empty hash allocates nothing, and MemoryUsage follows the block
+// through growth, field updates and deletes up to the conversion at Redis's defaults
+// (hash-max-listpack-entries 128, -value 64).
+TEST(HashObjectTest, ListpackBlockHasNoHeaderAndConvertsAtTheDefaults) {
+  const HashObject::Limits redis_defaults{128, 64};
+  HashObject h;
+  EXPECT_EQ(h.MemoryUsage(), 0u);
+  const std::string v64(64, 'v');
+  for (int i = 0; i < 128; ++i) {
+    ASSERT_TRUE(
+        h.Set("field:" + std::to_string(i), i % 2 ? v64 : std::to_string(i), redis_defaults));
+    ASSERT_EQ(h.encoding(), Encoding::kListpack) << i;
+    const Listpack* lp = h.listpack();
+    ASSERT_NE(lp, nullptr);
+    ASSERT_EQ(lp->body().size(), lp->bytes_size() - 7);
+    ASSERT_EQ(h.MemoryUsage(), lp->MemoryUsage());
+    ASSERT_GE(h.MemoryUsage(), lp->body().size());
+    ASSERT_EQ(lp->size(), 2u * (i + 1));
+    const std::string block = lp->Serialize();
+    ASSERT_EQ(block.size(), lp->bytes_size());
+    ASSERT_EQ(static_cast<unsigned char>(block[4]) | static_cast<unsigned char>(block[5]) << 8,
+              2 * (i + 1));
+  }
+  // Updates that grow and shrink a value keep it a listpack with the same count.
+  EXPECT_FALSE(h.Set("field:0", v64, redis_defaults));
+  EXPECT_FALSE(h.Set("field:1", "1", redis_defaults));
+  EXPECT_EQ(GetStr(h, "field:0"), v64);
+  EXPECT_EQ(GetStr(h, "field:1"), "1");
+  EXPECT_EQ(h.size(), 128u);
+  EXPECT_EQ(h.encoding(), Encoding::kListpack);
+  // The 129th field converts; everything is still there.
+  EXPECT_TRUE(h.Set("field:128", "x", redis_defaults));
+  EXPECT_EQ(h.encoding(), Encoding::kHashtable);
+  EXPECT_EQ(h.listpack(), nullptr);
+  EXPECT_EQ(h.size(), 129u);
+  EXPECT_EQ(GetStr(h, "field:127"), v64);
+  EXPECT_EQ(GetStr(h, "field:0"), v64);
+
+  // Deleting every field of a listpack hash frees its block.
+  HashObject g;
+  g.Set("a", "1", redis_defaults);
+  g.Set("b", "2", redis_defaults);
+  EXPECT_GT(g.MemoryUsage(), 0u);
+  g.Delete("a");
+  g.Delete("b");
+  EXPECT_TRUE(g.empty());
+  EXPECT_EQ(g.MemoryUsage(), 0u);
+  // A moved-from hash is an empty listpack hash.
+  HashObject moved(std::move(h));
+  EXPECT_EQ(moved.size(), 129u);
+  EXPECT_TRUE(h.empty());  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(h.encoding(), Encoding::kListpack);
+  EXPECT_EQ(h.MemoryUsage(), 0u);
+}
+
 TEST(HashObjectTest, HashtableValueUpdatesInPlaceAndRelocating) {
   HashObject h;
   h.ConvertToHashtable();

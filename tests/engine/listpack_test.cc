@@ -1,11 +1,12 @@
-// Listpack: byte-exact layout against a block dumped from redis-server 7.0.15, navigation
-// both ways, every integer width, mutations checked against a std::deque model, and
-// validation of hostile serialized blocks.
+// Listpack: byte-exact serialized layout against a block dumped from redis-server 7.0.15,
+// the header-less in-memory body, navigation both ways, every integer width, mutations
+// checked against a std::deque model, and validation of hostile serialized blocks.
 #include "gannet/engine/listpack.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -70,6 +71,12 @@ constexpr std::string_view kRedisBlockHex =
 TEST(ListpackTest, EmptyBlockIsSevenBytes) {
   Listpack lp;
   EXPECT_EQ(lp.bytes_size(), 7u);
+  EXPECT_EQ(lp.Serialize(), FromHex("07000000"
+                                    "0000"
+                                    "ff"));
+  EXPECT_TRUE(lp.body().empty());
+  EXPECT_EQ(lp.MemoryUsage(), 0u);  // an empty listpack allocates nothing
+  EXPECT_TRUE(lp.empty());
   EXPECT_EQ(lp.size(), 0u);
   EXPECT_EQ(lp.First(), Listpack::kNone);
   EXPECT_EQ(lp.Last(), Listpack::kNone);
@@ -82,7 +89,16 @@ TEST(ListpackTest, LayoutMatchesRedisByteForByte) {
     lp.Append(f);
     lp.Append(v);
   }
-  EXPECT_EQ(lp.bytes(), FromHex(kRedisBlockHex));
+  const std::string block = FromHex(kRedisBlockHex);
+  EXPECT_EQ(lp.Serialize(), block);
+  EXPECT_EQ(lp.bytes_size(), block.size());
+  // In memory: the entries only, without the 6-byte header and the 0xFF terminator.
+  EXPECT_EQ(lp.body(), block.substr(6, block.size() - 7));
+  EXPECT_GE(lp.MemoryUsage(), block.size() - 7);
+  // AppendSerialized appends after what is there.
+  std::string out = "prefix";
+  lp.AppendSerialized(&out);
+  EXPECT_EQ(out, "prefix" + block);
 }
 
 TEST(ListpackTest, ReadsRedisBlock) {
@@ -141,7 +157,7 @@ TEST(ListpackTest, LongStringsUseWiderHeaders) {
   for (const auto* s : {&s63, &s64, &s4095, &s4096, &s20000}) lp.Append(*s);
   EXPECT_EQ(Contents(lp), (std::vector<std::string>{s63, s64, s4095, s4096, s20000}));
   EXPECT_EQ(ContentsBackwards(lp), Contents(lp));
-  auto reread = Listpack::FromBytes(lp.bytes());
+  auto reread = Listpack::FromBytes(lp.Serialize());
   ASSERT_TRUE(reread.has_value());
   EXPECT_EQ(Contents(*reread), Contents(lp));
 }
@@ -222,7 +238,10 @@ TEST(ListpackTest, RandomOperationsMatchDequeModel) {
     if (step % 500 == 0) {
       ASSERT_EQ(Contents(lp), std::vector<std::string>(model.begin(), model.end()));
       ASSERT_EQ(ContentsBackwards(lp), Contents(lp));
-      ASSERT_TRUE(Listpack::FromBytes(lp.bytes()).has_value());
+      auto reread = Listpack::FromBytes(lp.Serialize());
+      ASSERT_TRUE(reread.has_value());
+      ASSERT_EQ(reread->Serialize(), lp.Serialize());
+      ASSERT_EQ(reread->body(), lp.body());
     }
   }
 }
@@ -285,39 +304,158 @@ TEST(ListpackTest, FromBytesRejectsMalformedBlocks) {
   }
 }
 
-// The count lives in the header only (as Redis's lpLength reads it): 65535 and more is
-// "unknown" and counted by walking; the header stays "unknown" once saturated, as Redis
-// leaves it, while the walked count stays exact.
+// The count behaves as Redis's header count: 65535 and more is "unknown" and counted by
+// walking; inserts and deletes leave it "unknown" once saturated, as Redis's lpInsert and
+// lpDelete do, and a walk that counts fewer than 65535 stores the exact count again, as
+// Redis's lpLength rewrites the header.
 TEST(ListpackTest, CountPastTheHeaderIsWalked) {
   Listpack lp;
   for (int i = 0; i < 65534; ++i) lp.AppendInt(i % 100);
-  auto header = [&lp] {
-    const std::string_view b = lp.bytes();
+  auto header = [](const Listpack& l) {
+    const std::string b = l.Serialize();
     return static_cast<unsigned>(static_cast<unsigned char>(b[4])) |
            static_cast<unsigned>(static_cast<unsigned char>(b[5])) << 8;
   };
-  EXPECT_EQ(header(), 65534u);
+  EXPECT_EQ(header(lp), 65534u);
   EXPECT_EQ(lp.size(), 65534u);
   lp.Append("x");
-  EXPECT_EQ(header(), 65535u);  // exactly 65535 elements already reads as "unknown"
+  EXPECT_EQ(header(lp), 65535u);  // exactly 65535 elements already reads as "unknown"
   EXPECT_EQ(lp.size(), 65535u);
+  EXPECT_EQ(header(lp), 65535u);  // a walk of 65535 cannot be stored
   lp.Append("y");
-  EXPECT_EQ(header(), 65535u);
+  EXPECT_EQ(header(lp), 65535u);
   EXPECT_EQ(lp.size(), 65536u);
   EXPECT_EQ(lp.Get(lp.Seek(-1)).str, "y");
   EXPECT_EQ(lp.Get(lp.Seek(65534)).str, "x");
   lp.DeleteRange(lp.First(), 10);
-  EXPECT_EQ(header(), 65535u);
-  EXPECT_EQ(lp.size(), 65526u);
+  EXPECT_EQ(header(lp), 65535u);  // deletes leave it saturated
   EXPECT_FALSE(lp.empty());
-  // A block with an "unknown" header loads, and counts right.
-  auto copy = Listpack::FromBytes(lp.bytes());
+  // A block with an "unknown" header loads as it is, and counts right.
+  auto copy = Listpack::FromBytes(lp.Serialize());
   ASSERT_TRUE(copy.has_value());
+  EXPECT_EQ(header(*copy), 65535u);
+  Listpack clone = copy->Clone();
+  EXPECT_EQ(header(clone), 65535u);
+  EXPECT_EQ(clone.Serialize(), lp.Serialize());
+  // Reading the size walks, and stores the count now that it fits again.
+  EXPECT_EQ(lp.size(), 65526u);
+  EXPECT_EQ(header(lp), 65526u);
   EXPECT_EQ(copy->size(), 65526u);
+  EXPECT_EQ(copy->Serialize(), lp.Serialize());
+  lp.Delete(lp.First());
+  EXPECT_EQ(header(lp), 65525u);  // exact again, so deletes count down
   lp.Clear();
-  EXPECT_EQ(header(), 0u);
+  EXPECT_EQ(header(lp), 0u);
   EXPECT_TRUE(lp.empty());
   EXPECT_EQ(lp.size(), 0u);
+}
+
+// The body grows and shrinks through many allocator size classes; at every step it is the
+// serialized block without header and terminator, and a serialize/parse round trip gives
+// back the same body and count.
+TEST(ListpackTest, BodyTracksGrowthAndShrinkAcrossSizeClasses) {
+  Listpack lp;
+  std::vector<std::string> model;
+  for (int i = 0; i < 300; ++i) {
+    std::string v = i % 3 == 0 ? std::to_string(i * 997) : std::string(i % 50, 'a' + i % 26);
+    lp.Append(v);
+    model.push_back(v);
+    ASSERT_EQ(lp.body().size() + Listpack::kOverhead, lp.bytes_size());
+    ASSERT_GE(lp.MemoryUsage(), lp.body().size());
+    const std::string block = lp.Serialize();
+    ASSERT_EQ(block.size(), lp.bytes_size());
+    ASSERT_EQ(block.substr(6, block.size() - 7), lp.body());
+    ASSERT_EQ(static_cast<unsigned char>(block.back()), 0xFF);
+    auto reread = Listpack::FromBytes(block);
+    ASSERT_TRUE(reread.has_value());
+    ASSERT_EQ(reread->body(), lp.body());
+    ASSERT_EQ(reread->size(), lp.size());
+  }
+  EXPECT_EQ(Contents(lp), model);
+  while (!lp.empty()) {
+    lp.Delete(lp.First());
+    model.erase(model.begin());
+    ASSERT_EQ(lp.body().size() + Listpack::kOverhead, lp.bytes_size());
+    ASSERT_EQ(lp.size(), model.size());
+  }
+  EXPECT_EQ(lp.MemoryUsage(), 0u);  // the last delete frees the block
+  EXPECT_EQ(lp.Serialize(), FromHex("070000000000ff"));
+  lp.Append("again");
+  EXPECT_EQ(Contents(lp), std::vector<std::string>{"again"});
+}
+
+// Replace resizes once, growing, shrinking or keeping the entry's size, and keeps the count.
+TEST(ListpackTest, ReplaceChangesOneEntryInPlace) {
+  Listpack lp;
+  for (auto s : {"a", "bb", "ccc"}) lp.Append(s);
+  const std::string wide(200, 'w');  // 2-byte header, 2-byte backlen
+  auto p = lp.Replace(lp.Seek(1), wide);
+  EXPECT_EQ(p, lp.Seek(1));
+  EXPECT_EQ(Contents(lp), (std::vector<std::string>{"a", wide, "ccc"}));
+  EXPECT_EQ(ContentsBackwards(lp), Contents(lp));
+  lp.ReplaceInt(lp.Seek(1), -70000);  // shrinks: a 24-bit integer
+  EXPECT_EQ(Contents(lp), (std::vector<std::string>{"a", "-70000", "ccc"}));
+  EXPECT_EQ(ContentsBackwards(lp), Contents(lp));
+  lp.Replace(lp.Seek(1), "12");  // shrinks: a 7-bit integer
+  EXPECT_EQ(Contents(lp), (std::vector<std::string>{"a", "12", "ccc"}));
+  p = lp.Replace(lp.Seek(2), "ddd");  // same size, last entry
+  EXPECT_EQ(p, lp.Seek(2));
+  EXPECT_EQ(Contents(lp), (std::vector<std::string>{"a", "12", "ddd"}));
+  EXPECT_EQ(lp.size(), 3u);
+  EXPECT_EQ(lp.Serialize().substr(4, 2), std::string("\x03\x00", 2));
+  ASSERT_TRUE(Listpack::FromBytes(lp.Serialize()).has_value());
+  // A value that is a view into the listpack itself is read before the block changes.
+  const std::string_view inside = lp.Get(lp.Seek(2)).str;
+  lp.Replace(lp.Seek(0), inside);
+  EXPECT_EQ(Contents(lp), (std::vector<std::string>{"ddd", "12", "ddd"}));
+}
+
+TEST(ListpackTest, MovedFromIsAnEmptyUsableListpack) {
+  Listpack a;
+  a.Append("x");
+  Listpack b(std::move(a));
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): documented state
+  EXPECT_EQ(a.MemoryUsage(), 0u);
+  a.Append("y");
+  EXPECT_EQ(Contents(a), std::vector<std::string>{"y"});
+  b = std::move(a);
+  EXPECT_EQ(Contents(b), std::vector<std::string>{"y"});
+  EXPECT_TRUE(Listpack::FromBytes(FromHex("070000000000ff"))->empty());
+  EXPECT_EQ(Listpack::FromBytes(FromHex("070000000000ff"))->MemoryUsage(), 0u);
+  EXPECT_TRUE(Listpack().Clone().empty());
+}
+
+// ListpackOr: the listpack or a tagged big pointer in the listpack's 14 bytes.
+TEST(ListpackTest, ListpackOrSwitchesAndMoves) {
+  struct Big {
+    std::string name;
+  };
+  static_assert(sizeof(ListpackOr<Big>) == sizeof(Listpack));
+  ListpackOr<Big> a;
+  EXPECT_FALSE(a.is_big());
+  EXPECT_TRUE(a.lp().empty());
+  a.lp().Append("one");
+  a.lp().Append("two");
+  ListpackOr<Big> b(std::move(a));
+  EXPECT_FALSE(b.is_big());
+  EXPECT_EQ(Contents(b.lp()), (std::vector<std::string>{"one", "two"}));
+  EXPECT_FALSE(a.is_big());  // NOLINT(bugprone-use-after-move)
+  EXPECT_TRUE(a.lp().empty());
+  b.SetBig(std::make_unique<Big>(Big{"big"}));
+  ASSERT_TRUE(b.is_big());
+  EXPECT_EQ(b.big()->name, "big");
+  a = std::move(b);
+  ASSERT_TRUE(a.is_big());
+  EXPECT_EQ(a.big()->name, "big");
+  EXPECT_FALSE(b.is_big());  // NOLINT(bugprone-use-after-move)
+  EXPECT_TRUE(b.lp().empty());
+  Listpack lp;
+  lp.Append("back");
+  a.SetListpack(std::move(lp));
+  EXPECT_FALSE(a.is_big());
+  EXPECT_EQ(Contents(a.lp()), std::vector<std::string>{"back"});
+  ListpackOr<Big> c(std::make_unique<Big>(Big{"c"}));
+  EXPECT_EQ(c.big()->name, "c");
 }
 
 }  // namespace

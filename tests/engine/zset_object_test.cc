@@ -182,6 +182,57 @@ TEST(ZSetObjectTest, ConversionAtThresholds) {
   EXPECT_EQ(v.Score("a"), 1.0);
 }
 
+// The listpack block holds the entries only, follows growth, rescoring (which moves an
+// entry) and removal, and the set converts past Redis's defaults (128 entries, 64 bytes).
+TEST(ZSetObjectTest, ListpackBlockHasNoHeaderAndConvertsAtTheDefaults) {
+  const ZSetObject::Limits redis_defaults{128, 64};
+  ZSetObject z(redis_defaults, 1);
+  EXPECT_EQ(z.MemoryUsage(), 0u);
+  for (int i = 0; i < 128; ++i) {
+    // Long members (up to 63 bytes) and short ones; distinct, so every Add adds.
+    const std::string m =
+        (i % 2 ? std::string(60, 'x') : std::string("member:")) + std::to_string(i);
+    z.Add(m, i * 1.5, 0, redis_defaults);
+    ASSERT_TRUE(z.is_listpack()) << i;
+    const Listpack* lp = z.listpack();
+    ASSERT_EQ(lp->body().size(), lp->bytes_size() - 7);
+    ASSERT_EQ(z.MemoryUsage(), lp->MemoryUsage());
+    ASSERT_TRUE(z.Validate());
+  }
+  const size_t n = z.size();
+  // Rescoring moves members within the block; the count stays.
+  z.Add("member:0", 1e9, 0, redis_defaults);
+  z.Add("member:2", -1e9, 0, redis_defaults);
+  EXPECT_EQ(z.size(), n);
+  EXPECT_TRUE(z.Validate());
+  EXPECT_EQ(z.Rank("member:2", false), 0u);
+  EXPECT_EQ(z.Rank("member:0", true), 0u);
+  const std::string block = z.listpack()->Serialize();
+  EXPECT_EQ(static_cast<size_t>(static_cast<unsigned char>(block[4]) |
+                                static_cast<unsigned char>(block[5]) << 8),
+            2 * n);
+  // One more member past 128 entries converts.
+  EXPECT_EQ(n, 128u);
+  EXPECT_TRUE(z.is_listpack());
+  z.Add("one-more", 0, 0, redis_defaults);
+  EXPECT_FALSE(z.is_listpack());
+  EXPECT_EQ(z.size(), 129u);
+  EXPECT_TRUE(z.Validate());
+  // A 65-byte member converts a fresh set.
+  ZSetObject y(redis_defaults, 1);
+  y.Add(std::string(64, 'm'), 1, 0, redis_defaults);
+  EXPECT_TRUE(y.is_listpack());
+  y.Add(std::string(65, 'm'), 1, 0, redis_defaults);
+  EXPECT_FALSE(y.is_listpack());
+  // Removing every member frees the block.
+  ZSetObject w(redis_defaults, 1);
+  w.Add("a", 1, 0, redis_defaults);
+  EXPECT_GT(w.MemoryUsage(), 0u);
+  EXPECT_TRUE(w.Remove("a"));
+  EXPECT_EQ(w.MemoryUsage(), 0u);
+  EXPECT_TRUE(w.empty());
+}
+
 TEST(ZSetObjectTest, AddFlagsAndIncr) {
   for (bool big : {false, true}) {
     ZSetObject::Limits limits{big ? 0u : 128u, 64};

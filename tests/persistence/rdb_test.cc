@@ -414,7 +414,7 @@ TEST(RdbPayloadTest, RefusesHostileBodies) {
   auto lp = [](const std::vector<std::string>& items) {
     Listpack l;
     for (const auto& s : items) l.Append(s);
-    return std::string(l.bytes());
+    return l.Serialize();
   };
   ExpectBadFormat(std::string("\x10", 1) + RdbStr(lp({"f", "1", "f", "2"})), "dup lp hash");
   ExpectBadFormat(std::string("\x10", 1) + RdbStr(lp({"f", "1", "g"})), "odd lp hash");
@@ -422,6 +422,41 @@ TEST(RdbPayloadTest, RefusesHostileBodies) {
   ExpectBadFormat(std::string("\x11", 1) + RdbStr(lp({"a", "x"})), "bad score");
   ExpectBadFormat(std::string("\x11", 1) + RdbStr(lp({"a", "1", "b", "2", "a", "3"})),
                   "dup zset lp");
+  // Malformed listpack blocks (header, terminator, entries) for hashes, sorted sets and
+  // list nodes: the in-memory form drops the header and terminator, so they are checked on
+  // the way in.
+  const std::string good = lp({"f", "1", "g", "hello"});
+  std::vector<std::pair<std::string, std::string>> bad_blocks;
+  {
+    std::string b = good;
+    b[0] = static_cast<char>(b[0] + 1);
+    bad_blocks.emplace_back("total too big", b);
+    b = good;
+    b[0] = static_cast<char>(b[0] - 1);
+    bad_blocks.emplace_back("total too small", b);
+    b = good;
+    b.back() = '\x01';
+    bad_blocks.emplace_back("no terminator", b);
+    b = good;
+    b[4] = 5;
+    bad_blocks.emplace_back("count mismatch", b);
+    b = good.substr(0, 6);
+    bad_blocks.emplace_back("header only", b);
+    b = good.substr(0, good.size() - 2) + "\xff";
+    b[0] = static_cast<char>(b.size());
+    bad_blocks.emplace_back("cut entry", b);
+    b = good;
+    b[b.size() - 2] = '\x7f';  // the last entry's backlen
+    bad_blocks.emplace_back("bad backlen", b);
+    b = good;
+    b[6 + 3 + 2] = '\xfe';  // an unknown encoding byte where "g" starts
+    bad_blocks.emplace_back("bad encoding", b);
+  }
+  for (const auto& [what, block] : bad_blocks) {
+    ExpectBadFormat(std::string("\x10", 1) + RdbStr(block), ("hash: " + what).c_str());
+    ExpectBadFormat(std::string("\x11", 1) + RdbStr(block), ("zset: " + what).c_str());
+    ExpectBadFormat(std::string("\x12\x01\x02", 3) + RdbStr(block), ("list: " + what).c_str());
+  }
   // Intsets: unsorted, bad width, length mismatch.
   ExpectBadFormat(
       std::string("\x0b", 1) + RdbStr(std::string("\x02\0\0\0\x02\0\0\0\x05\0\x01\0", 12)),
@@ -433,6 +468,37 @@ TEST(RdbPayloadTest, RefusesHostileBodies) {
   // Quicklist: unknown container, corrupt listpack.
   ExpectBadFormat(std::string("\x12\x01\x03", 3) + RdbStr("a"), "container");
   ExpectBadFormat(std::string("\x12\x01\x02", 3) + RdbStr("garbage-listpack"), "listpack");
+}
+
+// A listpack whose header count says "unknown" (65535, as Redis leaves it once a block has
+// held that many entries) loads and counts right; like redis-server 7.0.15 (whose loader's
+// lpLength rewrites the header, checked by RESTORE then DUMP there), we write the exact
+// count back once it fits, so the DUMP is that of the same block with its true count.
+TEST(RdbPayloadTest, UnknownListpackCountIsExactAfterLoad) {
+  // A hash (type 16) and a sorted set (type 17) of two pairs each.
+  const std::pair<char, std::vector<std::string>> cases[] = {{'\x10', {"f", "1", "g", "hello"}},
+                                                             {'\x11', {"a", "1", "b", "2.5"}}};
+  for (const auto& [type, items] : cases) {
+    Listpack l;
+    for (const auto& s : items) l.Append(s);
+    const std::string exact = l.Serialize();
+    std::string unknown = exact;
+    unknown[4] = '\xff';
+    unknown[5] = '\xff';
+    Value v;
+    std::string error;
+    ASSERT_TRUE(RestorePayload(WithFooter(std::string(1, type) + RdbStr(unknown)), &v, &error))
+        << error;
+    EXPECT_EQ(v.encoding(), Encoding::kListpack);
+    if (type == '\x10') {
+      EXPECT_EQ(v.As<HashObject>()->size(), 2u);
+    } else {
+      EXPECT_EQ(v.As<ZSetObject>()->size(), 2u);
+    }
+    const std::string want = WithFooter(std::string(1, type) + RdbStr(exact));
+    EXPECT_EQ(DumpPayload(v, false), want) << int{type};
+    EXPECT_EQ(DumpPayload(v.Clone(), false), want) << int{type};
+  }
 }
 
 TEST(RdbPayloadTest, TruncationAndBitFlipsNeverCrash) {

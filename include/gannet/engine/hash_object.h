@@ -1,7 +1,7 @@
 // A Redis hash: field -> value, both binary-safe strings, in one of two encodings named
 // as Redis 7.0 names them for OBJECT ENCODING.
 //
-//   "listpack":  field, value, field, value... in one Listpack (Redis's layout), used while
+//   "listpack":  field, value, field, value... in one Listpack (Redis's entries), used while
 //                the hash has at most hash-max-listpack-entries fields and no field or
 //                value longer than hash-max-listpack-value bytes.
 //   "hashtable": an incremental chained hash table whose nodes hold the field and the
@@ -11,8 +11,9 @@
 // a hashtable uses the reverse-binary cursor (fields present for the whole iteration are
 // returned across resizes); a listpack is returned whole in one call with cursor 0.
 //
-// The object is one word (ListpackOr) with no vtable, and a Value holds it inline, so a
-// small hash costs its listpack block and nothing else (see value.h).
+// The object is a ListpackOr (14 bytes: the listpack's body pointer, length and count, or a
+// tagged table pointer) with no vtable, and a Value holds it inline, so a small hash costs
+// its listpack body (no header, no terminator: see listpack.h) and nothing else.
 #pragma once
 
 #include <cstddef>
@@ -101,6 +102,6 @@ class HashObject {
 
   ListpackOr<Table> rep_;  // the listpack, or the table ("hashtable" encoding)
 };
-static_assert(sizeof(HashObject) == sizeof(void*));
+static_assert(sizeof(HashObject) == sizeof(Listpack) && sizeof(HashObject) <= 15);
 
 }  // namespace gannet

@@ -3,8 +3,10 @@
 // objects (HashObject, SetObject, ZSetObject) are at most 15 bytes with no vtable, own their
 // listpack, intset or big structure through one pointer, and sit in the Value's bytes, so a
 // small collection costs its one block and no separate object (Redis pays a 16-byte robj
-// there, we used to pay 24-32). Lists and streams, whose objects are bigger, are a pointer
-// to a heap object deriving from ObjectBase.
+// there, we used to pay 24-32). The spare bytes hold what Redis keeps in the block's
+// header: a listpack's length and count (so its block holds the entries only), a set's
+// count. Lists and streams, whose objects are bigger, are a pointer to a heap object
+// deriving from ObjectBase.
 //
 // Inline objects are trivially relocatable: a Value moves by copying its 16 bytes and
 // forgetting the source, without calling the object's move constructor. Every inline type

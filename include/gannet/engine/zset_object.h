@@ -13,8 +13,9 @@
 // rank interval [begin, end) first, then read or removed by rank. That is how ZRANGE,
 // ZCOUNT, ZREMRANGEBY* and the pops share one code path per encoding.
 //
-// The object is one word (ListpackOr) with no vtable, and a Value holds it inline, so a
-// small sorted set costs its listpack block and nothing else (see value.h).
+// The object is a ListpackOr (14 bytes: the listpack's body pointer, length and count, or a
+// tagged tree pointer) with no vtable, and a Value holds it inline, so a small sorted set
+// costs its listpack body (no header, no terminator: see listpack.h) and nothing else.
 #pragma once
 
 #include <cstddef>
@@ -159,7 +160,7 @@ class ZSetObject {
 
   ListpackOr<zset_internal::Tree> rep_;  // the listpack, or the tree ("skiplist" encoding)
 };
-static_assert(sizeof(ZSetObject) == sizeof(void*));
+static_assert(sizeof(ZSetObject) == sizeof(Listpack) && sizeof(ZSetObject) <= 15);
 
 // Parses a score bound as ZRANGEBYSCORE does: "(1.5", "inf", "-inf" ...; nullopt when bad.
 std::optional<ZScoreRange> ParseZScoreRange(std::string_view min, std::string_view max);
