@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "gannet/common/lzf.h"
 #include "gannet/engine/value.h"
-#include "lzf.h"
 
 namespace gannet::rdb_internal {
 

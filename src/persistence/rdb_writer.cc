@@ -483,7 +483,7 @@ struct RdbWriter::Impl {
   RdbSink& sink;
   RdbOptions options;
   std::string buf;
-  rdb_internal::LzfScratch lzf;
+  LzfScratch lzf;
   Encoder enc;
   uint64_t crc = 0;
   bool failed = false;
@@ -609,7 +609,7 @@ bool WriteRdb(Keyspace& ks, int64_t now_ms, const RdbOptions& options, RdbSink& 
 
 std::string DumpPayload(const Value& v, bool compression) {
   std::string out;
-  rdb_internal::LzfScratch lzf;
+  LzfScratch lzf;
   Encoder e(&out, compression, &lzf);
   e.Byte(Encoder::TypeOf(v));
   e.Object(v);

@@ -16,6 +16,7 @@
 
 #include "gannet/common/clock.h"
 #include "gannet/common/crc64.h"
+#include "gannet/common/lzf.h"
 #include "gannet/engine/eviction.h"
 #include "gannet/engine/hash_object.h"
 #include "gannet/engine/keyspace.h"
@@ -23,7 +24,6 @@
 #include "gannet/engine/set_object.h"
 #include "gannet/engine/stream_object.h"
 #include "gannet/engine/zset_object.h"
-#include "lzf.h"
 #include "rdb_describe.h"
 
 namespace gannet {
@@ -162,7 +162,7 @@ TEST(Crc64Test, CheckValue) {
 }
 
 TEST(LzfTest, RoundTrips) {
-  rdb_internal::LzfScratch scratch;
+  LzfScratch scratch;
   std::mt19937 rng(1);
   for (int round = 0; round < 200; ++round) {
     std::string in;
@@ -170,14 +170,14 @@ TEST(LzfTest, RoundTrips) {
     const int alphabet = 1 + static_cast<int>(rng() % 8);
     for (size_t i = 0; i < n; ++i) in.push_back(static_cast<char>('a' + rng() % alphabet));
     std::string out(n, '\0');
-    const size_t c = rdb_internal::LzfCompress(in.data(), n, out.data(), n - 4, scratch);
+    const size_t c = LzfCompress(in.data(), n, out.data(), n - 4, scratch);
     if (c == 0) continue;
     std::string back(n, '\0');
-    ASSERT_TRUE(rdb_internal::LzfDecompress(out.data(), c, back.data(), n)) << round;
+    ASSERT_TRUE(LzfDecompress(out.data(), c, back.data(), n)) << round;
     ASSERT_EQ(back, in);
     // Wrong claimed length and truncation are refused.
-    EXPECT_FALSE(rdb_internal::LzfDecompress(out.data(), c, back.data(), n - 1));
-    EXPECT_FALSE(rdb_internal::LzfDecompress(out.data(), c - 1, back.data(), n));
+    EXPECT_FALSE(LzfDecompress(out.data(), c, back.data(), n - 1));
+    EXPECT_FALSE(LzfDecompress(out.data(), c - 1, back.data(), n));
   }
 }
 
@@ -185,29 +185,29 @@ TEST(LzfTest, DecodesRedisOutput) {
   // redis-server 7.0.15: DUMP of SET big <100 x 'x'> holds this LZF body.
   const std::string comp = Unhex("017878e0570001787800");
   std::string out(100, '\0');
-  ASSERT_TRUE(rdb_internal::LzfDecompress(comp.data(), 9, out.data(), 100));
+  ASSERT_TRUE(LzfDecompress(comp.data(), 9, out.data(), 100));
   EXPECT_EQ(out, std::string(100, 'x'));
 }
 
 TEST(LzfTest, HostileInput) {
   std::string out(64, '\0');
   // A back-reference before the start of the output.
-  EXPECT_FALSE(rdb_internal::LzfDecompress("\x20\x05", 2, out.data(), 10));
+  EXPECT_FALSE(LzfDecompress("\x20\x05", 2, out.data(), 10));
   // A literal run past the input.
   EXPECT_FALSE(
-      rdb_internal::LzfDecompress("\x1f"
-                                  "abc",
-                                  4, out.data(), 32));
+      LzfDecompress("\x1f"
+                    "abc",
+                    4, out.data(), 32));
   // Output longer than claimed.
   EXPECT_FALSE(
-      rdb_internal::LzfDecompress("\x03"
-                                  "abcd",
-                                  5, out.data(), 3));
+      LzfDecompress("\x03"
+                    "abcd",
+                    5, out.data(), 3));
   // A reference missing its offset byte.
   EXPECT_FALSE(
-      rdb_internal::LzfDecompress("\x00"
-                                  "a\xe0",
-                                  3, out.data(), 20));
+      LzfDecompress("\x00"
+                    "a\xe0",
+                    3, out.data(), 20));
 }
 
 // ---- DUMP / RESTORE ----

@@ -5,11 +5,11 @@
 // The compressor finds matches with a hash table of the last position of every 3-byte
 // prefix, greedy, as liblzf does; ratios are close to liblzf's, and any valid stream
 // decodes the same way in Redis.
-#include "lzf.h"
+#include "gannet/common/lzf.h"
 
 #include <cstring>
 
-namespace gannet::rdb_internal {
+namespace gannet {
 namespace {
 
 constexpr size_t kHashLog = 14;
@@ -143,4 +143,4 @@ bool LzfDecompress(const void* in_v, size_t in_len, void* out_v, size_t out_len)
   return op == out_len;
 }
 
-}  // namespace gannet::rdb_internal
+}  // namespace gannet

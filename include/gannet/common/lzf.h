@@ -1,13 +1,14 @@
-// LZF compression in the format Redis writes inside RDB files (liblzf's stream of
-// literal runs and back-references): strings longer than 20 bytes are stored compressed
-// when that saves at least 4 bytes, and compressed list nodes use it too.
+// LZF compression in the format Redis writes inside RDB files (liblzf's stream of literal
+// runs and back-references): RDB strings longer than 20 bytes are stored compressed when
+// that saves at least 4 bytes, and lists compress their interior quicklist nodes with it
+// (list-compress-depth). In common because both the engine and persistence use it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace gannet::rdb_internal {
+namespace gannet {
 
 // The compressor's match table, reused across calls. Slots hold base + position + 1, and
 // each call moves base past the previous input, so stale slots read as empty without
@@ -25,4 +26,4 @@ size_t LzfCompress(const void* in, size_t in_len, void* out, size_t out_cap, Lzf
 // reference before the start, a run past either end) or does not produce out_len bytes.
 bool LzfDecompress(const void* in, size_t in_len, void* out, size_t out_len);
 
-}  // namespace gannet::rdb_internal
+}  // namespace gannet
