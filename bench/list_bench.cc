@@ -61,8 +61,8 @@ void BM_IndexMiddle1M(benchmark::State& state) {
   for (int i = 0; i < 1'000'000; ++i) l.PushBack("item:" + std::to_string(i));
   size_t i = 0;
   for (auto _ : state) {
-    auto e = l.Get(250'000 + (i++ % 500'000));
-    benchmark::DoNotOptimize(e.str.data());
+    std::string e = l.Get(250'000 + (i++ % 500'000));
+    benchmark::DoNotOptimize(e.data());
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -90,6 +90,8 @@ class Encoder {
   // rdbSaveRawString: small canonical integers as INT8/16/32, long strings LZF-compressed
   // when that saves at least 4 bytes and compression is on, else length + bytes.
   void String(std::string_view s);
+  // A string already LZF-compressed (a compressed list node): raw_len bytes once inflated.
+  void LzfString(std::string_view compressed, size_t raw_len);
   void StringInt(int64_t v);
   // The type byte of v and its encoding.
   static uint8_t TypeOf(const Value& v);

@@ -108,6 +108,13 @@ void Encoder::StringInt(int64_t v) {
   Raw(digits, len);
 }
 
+void Encoder::LzfString(std::string_view compressed, size_t raw_len) {
+  Byte((kEncVal << 6) | kEncLzf);
+  Len(compressed.size());
+  Len(raw_len);
+  Raw(compressed.data(), compressed.size());
+}
+
 void Encoder::String(std::string_view s) {
   if (s.size() <= 11) {
     int64_t v;
@@ -166,7 +173,13 @@ bool Encoder::Object(const Value& v) {
       Len(l->node_count());
       for (size_t i = 0; i < l->node_count(); ++i) {
         Len(kQuicklistPacked);
-        String(l->node(i).bytes());
+        const ListNode& node = l->node(i);
+        if (node.compressed()) {
+          // As Redis: a compressed node goes out as the LZF string it already is.
+          LzfString(node.lzf_bytes(), node.bytes_size());
+        } else {
+          String(node.lp().bytes());
+        }
         if (!MaybeFlush()) return false;
       }
       return true;

@@ -22,6 +22,10 @@ struct LzfScratch {
 // when the result would not fit out_cap (the caller then stores the bytes raw).
 size_t LzfCompress(const void* in, size_t in_len, void* out, size_t out_cap, LzfScratch& scratch);
 
+// The same without a caller's scratch: a small match table on the stack, cleared per call
+// (list nodes, compressed now and then, a few KB each).
+size_t LzfCompress(const void* in, size_t in_len, void* out, size_t out_cap);
+
 // Decompresses exactly out_len bytes. Returns false when the input is malformed (a
 // reference before the start, a run past either end) or does not produce out_len bytes.
 bool LzfDecompress(const void* in, size_t in_len, void* out, size_t out_len);
