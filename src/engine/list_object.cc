@@ -114,7 +114,8 @@ void ListNode::Decompress() {
 
 ListObject::ListObject(int fill, int compress_depth)
     : fill_(fill),
-      depth_(static_cast<uint32_t>(std::clamp(compress_depth, 0, kMaxCompressDepth))) {}
+      depth_(static_cast<uint32_t>(std::clamp(compress_depth, 0, kMaxCompressDepth))),
+      byte_limit_(static_cast<uint32_t>(ComputeByteLimit(fill))) {}
 
 ListObject::~ListObject() = default;
 
@@ -145,9 +146,9 @@ size_t ListObject::EntrySize(std::string_view s) {
   return enc + BackLenSize(enc);
 }
 
-size_t ListObject::ByteLimit() const {
-  if (fill_ >= 0) return kSafetyLimit;
-  int level = std::min(-fill_, 5);
+size_t ListObject::ComputeByteLimit(int fill) {
+  if (fill >= 0) return kSafetyLimit;
+  int level = std::min(-fill, 5);
   return size_t{4096} << (level - 1);
 }
 

@@ -157,7 +157,8 @@ class ListObject final : public ObjectBase {
   bool Fits(const ListNode& node, size_t add) const;
   // Whether node can take s (computes s's exact size only near the limit).
   bool FitsValue(const ListNode& node, std::string_view s) const;
-  size_t ByteLimit() const;
+  size_t ByteLimit() const { return byte_limit_; }
+  static size_t ComputeByteLimit(int fill);
   // Node holding index; *offset receives the index inside it.
   size_t Locate(size_t index, size_t* offset) const;
   // Node i's listpack for writing, decompressed in place if needed (Settle recompresses).
@@ -182,6 +183,7 @@ class ListObject final : public ObjectBase {
   size_t size_ = 0;
   int fill_;
   uint32_t depth_;
+  uint32_t byte_limit_;  // a node's byte budget under fill_
 };
 
 template <typename Fn>
