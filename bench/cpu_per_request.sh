@@ -10,6 +10,10 @@
 #   bench/cpu_per_request.sh [--gannet PATH] [--redis PATH] [--tests get,set]
 #                            [--pipelines "1 16"] [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE]
 #                            [--only gannet|redis] [--no-strace] [--keep]
+#                            [--server-args "--list-compress-depth 1"]
+#
+# --tests takes any redis-benchmark -t name (lpush, lpop, incr...); --server-args are added
+# to both servers' command lines.
 #
 # Each (server, pipeline) run: start the server under callgrind, warm up (and load the
 # keys: SET runs before GET), zero the counters (callgrind_control -z), run one test,
@@ -32,6 +36,7 @@ keyspace=100000
 do_strace=1
 keep=0
 servers="gannet redis"
+server_args=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -45,7 +50,8 @@ while [[ $# -gt 0 ]]; do
     --no-strace) do_strace=0; shift ;;
     --keep) keep=1; shift ;;
     --only) servers="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --server-args) server_args="$2"; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -83,11 +89,13 @@ start_server() {  # kind port wrapper...
   local kind="$1" port="$2"
   shift 2
   if [[ "$kind" == gannet ]]; then
-    "$@" "$gannet" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+    # shellcheck disable=SC2086  # server_args is a list of words
+    "$@" "$gannet" --port "$port" --bind 127.0.0.1 --save "" --appendonly no $server_args \
       >"$work/${kind}.log" 2>&1 &
   else
+    # shellcheck disable=SC2086
     "$@" "$redis" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-      >"$work/${kind}.log" 2>&1 &
+      $server_args >"$work/${kind}.log" 2>&1 &
   fi
   server_pid=$!
   wait_ready "$port"

@@ -1,5 +1,6 @@
 // Quicklist hot paths: push/pop at both ends, index into a 1M list, a 100-element range
-// (LRANGE_100), and the bytes per element of a 1M list of short items. Run in a release
+// (LRANGE_100), and the bytes per element of a 1M list of short items; the *Compressed
+// variants run the same at list-compress-depth 1 (interior nodes LZF). Run in a release
 // build (jemalloc linked) for real figures:
 //   build/release/bench/list_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
@@ -14,11 +15,11 @@ namespace {
 constexpr int kFill = -2;  // list-max-listpack-size default: 8 KB nodes
 
 void BM_PushFront(benchmark::State& state) {
-  ListObject l(kFill);
+  ListObject l(kFill, static_cast<int>(state.range(0)));
   for (auto _ : state) l.PushFront("xxx");
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_PushFront);
+BENCHMARK(BM_PushFront)->Arg(0)->Arg(1);
 
 void BM_PushBack(benchmark::State& state) {
   ListObject l(kFill);
@@ -57,16 +58,43 @@ void BM_PopBackRefill(benchmark::State& state) {
 BENCHMARK(BM_PopBackRefill);
 
 void BM_IndexMiddle1M(benchmark::State& state) {
-  ListObject l(kFill);
+  ListObject l(kFill, static_cast<int>(state.range(0)));
   for (int i = 0; i < 1'000'000; ++i) l.PushBack("item:" + std::to_string(i));
   size_t i = 0;
   for (auto _ : state) {
-    auto e = l.Get(250'000 + (i++ % 500'000));
-    benchmark::DoNotOptimize(e.str.data());
+    std::string e = l.Get(250'000 + (i++ % 500'000));
+    benchmark::DoNotOptimize(e.data());
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_IndexMiddle1M);
+BENCHMARK(BM_IndexMiddle1M)->Arg(0)->Arg(1);
+
+// LRANGE of 100 elements from the middle of a 1M list (compressed nodes at depth 1).
+void BM_RangeMiddle100(benchmark::State& state) {
+  ListObject l(kFill, static_cast<int>(state.range(0)));
+  for (int i = 0; i < 1'000'000; ++i) l.PushBack("item:" + std::to_string(i));
+  size_t bytes = 0;
+  size_t i = 0;
+  for (auto _ : state) {
+    l.Visit(250'000 + (i++ % 500'000), 100, [&](const ListObject::Element& e) {
+      bytes += e.str.size();
+      return true;
+    });
+  }
+  benchmark::DoNotOptimize(bytes);
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK(BM_RangeMiddle100)->Arg(0)->Arg(1);
+
+// LSET in the middle: decompress, replace, compress again at depth 1.
+void BM_SetMiddle1M(benchmark::State& state) {
+  ListObject l(kFill, static_cast<int>(state.range(0)));
+  for (int i = 0; i < 1'000'000; ++i) l.PushBack("item:" + std::to_string(i));
+  size_t i = 0;
+  for (auto _ : state) l.Set(250'000 + (i++ % 500'000), "item:changed");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SetMiddle1M)->Arg(0)->Arg(1);
 
 void BM_Range100(benchmark::State& state) {
   ListObject l(kFill);
@@ -87,13 +115,13 @@ BENCHMARK(BM_Range100);
 // jemalloc sizes them, plus the node array).
 void BM_Memory1M(benchmark::State& state) {
   for (auto _ : state) {
-    ListObject l(kFill);
+    ListObject l(kFill, static_cast<int>(state.range(0)));
     for (int i = 0; i < 1'000'000; ++i) l.PushBack("xxx");
     state.counters["bytes_per_item"] = static_cast<double>(l.MemoryUsage()) / 1e6;
     state.counters["nodes"] = static_cast<double>(l.node_count());
   }
 }
-BENCHMARK(BM_Memory1M)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memory1M)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace gannet

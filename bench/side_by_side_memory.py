@@ -14,6 +14,8 @@ Run it through side_by_side.py:
   bench/side_by_side.sh --types all [--gannet build/release/src/gannet-server]
   bench/side_by_side.sh --types hash_small,zset_big --scale 0.1
 or directly: python3 bench/side_by_side_memory.py --types all.
+Server settings for both servers: --config list-compress-depth=1 (repeatable), e.g.
+  python3 bench/side_by_side_memory.py --types list_big --config list-compress-depth=1
 
 Memory does not depend on machine load, so this runs fine on a busy machine. Python stdlib.
 """
@@ -229,8 +231,12 @@ def run(args):
                     f.write(chunk)
                     commands += 1
             res = {}
+            extra = []
+            for item in getattr(args, "server_config", None) or []:
+                setting, _, value = item.partition("=")
+                extra += ["--" + setting, value]
             for server, binary in (("gannet", args.gannet), ("redis", args.redis)):
-                res[server] = measure(server, binary, path, commands, sample, [])
+                res[server] = measure(server, binary, path, commands, sample, extra)
                 r = res[server]
                 print(f"{name:<13} {server:<6} used +{r['used'] / 2**20:8.2f} MiB  "
                       f"rss +{r['rss'] / 2**20:8.2f} MiB  {r['enc']:<10} keys {r['keys']}  "
@@ -247,6 +253,8 @@ def run(args):
 
     print(f"\nMemory growth after loading the same data (scale {args.scale}); "
           f"ratio = gannet / redis; issue 3 targets: RSS ratio <= 0.90 for (a)-(d)")
+    if getattr(args, "server_config", None):
+        print("both servers run with: " + " ".join(args.server_config))
     header = (f"{'workload':<14}{'g used MiB':>11}{'r used MiB':>11}{'ratio':>7}"
               f"{'g rss MiB':>11}{'r rss MiB':>11}{'ratio':>7}  {'encoding g/r':<22}{'target':<6}")
     print(header)
@@ -268,6 +276,9 @@ def add_arguments(ap):
                     f"or 'all' ({', '.join(WORKLOADS)})")
     ap.add_argument("--scale", type=float, default=1.0,
                     help="with --types: multiply every workload's size (default 1.0)")
+    ap.add_argument("--config", dest="server_config", action="append", default=[],
+                    metavar="NAME=VALUE", help="with --types: a setting passed to both servers "
+                    "(repeatable), e.g. list-compress-depth=1")
 
 
 def main():

@@ -47,9 +47,11 @@ Result<Entry*> FindList(Database& db, std::string_view key, bool write) {
 
 ListObject* ListOf(const Entry* e) { return e->value.As<ListObject>(); }
 
-Entry* CreateList(Database& db, std::string_view key, int fill) {
+// A new list takes list-max-listpack-size and list-compress-depth as they are now.
+Entry* CreateList(Database& db, std::string_view key, const Config& config) {
   return db.Insert(key, Value::Object(ValueType::kList, Encoding::kQuicklist,
-                                      std::make_unique<ListObject>(fill)));
+                                      std::make_unique<ListObject>(config.list_max_listpack_size,
+                                                                   config.list_compress_depth)));
 }
 
 void Push(ListObject* l, End end, std::string_view s) {
@@ -102,7 +104,7 @@ Result<int64_t> OpPush(CommandContext& ctx, std::string_view key, CmdArgs values
   bool created = false;
   if (e == nullptr) {
     if (x) return 0;
-    e = CreateList(db, key, ctx.config().list_max_listpack_size);
+    e = CreateList(db, key, ctx.config());
     created = true;
     ctx.Notify(kNotifyNewKey, "new", key);
   }
@@ -139,7 +141,7 @@ bool MoveOne(CommandContext& ctx, Entry* src_entry, std::string_view src, std::s
     DropIfEmpty(db, src_entry);
     bool created = false;
     if (de == nullptr) {
-      de = CreateList(db, dst, ctx.config().list_max_listpack_size);
+      de = CreateList(db, dst, ctx.config());
       created = true;
       ctx.Notify(kNotifyNewKey, "new", dst);
     }
@@ -264,7 +266,10 @@ void CmdLIndex(CmdArgs args, CommandContext& ctx) {
   const int64_t len = static_cast<int64_t>(l->size());
   if (i < 0) i += len;
   if (i < 0 || i >= len) return ctx.reply.SendNull();
-  SendElement(ctx.reply, l->Get(static_cast<size_t>(i)));
+  l->Visit(static_cast<size_t>(i), 1, [&](const ListObject::Element& e) {
+    SendElement(ctx.reply, e);
+    return false;
+  });
 }
 
 void CmdLSet(CmdArgs args, CommandContext& ctx) {

@@ -39,9 +39,10 @@ size_t ValueMemoryUsage(const Value& v, int64_t samples) {
   const size_t nodes = list->node_count();
   if (nodes == 0 || static_cast<uint64_t>(samples) >= nodes) return v.MemoryUsage();
   size_t sampled = 0;
-  for (size_t i = 0; i < static_cast<size_t>(samples); ++i) sampled += list->node_bytes(i);
+  // Allocated bytes of each sampled node, its compressed block when compressed.
+  for (size_t i = 0; i < static_cast<size_t>(samples); ++i) sampled += list->node_memory(i);
   const double per_node = static_cast<double>(sampled) / static_cast<double>(samples);
-  return nodes * sizeof(Listpack) + static_cast<size_t>(per_node * static_cast<double>(nodes));
+  return static_cast<size_t>(per_node * static_cast<double>(nodes));
 }
 
 // Bytes a key costs: its entry (header, key bytes, value), its bucket slot, and its TTL

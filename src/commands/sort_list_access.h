@@ -35,7 +35,8 @@ void ListRange(const Value& v, size_t from, size_t count, bool reverse, F&& fn) 
 
 // A new list holding items in order, as Redis 7.0 creates lists (quicklist).
 inline Value MakeList(const std::vector<std::string>& items, const Config& config) {
-  auto list = std::make_unique<ListObject>(config.list_max_listpack_size);
+  auto list =
+      std::make_unique<ListObject>(config.list_max_listpack_size, config.list_compress_depth);
   for (const std::string& s : items) list->PushBack(s);
   return Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(list));
 }

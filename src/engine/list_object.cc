@@ -4,8 +4,13 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <utility>
 
+#include "gannet/common/lzf.h"
 #include "gannet/common/numbers.h"
 
 namespace gannet {
@@ -22,9 +27,97 @@ size_t BackLenSize(size_t n) {
   return 5;
 }
 
+// A compressed node that does not decompress is memory corruption: stop rather than serve
+// wrong data.
+[[noreturn]] void CorruptNode() {
+  std::fputs("gannet: corrupt compressed list node\n", stderr);
+  std::abort();
+}
+
 }  // namespace
 
-ListObject::ListObject(int fill) : fill_(fill) {}
+// ---------------------------------------------------------------------------------------
+// ListNode
+
+ListNode::~ListNode() { std::free(lzf_); }
+
+ListNode& ListNode::operator=(ListNode&& o) noexcept {
+  if (this != &o) {
+    lp_ = std::move(o.lp_);
+    std::free(lzf_);
+    lzf_ = std::exchange(o.lzf_, nullptr);
+  }
+  return *this;
+}
+
+ListNode ListNode::Clone() const {
+  if (lzf_ == nullptr) return ListNode(lp_.Clone());
+  ListNode copy(Listpack{});
+  Listpack drop = std::move(copy.lp_);
+  const size_t n = sizeof(Lzf) + lzf_->zlen;
+  copy.lzf_ = static_cast<Lzf*>(std::malloc(n));
+  if (copy.lzf_ == nullptr) throw std::bad_alloc();
+  std::memcpy(copy.lzf_, lzf_, n);
+  return copy;
+}
+
+size_t ListNode::MemoryUsage() const {
+  return lzf_ != nullptr ? malloc_usable_size(lzf_) : lp_.MemoryUsage();
+}
+
+std::string_view ListNode::lzf_bytes() const {
+  return {reinterpret_cast<const char*>(lzf_data()), lzf_->zlen};
+}
+
+bool ListNode::Compress() {
+  if (lzf_ != nullptr) return true;
+  // The stream holds Redis's whole block (header and terminator too), so an RDB file can
+  // carry it as is.
+  const std::string raw = lp_.Serialize();
+  if (raw.size() < kMinCompressBytes || raw.size() > UINT32_MAX) return false;
+  // Room for a stream that saves more than kMinCompressImprove bytes, and no more: the
+  // compressor gives up (0) as soon as its output would not fit.
+  const size_t cap = raw.size() - kMinCompressImprove - 1;
+  auto* block = static_cast<Lzf*>(std::malloc(sizeof(Lzf) + cap));
+  if (block == nullptr) throw std::bad_alloc();
+  const size_t zlen = LzfCompress(raw.data(), raw.size(), block + 1, cap);
+  if (zlen == 0) {
+    std::free(block);
+    return false;
+  }
+  block->raw_bytes = static_cast<uint32_t>(raw.size());
+  block->count = static_cast<uint32_t>(lp_.size());
+  block->zlen = static_cast<uint32_t>(zlen);
+  if (void* fit = std::realloc(block, sizeof(Lzf) + zlen); fit != nullptr) {
+    block = static_cast<Lzf*>(fit);
+  }
+  lzf_ = block;
+  Listpack drop = std::move(lp_);  // frees the raw bytes; lp_ stays moved-from
+  return true;
+}
+
+Listpack ListNode::Inflate() const {
+  std::string raw(lzf_->raw_bytes, '\0');
+  if (!LzfDecompress(lzf_data(), lzf_->zlen, raw.data(), raw.size())) CorruptNode();
+  std::optional<Listpack> lp = Listpack::FromBytes(raw);
+  if (!lp) CorruptNode();
+  return std::move(*lp);
+}
+
+void ListNode::Decompress() {
+  if (lzf_ == nullptr) return;
+  lp_ = Inflate();
+  std::free(lzf_);
+  lzf_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------
+// ListObject
+
+ListObject::ListObject(int fill, int compress_depth)
+    : fill_(fill),
+      depth_(static_cast<uint32_t>(std::clamp(compress_depth, 0, kMaxCompressDepth))),
+      byte_limit_(static_cast<uint32_t>(ComputeByteLimit(fill))) {}
 
 ListObject::~ListObject() = default;
 
@@ -55,18 +148,18 @@ size_t ListObject::EntrySize(std::string_view s) {
   return enc + BackLenSize(enc);
 }
 
-size_t ListObject::ByteLimit() const {
-  if (fill_ >= 0) return kSafetyLimit;
-  int level = std::min(-fill_, 5);
+size_t ListObject::ComputeByteLimit(int fill) {
+  if (fill >= 0) return kSafetyLimit;
+  int level = std::min(-fill, 5);
   return size_t{4096} << (level - 1);
 }
 
-bool ListObject::Fits(const Listpack& node, size_t add) const {
+bool ListObject::Fits(const ListNode& node, size_t add) const {
   if (node.bytes_size() + add > ByteLimit()) return false;
   return fill_ < 0 || node.size() < static_cast<size_t>(std::max(fill_, 1));
 }
 
-bool ListObject::FitsValue(const Listpack& node, std::string_view s) const {
+bool ListObject::FitsValue(const ListNode& node, std::string_view s) const {
   // An entry never takes more than its length plus 10 bytes (5-byte header and 5-byte
   // back-length at worst; an integer takes at most 10): far from the limit that bound
   // decides without encoding the value.
@@ -77,52 +170,123 @@ bool ListObject::FitsValue(const Listpack& node, std::string_view s) const {
 }
 
 size_t ListObject::MemoryUsage() const {
-  size_t total = nodes_.capacity() * sizeof(Listpack);
-  for (const Listpack& lp : nodes_) total += lp.MemoryUsage();
+  size_t total = nodes_.capacity() * sizeof(ListNode);
+  for (const ListNode& node : nodes_) total += node.MemoryUsage();
   return total;
 }
 
 std::unique_ptr<ObjectBase> ListObject::Clone() const {
-  auto copy = std::make_unique<ListObject>(fill_);
+  auto copy = std::make_unique<ListObject>(fill_, static_cast<int>(depth_));
   copy->nodes_.reserve(nodes_.size());
-  for (const Listpack& lp : nodes_) copy->nodes_.push_back(lp.Clone());
+  for (const ListNode& node : nodes_) copy->nodes_.push_back(node.Clone());
   copy->size_ = size_;
   return copy;
 }
 
+// The end nodes are raw whatever the depth (Settle keeps them so), so pushes and pops
+// write them directly.
 void ListObject::PushFront(std::string_view s) {
-  if (nodes_.empty() || !FitsValue(nodes_.front(), s)) nodes_.emplace(nodes_.begin());
-  nodes_.front().Prepend(s);
+  if (nodes_.empty() || !FitsValue(nodes_.front(), s)) {
+    nodes_.emplace(nodes_.begin());
+    nodes_.front().lp().Prepend(s);
+    ++size_;
+    Settle(0, 0, 1);
+    return;
+  }
+  nodes_.front().lp().Prepend(s);
   ++size_;
 }
 
 void ListObject::PushBack(std::string_view s) {
-  if (nodes_.empty() || !FitsValue(nodes_.back(), s)) nodes_.emplace_back();
-  nodes_.back().Append(s);
+  if (nodes_.empty() || !FitsValue(nodes_.back(), s)) {
+    nodes_.emplace_back();
+    nodes_.back().lp().Append(s);
+    ++size_;
+    Settle(nodes_.size() - 1, nodes_.size() - 1, 1);
+    return;
+  }
+  nodes_.back().lp().Append(s);
   ++size_;
 }
 
 bool ListObject::PopFront(std::string* out) {
   if (size_ == 0) return false;
-  Listpack& lp = nodes_.front();
+  Listpack& lp = nodes_.front().lp();
   Listpack::Pos p = lp.First();
   char buf[24];
   out->assign(lp.Get(p).ToString(buf));
   lp.Delete(p);
   --size_;
-  if (lp.empty()) nodes_.erase(nodes_.begin());
+  if (lp.empty()) {
+    nodes_.erase(nodes_.begin());
+    Settle(0, 0, 0);
+  }
   return true;
 }
 
 bool ListObject::PopBack(std::string* out) {
   if (size_ == 0) return false;
-  Listpack& lp = nodes_.back();
+  Listpack& lp = nodes_.back().lp();
   Listpack::Pos p = lp.Last();
   char buf[24];
   out->assign(lp.Get(p).ToString(buf));
   lp.Delete(p);
   --size_;
-  if (lp.empty()) nodes_.pop_back();
+  if (lp.empty()) {
+    nodes_.pop_back();
+    Settle(0, 0, 0);
+  }
+  return true;
+}
+
+bool ListObject::AppendNode(Listpack& lp) {
+  if (lp.empty() || lp.bytes_size() > ByteLimit()) return false;
+  if (fill_ >= 0 && lp.size() > static_cast<size_t>(std::max(fill_, 1))) return false;
+  size_ += lp.size();
+  nodes_.emplace_back(std::move(lp));
+  Settle(nodes_.size() - 1, nodes_.size() - 1, 1);
+  return true;
+}
+
+void ListObject::SettleSlow(size_t lo, size_t hi, size_t shift) {
+  const size_t n = nodes_.size();
+  const size_t d = depth_;
+  if (n <= 2 * d) {
+    // Every node is within depth of an end.
+    for (ListNode& node : nodes_) node.Decompress();
+    return;
+  }
+  for (size_t i = 0; i < d; ++i) {
+    nodes_[i].Decompress();
+    nodes_[n - 1 - i].Decompress();
+  }
+  const size_t first = d;  // the interior is [first, last]
+  const size_t last = n - 1 - d;
+  auto compress = [&](size_t a, size_t b) {
+    a = std::max(a, first);
+    b = std::min(b, last);
+    for (size_t i = a; i <= b && a <= b; ++i) nodes_[i].Compress();
+  };
+  compress(lo, hi);
+  compress(first, first + shift);
+  compress(last >= shift ? last - shift : 0, last);
+}
+
+bool ListObject::CompressionInvariantHolds() const {
+  const size_t n = nodes_.size();
+  const size_t d = depth_;
+  for (size_t i = 0; i < n; ++i) {
+    const bool interior = d > 0 && n > 2 * d && i >= d && i < n - d;
+    const ListNode& node = nodes_[i];
+    if (!interior) {
+      if (node.compressed()) return false;
+      continue;
+    }
+    if (node.compressed()) continue;
+    // A raw interior node is allowed only when Redis's rules keep it raw.
+    ListNode probe(node.lp().Clone());
+    if (probe.Compress()) return false;
+  }
   return true;
 }
 
@@ -147,11 +311,13 @@ size_t ListObject::Locate(size_t index, size_t* offset) const {
   return i;
 }
 
-ListObject::Element ListObject::Get(size_t index) const {
-  size_t off = 0;
-  size_t i = Locate(index, &off);
-  const Listpack& lp = nodes_[i];
-  return lp.Get(lp.Seek(static_cast<int64_t>(off)));
+std::string ListObject::Get(size_t index) const {
+  std::string out;
+  Visit(index, 1, [&](const Element& e) {
+    out = e.ToStdString();
+    return false;
+  });
+  return out;
 }
 
 void ListObject::AppendElement(Listpack& lp, const Element& e) {
@@ -165,27 +331,29 @@ void ListObject::AppendElement(Listpack& lp, const Element& e) {
 void ListObject::SplitNode(size_t i, size_t at) {
   Listpack tail;
   {
-    const Listpack& src = nodes_[i];
+    const Listpack& src = nodes_[i].lp();
     for (Listpack::Pos p = src.Seek(static_cast<int64_t>(at)); p != Listpack::kNone;
          p = src.Next(p)) {
       AppendElement(tail, src.Get(p));
     }
   }
   size_t moved = tail.size();
-  if (moved > 0) nodes_[i].DeleteRange(nodes_[i].Seek(static_cast<int64_t>(at)), moved);
-  nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(tail));
+  Listpack& src = nodes_[i].lp();
+  if (moved > 0) src.DeleteRange(src.Seek(static_cast<int64_t>(at)), moved);
+  nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, ListNode(std::move(tail)));
 }
 
 void ListObject::Set(size_t index, std::string_view s) {
   size_t off = 0;
   size_t i = Locate(index, &off);
-  Listpack& lp = nodes_[i];
+  Listpack& lp = RawNode(i);
   lp.Replace(lp.Seek(static_cast<int64_t>(off)), s);
   // A bigger element may push the node over its budget: split it around the element.
   if (lp.bytes_size() > ByteLimit() && lp.size() > 1) {
     if (off + 1 < lp.size()) SplitNode(i, off + 1);
     if (off > 0) SplitNode(i, off);
   }
+  Settle(i, i + 2, 2);
 }
 
 void ListObject::InsertAt(size_t index, std::string_view s) {
@@ -194,48 +362,54 @@ void ListObject::InsertAt(size_t index, std::string_view s) {
   size_t off = 0;
   size_t i = Locate(index, &off);
   size_t add = EntrySize(s);
-  Listpack& lp = nodes_[i];
-  if (Fits(lp, add)) {
+  if (Fits(nodes_[i], add)) {
+    Listpack& lp = RawNode(i);
     lp.Insert(lp.Seek(static_cast<int64_t>(off)), s, /*after=*/false);
     ++size_;
+    Settle(i, i, 0);
     return;
   }
   // At the head of a full node: the previous node's tail may have room.
   if (off == 0 && i > 0 && Fits(nodes_[i - 1], add)) {
-    nodes_[i - 1].Append(s);
+    RawNode(i - 1).Append(s);
     ++size_;
+    Settle(i - 1, i - 1, 0);
     return;
   }
   // Split at the insertion point; the element joins the first half, or the second, or
   // a node of its own.
+  RawNode(i);
   SplitNode(i, off);
   if (Fits(nodes_[i], add)) {
-    nodes_[i].Append(s);
+    nodes_[i].lp().Append(s);
   } else if (Fits(nodes_[i + 1], add)) {
-    nodes_[i + 1].Prepend(s);
+    nodes_[i + 1].lp().Prepend(s);
   } else {
     Listpack own;
     own.Append(s);
-    nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(own));
+    nodes_.insert(nodes_.begin() + static_cast<std::ptrdiff_t>(i) + 1, ListNode(std::move(own)));
   }
   ++size_;
   TryMerge(i + 1);
   TryMerge(i);
+  Settle(i, i + 2, 2);
 }
 
 void ListObject::TryMerge(size_t i) {
   if (i >= nodes_.size()) return;
-  if (nodes_[i].empty()) {
+  if (nodes_[i].size() == 0) {
     nodes_.erase(nodes_.begin() + static_cast<std::ptrdiff_t>(i));
     return;
   }
   if (i + 1 >= nodes_.size()) return;
-  Listpack& a = nodes_[i];
-  Listpack& b = nodes_[i + 1];
+  const ListNode& na = nodes_[i];
+  const ListNode& nb = nodes_[i + 1];
   // Listpack header (6) and terminator (1) are paid once after a merge.
-  size_t merged = a.bytes_size() + b.bytes_size() - 7;
-  bool count_ok = fill_ < 0 || a.size() + b.size() <= static_cast<size_t>(std::max(fill_, 1));
+  size_t merged = na.bytes_size() + nb.bytes_size() - 7;
+  bool count_ok = fill_ < 0 || na.size() + nb.size() <= static_cast<size_t>(std::max(fill_, 1));
   if (merged > ByteLimit() || !count_ok) return;
+  Listpack& a = RawNode(i);
+  Listpack& b = RawNode(i + 1);
   if (a.size() >= b.size()) {
     for (Listpack::Pos p = b.First(); p != Listpack::kNone; p = b.Next(p)) {
       AppendElement(a, b.Get(p));
@@ -261,14 +435,19 @@ void ListObject::Erase(size_t index, size_t count) {
   count = std::min(count, size_ - index);
   size_t off = 0;
   size_t i = Locate(index, &off);
-  size_t first = i;
+  const size_t first = i;
   size_t left = count;
+  // Whole nodes in the range form one run [drop_from, drop_to) and go without being
+  // decompressed; only the partial nodes at its ends are edited.
+  size_t drop_from = SIZE_MAX;
+  size_t drop_to = 0;
   while (left > 0) {
-    Listpack& lp = nodes_[i];
-    size_t here = std::min(left, lp.size() - off);
-    if (off == 0 && here == lp.size()) {
-      lp.Clear();  // dropped below
+    const size_t here = std::min(left, nodes_[i].size() - off);
+    if (off == 0 && here == nodes_[i].size()) {
+      if (drop_from == SIZE_MAX) drop_from = i;
+      drop_to = i + 1;
     } else {
+      Listpack& lp = RawNode(i);
       lp.DeleteRange(lp.Seek(static_cast<int64_t>(off)), here);
     }
     left -= here;
@@ -276,13 +455,14 @@ void ListObject::Erase(size_t index, size_t count) {
     ++i;
   }
   size_ -= count;
-  // Drop the emptied nodes [first, i), then join the survivors at the seam.
-  auto empty = [](const Listpack& lp) { return lp.empty(); };
-  auto b = nodes_.begin() + static_cast<std::ptrdiff_t>(first);
-  auto e = nodes_.begin() + static_cast<std::ptrdiff_t>(i);
-  nodes_.erase(std::remove_if(b, e, empty), e);
+  if (drop_from != SIZE_MAX) {
+    nodes_.erase(nodes_.begin() + static_cast<std::ptrdiff_t>(drop_from),
+                 nodes_.begin() + static_cast<std::ptrdiff_t>(drop_to));
+  }
+  // Join the survivors at the seam.
   if (first > 0) TryMerge(first - 1);
   TryMerge(first);
+  Settle(first > 0 ? first - 1 : 0, first + 1, 0);
 }
 
 size_t ListObject::Remove(std::string_view value, int64_t count) {
@@ -290,9 +470,18 @@ size_t ListObject::Remove(std::string_view value, int64_t count) {
   const size_t limit = count == 0  ? SIZE_MAX
                        : count > 0 ? static_cast<size_t>(count)
                                    : static_cast<size_t>(-(count + 1)) + 1;
+  // A compressed node is made raw (and so rewritten) only when it holds the value.
+  auto holds = [&](size_t i) {
+    if (!nodes_[i].compressed()) return true;
+    Listpack copy = nodes_[i].Inflate();
+    if (copy.Find(copy.First(), value, 0) == Listpack::kNone) return false;
+    nodes_[i] = ListNode(std::move(copy));
+    return true;
+  };
   if (count >= 0) {
     for (size_t i = 0; i < nodes_.size() && removed < limit; ++i) {
-      Listpack& lp = nodes_[i];
+      if (!holds(i)) continue;
+      Listpack& lp = RawNode(i);
       Listpack::Pos p = lp.First();
       while (p != Listpack::kNone && removed < limit) {
         if (lp.Get(p).Equals(value)) {
@@ -305,7 +494,8 @@ size_t ListObject::Remove(std::string_view value, int64_t count) {
     }
   } else {
     for (size_t i = nodes_.size(); i-- > 0 && removed < limit;) {
-      Listpack& lp = nodes_[i];
+      if (!holds(i)) continue;
+      Listpack& lp = RawNode(i);
       Listpack::Pos p = lp.Last();
       while (p != Listpack::kNone && removed < limit) {
         if (lp.Get(p).Equals(value)) {
@@ -321,15 +511,16 @@ size_t ListObject::Remove(std::string_view value, int64_t count) {
   }
   if (removed == 0) return 0;
   size_ -= removed;
-  nodes_.erase(
-      std::remove_if(nodes_.begin(), nodes_.end(), [](const Listpack& lp) { return lp.empty(); }),
-      nodes_.end());
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(),
+                              [](const ListNode& node) { return node.size() == 0; }),
+               nodes_.end());
   // Rejoin neighbours that shrank enough.
   for (size_t i = 0; i + 1 < nodes_.size();) {
     size_t before = nodes_.size();
     TryMerge(i);
     if (nodes_.size() == before) ++i;
   }
+  Settle(0, nodes_.size(), 0);
   return removed;
 }
 

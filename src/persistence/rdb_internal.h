@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "gannet/common/lzf.h"
 #include "gannet/engine/listpack.h"
 #include "gannet/engine/value.h"
-#include "lzf.h"
 
 namespace gannet::rdb_internal {
 
@@ -91,6 +91,8 @@ class Encoder {
   // rdbSaveRawString: small canonical integers as INT8/16/32, long strings LZF-compressed
   // when that saves at least 4 bytes and compression is on, else length + bytes.
   void String(std::string_view s);
+  // A string already LZF-compressed (a compressed list node): raw_len bytes once inflated.
+  void LzfString(std::string_view compressed, size_t raw_len);
   void StringInt(int64_t v);
   // A listpack as the string Redis writes: its serialized block (header, entries, 0xFF),
   // rebuilt from the in-memory body in a reused scratch buffer.

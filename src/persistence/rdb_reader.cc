@@ -539,7 +539,8 @@ class ValueLoader {
   // (Sets, sorted sets and hashes are built as values and moved into their Value with
   // Value::Object; a list is a heap object.)
   std::unique_ptr<ListObject> NewList() {
-    return std::make_unique<ListObject>(limits_.list_max_listpack_size);
+    return std::make_unique<ListObject>(limits_.list_max_listpack_size,
+                                        limits_.list_compress_depth);
   }
   static Value ListValue(std::unique_ptr<ListObject> l) {
     return Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(l));
@@ -1087,6 +1088,7 @@ RdbEncodingLimits RdbEncodingLimits::FromConfig(const Config& c) {
   l.zset_max_listpack_entries = c.zset_max_listpack_entries;
   l.zset_max_listpack_value = c.zset_max_listpack_value;
   l.list_max_listpack_size = c.list_max_listpack_size;
+  l.list_compress_depth = c.list_compress_depth;
   l.stream_node_max_bytes = c.stream_node_max_bytes;
   l.stream_node_max_entries = c.stream_node_max_entries;
   return l;

@@ -116,6 +116,13 @@ void Encoder::ListpackBlob(const Listpack& lp) {
   if (lp_buf_.capacity() > (size_t{1} << 20)) std::string().swap(lp_buf_);
 }
 
+void Encoder::LzfString(std::string_view compressed, size_t raw_len) {
+  Byte((kEncVal << 6) | kEncLzf);
+  Len(compressed.size());
+  Len(raw_len);
+  Raw(compressed.data(), compressed.size());
+}
+
 void Encoder::String(std::string_view s) {
   if (s.size() <= 11) {
     int64_t v;
@@ -174,7 +181,13 @@ bool Encoder::Object(const Value& v) {
       Len(l->node_count());
       for (size_t i = 0; i < l->node_count(); ++i) {
         Len(kQuicklistPacked);
-        ListpackBlob(l->node(i));
+        const ListNode& node = l->node(i);
+        if (node.compressed()) {
+          // As Redis: a compressed node goes out as the LZF string it already is.
+          LzfString(node.lzf_bytes(), node.bytes_size());
+        } else {
+          ListpackBlob(node.lp());
+        }
         if (!MaybeFlush()) return false;
       }
       return true;
@@ -491,7 +504,7 @@ struct RdbWriter::Impl {
   RdbSink& sink;
   RdbOptions options;
   std::string buf;
-  rdb_internal::LzfScratch lzf;
+  LzfScratch lzf;
   Encoder enc;
   uint64_t crc = 0;
   bool failed = false;
@@ -617,7 +630,7 @@ bool WriteRdb(Keyspace& ks, int64_t now_ms, const RdbOptions& options, RdbSink& 
 
 std::string DumpPayload(const Value& v, bool compression) {
   std::string out;
-  rdb_internal::LzfScratch lzf;
+  LzfScratch lzf;
   Encoder e(&out, compression, &lzf);
   e.Byte(Encoder::TypeOf(v));
   e.Object(v);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "command_test_base.h"
+#include "gannet/engine/list_object.h"
 
 namespace gannet {
 namespace {
@@ -84,6 +85,76 @@ TEST_F(ListFamilyTest, WrongType) {
   EXPECT_EQ(Raw({"LMOVE", "nokey", "s", "LEFT", "LEFT"}), "$-1\r\n");
   // BLPOP checks keys in order: a list before a wrong-type key serves.
   EXPECT_THAT(Run({"BLPOP", "l", "s", "0"}), BulkArray({"l", "v"}));
+}
+
+// list-compress-depth: a list keeps the depth it was created with; every command reads and
+// writes compressed nodes as it does raw ones (a depth-0 twin of the list must answer alike).
+TEST_F(ListFamilyTest, CompressedListsKeepTheirDepthAndAnswerAlike) {
+  server_.config_.list_max_listpack_size = 8;
+  const auto list = [&](std::string_view key) {
+    return db().FindNoTouch(key)->value.As<ListObject>();
+  };
+  auto push_both = [&](const std::vector<std::string>& items) {
+    std::vector<std::string> deep{"RPUSH", "deep"};
+    std::vector<std::string> flat{"RPUSH", "flat"};
+    deep.insert(deep.end(), items.begin(), items.end());
+    flat.insert(flat.end(), items.begin(), items.end());
+    server_.config_.list_compress_depth = 1;
+    Run(deep);
+    server_.config_.list_compress_depth = 0;
+    Run(flat);
+  };
+  std::vector<std::string> items;
+  for (int i = 0; i < 400; ++i) items.push_back("element-" + std::to_string(i % 40) + "-pad");
+  push_both(items);
+  // Later pushes under another setting leave each list's depth as it was.
+  server_.config_.list_compress_depth = 2;
+  for (const char* key : {"deep", "flat"}) Run({"LPUSH", key, "head-element-padding-padding"});
+  EXPECT_EQ(list("deep")->compress_depth(), 1);
+  EXPECT_EQ(list("flat")->compress_depth(), 0);
+  size_t compressed = 0;
+  for (size_t i = 0; i < list("deep")->node_count(); ++i) {
+    compressed += list("deep")->node_compressed(i) ? 1 : 0;
+    EXPECT_FALSE(list("flat")->node_compressed(i));
+  }
+  EXPECT_GT(compressed, 20u);
+  EXPECT_LT(Run({"MEMORY", "USAGE", "deep", "SAMPLES", "0"}).integer,
+            Run({"MEMORY", "USAGE", "flat", "SAMPLES", "0"}).integer);
+  const std::vector<std::vector<std::string>> cmds = {
+      {"LINDEX", "K", "200"},
+      {"LINDEX", "K", "-150"},
+      {"LSET", "K", "201", "changed"},
+      {"LSET", "K", "-100", std::string(300, 'z')},
+      {"LINSERT", "K", "BEFORE", "element-7-pad", "before-7"},
+      {"LINSERT", "K", "AFTER", "element-33-pad", "after-33"},
+      {"LREM", "K", "3", "element-5-pad"},
+      {"LREM", "K", "-2", "element-6-pad"},
+      {"LPOS", "K", "element-9-pad", "RANK", "-3", "COUNT", "0"},
+      {"LRANGE", "K", "100", "180"},
+      {"LTRIM", "K", "3", "-4"},
+      {"LPOP", "K", "20"},
+      {"RPOP", "K", "20"},
+      {"SORT", "K", "ALPHA", "LIMIT", "10", "10"},
+      {"LMOVE", "K", "K", "LEFT", "RIGHT"},
+      {"LRANGE", "K", "0", "-1"},
+      {"LLEN", "K"},
+      {"OBJECT", "ENCODING", "K"},
+  };
+  for (const auto& cmd : cmds) {
+    std::vector<std::string_view> deep(cmd.begin(), cmd.end());
+    std::vector<std::string_view> flat(cmd.begin(), cmd.end());
+    for (size_t i = 1; i < cmd.size(); ++i) {
+      if (cmd[i] == "K") deep[i] = "deep", flat[i] = "flat";
+    }
+    EXPECT_EQ(Raw(deep), Raw(flat)) << cmd[0];
+    EXPECT_TRUE(list("deep")->CompressionInvariantHolds()) << cmd[0];
+  }
+  // DUMP/RESTORE into a new key: the copy takes this server's depth (now 2).
+  const RespValue payload = Run({"DUMP", "deep"});
+  ASSERT_EQ(payload.type, RespType::kBulk);
+  ASSERT_THAT(Run({"RESTORE", "copy", "0", payload.str}), SimpleIs("OK"));
+  EXPECT_EQ(list("copy")->compress_depth(), 2);
+  EXPECT_EQ(Raw({"LRANGE", "copy", "0", "-1"}), Raw({"LRANGE", "flat", "0", "-1"}));
 }
 
 TEST_F(ListFamilyTest, EncodingIsQuicklist) {

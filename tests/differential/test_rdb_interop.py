@@ -214,10 +214,41 @@ class RdbInteropTest(unittest.TestCase):
             self.assertEqual(f.read(9), b"REDIS0010")
         got = tool_state(run_tool("describe", path).stdout)
         assert_same_state(self, got, want)
-        # And a gannet-server started on the file holds the same.
-        with harness.Server(args=["--dir", self.tmp, "--dbfilename", "dump.rdb"]) as gannet:
+        # And a gannet-server started on the file holds the same, also when it compresses
+        # list nodes itself (list-compress-depth 1: every list loaded is compressed again).
+        for extra in ([], ["--list-compress-depth", "1"]):
+            with harness.Server(args=["--dir", self.tmp, "--dbfilename", "dump.rdb",
+                                      *extra]) as gannet:
+                with gannet.client() as c:
+                    assert_same_state(self, server_state(c), want)
+
+    def test_compressed_lists_saved_by_gannet_load_in_redis(self):
+        """A live gannet-server at list-compress-depth 1 SAVEs compressed nodes; redis-server
+        (at depth 0 and at depth 2) loads that file with the same lists."""
+        items = [f"compressible-element-{i % 300:05d}" for i in range(6000)]
+        with harness.Server(args=["--dir", self.tmp, "--dbfilename", "g.rdb",
+                                  "--list-compress-depth", "1",
+                                  "--list-max-listpack-size", "-1"]) as gannet:
             with gannet.client() as c:
-                assert_same_state(self, server_state(c), want)
+                for i in range(0, len(items), 500):
+                    c.call("RPUSH", "clist", *items[i:i + 500])
+                c.call("LPUSH", "small", "a", "b")
+                c.call("RPUSH", "ints", *[str(i) for i in range(4000)])
+                c.call("LSET", "clist", "3000", "changed-in-the-middle")
+                c.call("LINSERT", "clist", "BEFORE", "compressible-element-00150", "inserted")
+                want = {k: c.call("LRANGE", k, "0", "-1") for k in ("clist", "small", "ints")}
+                self.assertEqual(c.call("SAVE"), "OK")
+        path = os.path.join(self.tmp, "g.rdb")
+        check = subprocess.run(["redis-check-rdb", path], capture_output=True, timeout=60)
+        self.assertEqual(check.returncode, 0, check.stdout.decode() + check.stderr.decode())
+        for depth in ("0", "2"):
+            with harness.Server(binary=harness.redis_binary(),
+                                args=["--dir", self.tmp, "--dbfilename", "g.rdb",
+                                      "--list-compress-depth", depth]) as redis:
+                with redis.client() as c:
+                    for k, v in want.items():
+                        self.assertEqual(c.call("LRANGE", k, "0", "-1"), v, (k, depth))
+                        self.assertEqual(c.call("OBJECT", "ENCODING", k), b"quicklist")
 
     def test_gannet_file_loads_in_redis(self):
         path = os.path.join(self.tmp, "ours.rdb")

@@ -14,6 +14,7 @@ namespace gannet {
 namespace {
 
 std::string ToStr(const ListObject::Element& e) { return e.ToStdString(); }
+std::string ToStr(const std::string& s) { return s; }
 
 std::vector<std::string> All(const ListObject& l) {
   std::vector<std::string> out;
@@ -194,13 +195,21 @@ TEST(ListObjectTest, CloneIsDeep) {
   EXPECT_GT(l.MemoryUsage(), 0u);
 }
 
-class ListObjectRandomTest : public ::testing::TestWithParam<int> {};
+// (list-max-listpack-size, list-compress-depth)
+class ListObjectRandomTest : public ::testing::TestWithParam<std::pair<int, int>> {};
 
 TEST_P(ListObjectRandomTest, MatchesDequeModel) {
-  const int fill = GetParam();
-  std::mt19937_64 rng(0x5eed + static_cast<uint64_t>(fill));
-  ListObject l(fill);
+  const int fill = GetParam().first;
+  const int depth = GetParam().second;
+  std::mt19937_64 rng(0x5eed + static_cast<uint64_t>(fill) * 31 + static_cast<uint64_t>(depth));
+  ListObject l(fill, depth);
   std::deque<std::string> model;
+  size_t max_compressed = 0;  // the most nodes seen compressed at once
+  auto compressed_nodes = [&]() {
+    size_t n = 0;
+    for (size_t i = 0; i < l.node_count(); ++i) n += l.node_compressed(i) ? 1 : 0;
+    return n;
+  };
   auto random_value = [&]() -> std::string {
     switch (rng() % 4) {
       case 0:
@@ -215,7 +224,7 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
   };
   for (int step = 0; step < 20000; ++step) {
     std::string v;
-    switch (rng() % 10) {
+    switch (rng() % 14) {
       case 0:
       case 1:
         v = random_value();
@@ -268,6 +277,52 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
           model[at] = v;
         }
         break;
+      case 10:
+        // LTRIM-like: drop a run from one end, often whole nodes at once.
+        if (!model.empty()) {
+          size_t n = rng() % (model.size() / 4 + 2);
+          n = std::min(n, model.size());
+          if (rng() % 2 == 0) {
+            l.Erase(0, n);
+            model.erase(model.begin(), model.begin() + static_cast<std::ptrdiff_t>(n));
+          } else {
+            l.Erase(model.size() - n, n);
+            model.erase(model.end() - static_cast<std::ptrdiff_t>(n), model.end());
+          }
+        }
+        break;
+      case 11:
+        // LRANGE / LPOS-like reads of a window, both directions.
+        if (!model.empty()) {
+          size_t at = rng() % model.size();
+          size_t n = rng() % 200;
+          std::vector<std::string> got;
+          l.Visit(at, n, [&](const ListObject::Element& e) {
+            got.push_back(ToStr(e));
+            return true;
+          });
+          const size_t take = std::min(n, model.size() - at);
+          ASSERT_EQ(got, std::vector<std::string>(
+                             model.begin() + static_cast<std::ptrdiff_t>(at),
+                             model.begin() + static_cast<std::ptrdiff_t>(at + take)));
+          got.clear();
+          l.VisitReverse(at, n, [&](const ListObject::Element& e) {
+            got.push_back(ToStr(e));
+            return true;
+          });
+          std::vector<std::string> want;
+          for (size_t k = 0; k < n && k <= at; ++k) want.push_back(model[at - k]);
+          ASSERT_EQ(got, want);
+        }
+        break;
+      case 12:
+        // Bulk growth (RPUSH of many): makes the interior, and so compressed nodes.
+        for (int k = 0; k < 30; ++k) {
+          v = random_value();
+          l.PushBack(v);
+          model.push_back(v);
+        }
+        break;
       default: {
         v = "v" + std::to_string(rng() % 50);
         int64_t count = static_cast<int64_t>(rng() % 5) - 2;
@@ -295,6 +350,10 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
       }
     }
     ASSERT_EQ(l.size(), model.size());
+    max_compressed = std::max(max_compressed, compressed_nodes());
+    if (step % 50 == 0) {
+      ASSERT_TRUE(l.CompressionInvariantHolds()) << "step " << step;
+    }
     if (step % 1000 == 0) {
       ASSERT_EQ(All(l), std::vector<std::string>(model.begin(), model.end()));
       size_t limit = fill < 0 ? (size_t{4096} << (-fill - 1)) : 8192;
@@ -304,9 +363,24 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
   EXPECT_EQ(All(l), std::vector<std::string>(model.begin(), model.end()));
   std::vector<std::string> rev(model.rbegin(), model.rend());
   EXPECT_EQ(AllReverse(l), rev);
+  EXPECT_TRUE(l.CompressionInvariantHolds());
+  // A copy keeps the depth and the content, compressed nodes included.
+  auto copy = l.Clone();
+  const auto* c = static_cast<const ListObject*>(copy.get());
+  EXPECT_EQ(c->compress_depth(), depth);
+  EXPECT_EQ(All(*c), All(l));
+  if (depth == 0) {
+    EXPECT_EQ(max_compressed, 0u);
+  } else {
+    EXPECT_GT(max_compressed, 0u) << "the test never compressed a node";
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fills, ListObjectRandomTest, ::testing::Values(-2, -1, 1, 4, 128));
+INSTANTIATE_TEST_SUITE_P(Fills, ListObjectRandomTest,
+                         ::testing::Values(std::pair{-2, 0}, std::pair{-1, 0}, std::pair{1, 0},
+                                           std::pair{4, 0}, std::pair{128, 0}, std::pair{16, 1},
+                                           std::pair{16, 2}, std::pair{8, 1}, std::pair{32, 3},
+                                           std::pair{1, 1}, std::pair{-1, 1}, std::pair{4, 2}));
 
 }  // namespace
 }  // namespace gannet

@@ -375,11 +375,15 @@ TEST(ValueInlineTest, RelocationKeepsEveryEncodingIntact) {
         EXPECT_TRUE(v.As<ZSetObject>()->Validate());
         break;
     }
-    // A deep copy owns its own blocks.
+    // A deep copy owns its own blocks. Its blocks are allocated at their final size, so
+    // they are never bigger than the original's, which grew by realloc: under glibc's malloc
+    // (tests do not link jemalloc) a block shrunk or grown in place can keep a few spare
+    // bytes, so equality would depend on the heap's history.
     Value c = v.Clone();
     EXPECT_EQ(c.type(), v.type());
     EXPECT_EQ(c.encoding(), v.encoding());
-    EXPECT_EQ(c.MemoryUsage(), v.MemoryUsage());
+    EXPECT_GT(c.MemoryUsage(), 0u) << i;
+    EXPECT_LE(c.MemoryUsage(), v.MemoryUsage()) << i;
   }
 }
 

@@ -16,6 +16,7 @@
 
 #include "gannet/common/clock.h"
 #include "gannet/common/crc64.h"
+#include "gannet/common/lzf.h"
 #include "gannet/engine/eviction.h"
 #include "gannet/engine/hash_object.h"
 #include "gannet/engine/keyspace.h"
@@ -23,7 +24,6 @@
 #include "gannet/engine/set_object.h"
 #include "gannet/engine/stream_object.h"
 #include "gannet/engine/zset_object.h"
-#include "lzf.h"
 #include "rdb_describe.h"
 
 namespace gannet {
@@ -162,7 +162,7 @@ TEST(Crc64Test, CheckValue) {
 }
 
 TEST(LzfTest, RoundTrips) {
-  rdb_internal::LzfScratch scratch;
+  LzfScratch scratch;
   std::mt19937 rng(1);
   for (int round = 0; round < 200; ++round) {
     std::string in;
@@ -170,14 +170,14 @@ TEST(LzfTest, RoundTrips) {
     const int alphabet = 1 + static_cast<int>(rng() % 8);
     for (size_t i = 0; i < n; ++i) in.push_back(static_cast<char>('a' + rng() % alphabet));
     std::string out(n, '\0');
-    const size_t c = rdb_internal::LzfCompress(in.data(), n, out.data(), n - 4, scratch);
+    const size_t c = LzfCompress(in.data(), n, out.data(), n - 4, scratch);
     if (c == 0) continue;
     std::string back(n, '\0');
-    ASSERT_TRUE(rdb_internal::LzfDecompress(out.data(), c, back.data(), n)) << round;
+    ASSERT_TRUE(LzfDecompress(out.data(), c, back.data(), n)) << round;
     ASSERT_EQ(back, in);
     // Wrong claimed length and truncation are refused.
-    EXPECT_FALSE(rdb_internal::LzfDecompress(out.data(), c, back.data(), n - 1));
-    EXPECT_FALSE(rdb_internal::LzfDecompress(out.data(), c - 1, back.data(), n));
+    EXPECT_FALSE(LzfDecompress(out.data(), c, back.data(), n - 1));
+    EXPECT_FALSE(LzfDecompress(out.data(), c - 1, back.data(), n));
   }
 }
 
@@ -185,29 +185,29 @@ TEST(LzfTest, DecodesRedisOutput) {
   // redis-server 7.0.15: DUMP of SET big <100 x 'x'> holds this LZF body.
   const std::string comp = Unhex("017878e0570001787800");
   std::string out(100, '\0');
-  ASSERT_TRUE(rdb_internal::LzfDecompress(comp.data(), 9, out.data(), 100));
+  ASSERT_TRUE(LzfDecompress(comp.data(), 9, out.data(), 100));
   EXPECT_EQ(out, std::string(100, 'x'));
 }
 
 TEST(LzfTest, HostileInput) {
   std::string out(64, '\0');
   // A back-reference before the start of the output.
-  EXPECT_FALSE(rdb_internal::LzfDecompress("\x20\x05", 2, out.data(), 10));
+  EXPECT_FALSE(LzfDecompress("\x20\x05", 2, out.data(), 10));
   // A literal run past the input.
   EXPECT_FALSE(
-      rdb_internal::LzfDecompress("\x1f"
-                                  "abc",
-                                  4, out.data(), 32));
+      LzfDecompress("\x1f"
+                    "abc",
+                    4, out.data(), 32));
   // Output longer than claimed.
   EXPECT_FALSE(
-      rdb_internal::LzfDecompress("\x03"
-                                  "abcd",
-                                  5, out.data(), 3));
+      LzfDecompress("\x03"
+                    "abcd",
+                    5, out.data(), 3));
   // A reference missing its offset byte.
   EXPECT_FALSE(
-      rdb_internal::LzfDecompress("\x00"
-                                  "a\xe0",
-                                  3, out.data(), 20));
+      LzfDecompress("\x00"
+                    "a\xe0",
+                    3, out.data(), 20));
 }
 
 // ---- DUMP / RESTORE ----
@@ -501,6 +501,100 @@ TEST(RdbPayloadTest, UnknownListpackCountIsExactAfterLoad) {
   }
 }
 
+// ---- compressed list nodes (list-compress-depth) ----
+
+// A list of compressible elements with small nodes, interior ones compressed at depth.
+std::unique_ptr<ListObject> CompressedList(int depth) {
+  auto l = std::make_unique<ListObject>(16, depth);
+  for (int i = 0; i < 2000; ++i) l->PushBack("compressible-element-" + std::to_string(i % 100));
+  return l;
+}
+
+// Quicklist2 with one packed node stored as an LZF string (stream, inflated length).
+std::string LzfNodeBody(std::string_view stream, size_t raw_len) {
+  auto len = [](size_t n) {  // RDB lengths of 6 or 14 bits
+    return n < 64 ? std::string(1, static_cast<char>(n))
+                  : std::string{static_cast<char>(0x40 | (n >> 8)), static_cast<char>(n & 0xff)};
+  };
+  return std::string("\x12\x01\x02\xc3", 4) + len(stream.size()) + len(raw_len) +
+         std::string(stream);
+}
+
+TEST(RdbPayloadTest, CompressedListNodesGoOutAsLzfStrings) {
+  auto list = CompressedList(1);
+  size_t compressed = 0;
+  std::vector<std::string> streams;
+  for (size_t i = 0; i < list->node_count(); ++i) {
+    if (!list->node_compressed(i)) continue;
+    ++compressed;
+    streams.emplace_back(list->node(i).lzf_bytes());
+  }
+  ASSERT_GT(compressed, 100u);
+  EXPECT_FALSE(list->node_compressed(0));
+  EXPECT_FALSE(list->node_compressed(list->node_count() - 1));
+  const Value v = Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(list));
+  // As Redis: each compressed node is written as the LZF stream it holds, even with RDB
+  // compression off.
+  for (bool rdb_compression : {true, false}) {
+    const std::string payload = DumpPayload(v, rdb_compression);
+    for (const std::string& z : streams) {
+      EXPECT_NE(payload.find(z), std::string::npos) << rdb_compression;
+    }
+  }
+  const std::string payload = DumpPayload(v);
+  // A server at depth 0 loads every node raw; one at depth 1 compresses them again.
+  Value back;
+  std::string error;
+  ASSERT_TRUE(RestorePayload(payload, &back, &error)) << error;
+  const auto* flat = back.As<ListObject>();
+  EXPECT_EQ(flat->compress_depth(), 0);
+  for (size_t i = 0; i < flat->node_count(); ++i) EXPECT_FALSE(flat->node_compressed(i));
+  EXPECT_EQ(DescribeValue(back), DescribeValue(v));
+  RdbEncodingLimits deep;
+  deep.list_max_listpack_size = 16;
+  deep.list_compress_depth = 1;
+  Value again;
+  ASSERT_TRUE(RestorePayload(payload, &again, &error, deep)) << error;
+  const auto* l = again.As<ListObject>();
+  EXPECT_EQ(l->compress_depth(), 1);
+  EXPECT_EQ(l->node_count(), v.As<ListObject>()->node_count());
+  EXPECT_TRUE(l->CompressionInvariantHolds());
+  EXPECT_TRUE(l->node_compressed(1));
+  EXPECT_EQ(DescribeValue(again), DescribeValue(v));
+  EXPECT_EQ(again.MemoryUsage(), v.MemoryUsage());
+}
+
+TEST(RdbPayloadTest, CorruptCompressedListNodeIsRefused) {
+  // A good node first: the LZF stream of a one-element listpack.
+  Listpack lp;
+  lp.Append(std::string(60, 'z'));
+  ListNode node(lp.Clone());
+  ASSERT_TRUE(node.Compress());
+  const std::string good = LzfNodeBody(node.lzf_bytes(), lp.bytes_size());
+  Value v;
+  std::string error;
+  ASSERT_TRUE(RestorePayload(WithFooter(good), &v, &error)) << error;
+  EXPECT_EQ(v.As<ListObject>()->Get(0), std::string(60, 'z'));
+  // A back-reference before the start; a stream short of the claimed length; one that
+  // inflates to bytes that are no listpack; a good stream with a wrong inflated length.
+  ExpectBadFormat(LzfNodeBody("\x20\x05", 10), "lzf reference");
+  ExpectBadFormat(LzfNodeBody(std::string("\x02"
+                                          "abc",
+                                          4),
+                              5),
+                  "lzf short");
+  ExpectBadFormat(LzfNodeBody(std::string("\x06"
+                                          "garbage",
+                                          8),
+                              7),
+                  "not a listpack");
+  ExpectBadFormat(LzfNodeBody(node.lzf_bytes(), lp.bytes_size() - 1), "wrong length");
+  std::string flipped = good;
+  flipped[flipped.size() - 3] ^= 0x55;  // inside the stream
+  Value out;
+  EXPECT_FALSE(RestorePayload(WithFooter(flipped), &out, &error));
+}
+
 TEST(RdbPayloadTest, TruncationAndBitFlipsNeverCrash) {
   for (auto& [name, v] : Samples()) {
     const std::string payload = DumpPayload(v);
@@ -779,6 +873,32 @@ TEST_F(RdbFileTest, ChecksumOffAndMismatch) {
   ASSERT_FALSE(LoadRdb(src, loaded, kNow, {}, &err));
   EXPECT_NE(err.message.find("Wrong RDB checksum expected"), std::string::npos) << err.message;
   EXPECT_EQ(err.offset, file.size() - 8);
+}
+
+TEST_F(RdbFileTest, CorruptCompressedListNodeNamesTheProblem) {
+  std::string file = "REDIS0010" + std::string("\x12", 1) + RdbStr("list") +
+                     std::string("\x01\x02\xc3\x02\x0a\x20\x05", 7) + "\xff" + std::string(8, '\0');
+  Keyspace loaded(16, &clock_);
+  StringSource src(file);
+  RdbLoadError err;
+  ASSERT_FALSE(LoadRdb(src, loaded, kNow, {}, &err));
+  EXPECT_EQ(err.message, "Invalid LZF compressed string (key 'list')") << err.ToString();
+  // And a file saved from a keyspace holding compressed lists loads back whole.
+  auto list = CompressedList(2);
+  ks_.db(0).Insert("deep", Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(list)));
+  const std::string saved = Save();
+  Keyspace back(16, &clock_);
+  back.set_now_ms(kNow);
+  StringSource src2(saved);
+  RdbLoadOptions opt;
+  opt.limits.list_max_listpack_size = 16;
+  opt.limits.list_compress_depth = 2;
+  ASSERT_TRUE(LoadRdb(src2, back, kNow, opt, &err)) << err.ToString();
+  EXPECT_EQ(Contents(back), Contents(ks_));
+  const auto* l = back.db(0).FindRead("deep")->value.As<ListObject>();
+  EXPECT_EQ(l->compress_depth(), 2);
+  EXPECT_TRUE(l->CompressionInvariantHolds());
+  EXPECT_TRUE(l->node_compressed(2));
 }
 
 TEST_F(RdbFileTest, HeaderErrors) {

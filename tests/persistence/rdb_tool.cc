@@ -72,6 +72,13 @@ std::vector<std::pair<std::string, Value>> SampleValues(int64_t now_ms) {
   out.emplace_back("list:small", list(5, 3));
   out.emplace_back("list:big", list(3000, 20));
   out.emplace_back("list:hugeelem", list(3, 10000));
+  {
+    // list-compress-depth 1: interior nodes go out as LZF strings.
+    auto l = std::make_unique<ListObject>(-2, 1);
+    for (int i = 0; i < 3000; ++i) l->PushBack("compressible-element-" + std::to_string(i % 200));
+    out.emplace_back("list:compressed",
+                     Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(l)));
+  }
   auto set = [](size_t n, bool ints) {
     auto s = std::make_unique<SetObject>();
     for (size_t i = 0; i < n; ++i) {

@@ -204,6 +204,7 @@ struct RdbEncodingLimits {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int list_max_listpack_size = -2;
+  int list_compress_depth = 0;
   int64_t stream_node_max_bytes = 4096;
   int64_t stream_node_max_entries = 100;
 

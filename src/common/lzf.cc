@@ -5,39 +5,30 @@
 // The compressor finds matches with a hash table of the last position of every 3-byte
 // prefix, greedy, as liblzf does; ratios are close to liblzf's, and any valid stream
 // decodes the same way in Redis.
-#include "lzf.h"
+#include "gannet/common/lzf.h"
 
 #include <cstring>
 
-namespace gannet::rdb_internal {
+namespace gannet {
 namespace {
 
-constexpr size_t kHashLog = 14;
+constexpr unsigned kHashLog = 14;
+// The one-shot compressor's table: 2^12 slots on the stack (16 KB), enough for a list
+// node of a few KB; smaller inputs clear only the slots they can use.
+constexpr unsigned kOneShotHashLog = 12;
 constexpr size_t kMaxLiteral = 32;
 constexpr size_t kMaxOffset = 8192;
 constexpr size_t kMaxMatch = 264;  // 7 + 255 + 2
 
-inline uint32_t Hash3(const unsigned char* p) {
+inline uint32_t Hash3(const unsigned char* p, unsigned hash_log) {
   const uint32_t v = uint32_t{p[0]} << 16 | uint32_t{p[1]} << 8 | p[2];
-  return (v * 2654435761u) >> (32 - kHashLog);
+  return (v * 2654435761u) >> (32 - hash_log);
 }
 
-}  // namespace
-
-size_t LzfCompress(const void* in_v, size_t in_len, void* out_v, size_t out_cap,
-                   LzfScratch& scratch) {
-  const auto* in = static_cast<const unsigned char*>(in_v);
-  auto* out = static_cast<unsigned char*>(out_v);
-  if (in_len == 0 || out_cap == 0) return 0;
-  // Inputs past 1 GB are stored raw (positions must fit the 32-bit slots).
-  if (in_len >= (uint32_t{1} << 30)) return 0;
-  std::vector<uint32_t>& table = scratch.table;
-  if (table.empty() || UINT32_MAX - scratch.base <= in_len + 1) {
-    table.assign(size_t{1} << kHashLog, 0);
-    scratch.base = 0;
-  }
-  const uint32_t base = scratch.base;
-  scratch.base += static_cast<uint32_t>(in_len + 1);
+// The compressor proper: table has 2^hash_log slots, each empty (<= base) or holding
+// base + position + 1 of this input.
+size_t Compress(const unsigned char* in, size_t in_len, unsigned char* out, size_t out_cap,
+                uint32_t* table, unsigned hash_log, uint32_t base) {
 
   size_t ip = 0;
   size_t op = 1;  // out[0] is the first literal run's control byte
@@ -52,7 +43,7 @@ size_t LzfCompress(const void* in_v, size_t in_len, void* out_v, size_t out_cap,
   };
 
   while (ip + 2 < in_len) {
-    const uint32_t h = Hash3(in + ip);
+    const uint32_t h = Hash3(in + ip, hash_log);
     const uint32_t slot = table[h];
     table[h] = static_cast<uint32_t>(base + ip + 1);
     if (slot > base) {
@@ -80,7 +71,7 @@ size_t LzfCompress(const void* in_v, size_t in_len, void* out_v, size_t out_cap,
         // Index the positions inside the match so later data can refer into it.
         const size_t end = ip + len;
         for (++ip; ip < end && ip + 2 < in_len; ++ip) {
-          table[Hash3(in + ip)] = static_cast<uint32_t>(base + ip + 1);
+          table[Hash3(in + ip, hash_log)] = static_cast<uint32_t>(base + ip + 1);
         }
         ip = end;
         continue;
@@ -105,6 +96,34 @@ size_t LzfCompress(const void* in_v, size_t in_len, void* out_v, size_t out_cap,
   }
   close_run();
   return op;
+}
+
+}  // namespace
+
+size_t LzfCompress(const void* in_v, size_t in_len, void* out_v, size_t out_cap,
+                   LzfScratch& scratch) {
+  if (in_len == 0 || out_cap == 0) return 0;
+  // Inputs past 1 GB are stored raw (positions must fit the 32-bit slots).
+  if (in_len >= (uint32_t{1} << 30)) return 0;
+  std::vector<uint32_t>& table = scratch.table;
+  if (table.empty() || UINT32_MAX - scratch.base <= in_len + 1) {
+    table.assign(size_t{1} << kHashLog, 0);
+    scratch.base = 0;
+  }
+  const uint32_t base = scratch.base;
+  scratch.base += static_cast<uint32_t>(in_len + 1);
+  return Compress(static_cast<const unsigned char*>(in_v), in_len,
+                  static_cast<unsigned char*>(out_v), out_cap, table.data(), kHashLog, base);
+}
+
+size_t LzfCompress(const void* in, size_t in_len, void* out, size_t out_cap) {
+  if (in_len == 0 || out_cap == 0 || in_len >= (uint32_t{1} << 30)) return 0;
+  unsigned hash_log = 8;
+  while (hash_log < kOneShotHashLog && (size_t{1} << hash_log) < in_len) ++hash_log;
+  uint32_t table[size_t{1} << kOneShotHashLog];
+  std::memset(table, 0, (size_t{1} << hash_log) * sizeof(uint32_t));
+  return Compress(static_cast<const unsigned char*>(in), in_len, static_cast<unsigned char*>(out),
+                  out_cap, table, hash_log, 0);
 }
 
 bool LzfDecompress(const void* in_v, size_t in_len, void* out_v, size_t out_len) {
@@ -143,4 +162,4 @@ bool LzfDecompress(const void* in_v, size_t in_len, void* out_v, size_t out_len)
   return op == out_len;
 }
 
-}  // namespace gannet::rdb_internal
+}  // namespace gannet
