@@ -602,8 +602,10 @@ void Connection::WriteReplies() {
     FlushTls();
     return;
   }
+  bool drained;
   if (!out_.contiguous()) [[unlikely]] {
     if (!WriteGathered()) return;
+    drained = out_.empty();
   } else {
     const std::string& bytes = out_.buffer_bytes();
     while (out_.pos() < bytes.size()) {
@@ -619,8 +621,9 @@ void Connection::WriteReplies() {
       server_.stats().total_net_output_bytes += n;
       server_.stats().total_writes_processed++;
     }
+    drained = out_.pos() == bytes.size();
   }
-  if (out_.empty()) return OnOutputDrained();
+  if (drained) return OnOutputDrained();
   // The socket would block: check the output caps, then wait for writability without
   // reading more requests (back-pressure).
   if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;
@@ -656,7 +659,7 @@ bool Connection::WriteGathered() {
 }
 
 void Connection::OnOutputDrained() {
-  out_.Clear();
+  out_.ClearDrained();
   soft_limit_since_ms_ = 0;
   if (close_after_reply_) return Close();
   WaitRead();

@@ -7,23 +7,28 @@
 namespace gannet {
 
 void OutputQueue::TruncateTo(Mark m) {
-  if (m.bytes > buf_.size() || m.frames > base_ + frames_.size()) return;  // stale mark
+  if (m.bytes > buf_.size() || m.frames > frames_queued_) return;  // stale mark
   // Keep what was (even partly) sent: it cannot be taken back.
-  size_t keep = std::max(m.frames, base_) - base_;
+  const size_t base = frames_queued_ - frames_.size();  // frames that left the list
+  size_t keep = std::max(m.frames, base) - base;
   keep = std::max(keep, head_ + (frame_off_ > 0 ? 1 : 0));
   for (size_t i = keep; i < frames_.size(); ++i) {
     frame_pending_ -= frames_[i].frame->size();  // i > head_ or nothing of it was sent
     frame_charge_ -= frames_[i].frame->charge();
   }
-  if (keep < frames_.size())
+  if (keep < frames_.size()) {
+    frames_queued_ -= frames_.size() - keep;
     frames_.erase(frames_.begin() + static_cast<ptrdiff_t>(keep), frames_.end());
+  }
   buf_.resize(std::max(m.bytes, pos_));
+  Compact();
 }
 
 void OutputQueue::PushShared(SharedFrameRef frame) {
   frame_pending_ += frame->size();
   frame_charge_ += frame->charge();
   frames_.push_back(Entry{buf_.size(), std::move(frame)});
+  ++frames_queued_;
 }
 
 size_t OutputQueue::Gather(iovec* iov, size_t max) const {
@@ -72,14 +77,12 @@ void OutputQueue::Consume(size_t n) {
 void OutputQueue::Compact() {
   if (head_ == 0) return;
   if (head_ == frames_.size()) {  // back to the contiguous case
-    base_ += head_;
     frames_.clear();
     head_ = 0;
     return;
   }
   if (head_ < 32 || head_ * 2 < frames_.size()) return;
   frames_.erase(frames_.begin(), frames_.begin() + static_cast<ptrdiff_t>(head_));
-  base_ += head_;
   head_ = 0;
 }
 
@@ -107,13 +110,10 @@ size_t OutputQueue::MoveTo(std::string* dst) {
   return 0;
 }
 
-void OutputQueue::Clear() {
-  buf_.clear();
-  pos_ = 0;
+void OutputQueue::DropFrames() {
   frames_.clear();
   head_ = 0;
   frame_off_ = 0;
-  base_ = 0;
   frame_pending_ = 0;
   frame_charge_ = 0;
 }

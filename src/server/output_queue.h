@@ -49,14 +49,15 @@ class OutputQueue {
   const std::string& buffer_bytes() const { return buf_; }
 
   // No frame pending: the pending output is buffer()[pos(), size).
-  bool contiguous() const { return head_ == frames_.size(); }
+  // (Every frame sent leaves the list empty: see Compact.)
+  bool contiguous() const { return frames_.empty(); }
   size_t pos() const { return pos_; }
   // Bytes not yet sent, frames counted at full size.
   size_t pending() const { return buf_.size() - pos_ + frame_pending_; }
   bool empty() const { return pending() == 0; }
   size_t queued_frames() const { return frames_.size() - head_; }
 
-  Mark mark() const { return {buf_.size(), base_ + frames_.size()}; }
+  Mark mark() const { return {buf_.size(), frames_queued_}; }
   // Drops the bytes and frames queued after m. A mark from before the queue was last
   // emptied, or one pointing into what was already sent, drops only what is unsent.
   void TruncateTo(Mark m);
@@ -77,8 +78,20 @@ class OutputQueue {
   // for the next replies).
   size_t MoveTo(std::string* dst);
 
-  // Everything was sent (or is dropped): empty, keeping the buffer's capacity.
-  void Clear();
+  // pending() == 0, which implies no frame is listed (the last one sent empties the
+  // list): rewinds the buffer, keeping its capacity. The connection's hot path.
+  void ClearDrained() {
+    buf_.clear();
+    pos_ = 0;
+  }
+  // Everything was sent (or is dropped): empty, keeping the buffer's capacity. Inline:
+  // the contiguous case runs it after every reply written.
+  void Clear() {
+    buf_.clear();
+    pos_ = 0;
+    if (!frames_.empty()) [[unlikely]]
+      DropFrames();
+  }
   // An empty queue gives back a buffer grown past `threshold` bytes.
   void ShrinkIfEmpty(size_t threshold);
 
@@ -93,15 +106,19 @@ class OutputQueue {
     size_t at;  // buf_ offset the frame follows
     SharedFrameRef frame;
   };
-  // Drops the entries before head_ once they are the larger part of the list.
+  // Drops the entries before head_ once they are the larger part of the list, and all of
+  // them once every frame was sent.
   void Compact();
+  void DropFrames();
 
   std::string buf_;
   size_t pos_ = 0;  // bytes of buf_ sent
   std::vector<Entry> frames_;
   size_t head_ = 0;       // first frame not completely sent
   size_t frame_off_ = 0;  // bytes of frames_[head_] sent
-  size_t base_ = 0;       // entries removed by Compact since the last Clear (marks count them)
+  // Frames queued so far, less those dropped by TruncateTo: marks count in it (entries
+  // leave frames_ when sent, so an index into frames_ is no mark).
+  size_t frames_queued_ = 0;
   size_t frame_pending_ = 0;
   size_t frame_charge_ = 0;
 };

@@ -24,6 +24,19 @@ import harness
 from harness import encode_command
 
 
+class Server(harness.Server):
+    """harness.Server that also fails the test when the server did not exit cleanly (a
+    sanitizer report makes the exit code non-zero) or its log reports a sanitizer error."""
+
+    def __exit__(self, *exc):
+        code = self.stop()
+        log = self.log()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        if exc[0] is None:
+            if "Sanitizer" in log or code not in (0, None):
+                raise AssertionError("server exit code %s; log tail:\n%s" % (code, log[-3000:]))
+
+
 def bulk(b):
     b = b.encode() if isinstance(b, str) else b
     return b"$%d\r\n%s\r\n" % (len(b), b)
@@ -87,7 +100,7 @@ class FanoutTest(unittest.TestCase):
     SUBSCRIBERS = 1000
 
     def test_thousand_subscribers_mixed_protocols_and_patterns(self):
-        with harness.Server(args=["--maxclients", "4000"]) as srv:
+        with Server(args=["--maxclients", "4000"]) as srv:
             kinds = []   # (resp3, direct, pattern)
             subs = []
             for i in range(self.SUBSCRIBERS):
@@ -184,7 +197,7 @@ class FanoutTest(unittest.TestCase):
         return out
 
     def test_pushes_keep_their_place_among_replies(self):
-        with harness.Server() as srv:
+        with Server() as srv:
             got = self.ordering_script(srv)
         # Spot checks that hold whatever the oracle says.
         self.assertIn(push(True, "message", "ch", "m1"), got["s"])
@@ -197,7 +210,7 @@ class FanoutTest(unittest.TestCase):
         redis = harness.redis_binary()
         if harness.is_redis(harness.gannet_binary()):
             return
-        with harness.Server(binary=redis) as ref:
+        with Server(binary=redis) as ref:
             want = self.ordering_script(ref)
         self.assertEqual(got["s"], want["s"])
         self.assertEqual(got["r"], want["r"])
@@ -232,7 +245,7 @@ class FanoutTest(unittest.TestCase):
     def test_slow_subscriber_hits_hard_limit_others_unaffected(self):
         if harness.is_redis(harness.gannet_binary()):
             self.skipTest("the log line checked is Gannet's")
-        with harness.Server(args=["--client-output-buffer-limit", "pubsub 1mb 0 0"]) as srv:
+        with Server(args=["--client-output-buffer-limit", "pubsub 1mb 0 0"]) as srv:
             readers = []
             for _ in range(50):
                 c = srv.client()
@@ -273,7 +286,7 @@ class FanoutTest(unittest.TestCase):
     def test_soft_limit_applies_after_its_seconds(self):
         if harness.is_redis(harness.gannet_binary()):
             self.skipTest("Gannet's log line")
-        with harness.Server(args=["--client-output-buffer-limit", "pubsub 0 256kb 3"]) as srv:
+        with Server(args=["--client-output-buffer-limit", "pubsub 0 256kb 3"]) as srv:
             slow = self.slow_subscriber(srv, "soft")
             pub = srv.client()
             self.assertTrue(harness_wait(
@@ -301,7 +314,7 @@ class FanoutTest(unittest.TestCase):
         if harness.is_redis(harness.gannet_binary()):
             self.skipTest("Gannet's accounting")
         n = 100
-        with harness.Server(args=["--client-output-buffer-limit", "pubsub 0 0 0"]) as srv:
+        with Server(args=["--client-output-buffer-limit", "pubsub 0 0 0"]) as srv:
             pub = srv.client()
             before = info_field(pub.call("INFO", "memory").decode(), "mem_clients_normal")
             slows = [self.slow_subscriber(srv, "mem") for _ in range(n)]
@@ -364,7 +377,7 @@ class TlsFanoutTest(unittest.TestCase):
         try:
             pki = test_tls.make_pki(d)
             tls_port = harness.free_port()
-            with harness.Server(args=test_tls.tls_args(pki, tls_port)) as srv:
+            with Server(args=test_tls.tls_args(pki, tls_port)) as srv:
                 ctx = test_tls.client_context(pki)
                 tls_subs = [test_tls.TlsClient(tls_port, ctx) for _ in range(5)]
                 plain = [srv.client() for _ in range(5)]
