@@ -24,13 +24,6 @@ void OutputQueue::TruncateTo(Mark m) {
   Compact();
 }
 
-void OutputQueue::PushShared(SharedFrameRef frame) {
-  frame_pending_ += frame->size();
-  frame_charge_ += frame->charge();
-  frames_.push_back(Entry{buf_.size(), std::move(frame)});
-  ++frames_queued_;
-}
-
 size_t OutputQueue::Gather(iovec* iov, size_t max) const {
   size_t n = 0;
   size_t p = pos_;

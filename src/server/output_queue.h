@@ -62,8 +62,13 @@ class OutputQueue {
   // emptied, or one pointing into what was already sent, drops only what is unsent.
   void TruncateTo(Mark m);
 
-  // Queues frame after everything queued so far.
-  void PushShared(SharedFrameRef frame);
+  // Queues frame after everything queued so far (inline: once per subscriber and message).
+  void PushShared(const SharedFrameRef& frame) {
+    frame_pending_ += frame->size();
+    frame_charge_ += frame->charge();
+    frames_.emplace_back(buf_.size(), frame);
+    ++frames_queued_;
+  }
 
   // Fills up to max iovecs with the pending pieces in order; returns how many.
   size_t Gather(iovec* iov, size_t max) const;
@@ -103,6 +108,7 @@ class OutputQueue {
 
  private:
   struct Entry {
+    Entry(size_t a, const SharedFrameRef& f) : at(a), frame(f) {}
     size_t at;  // buf_ offset the frame follows
     SharedFrameRef frame;
   };
