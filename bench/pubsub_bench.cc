@@ -1,9 +1,16 @@
-// PUBLISH fan-out: the engine registry plus the commands layer's delivery (frame built
-// once per publish, then appended to every subscriber's output), to N subscribers of one
-// channel with M unrelated patterns registered. Expect time linear in N + M and bytes
-// copied = N x frame size (no per-subscriber encoding). The allocs/publish counter (calls
-// of operator new per PUBLISH, counted by this binary's replacement below) must stay 0 in
-// the steady state whatever N is: nothing is allocated per subscriber.
+// PUBLISH fan-out: the engine registry plus the commands layer's delivery, to N
+// subscribers of one channel (half RESP2, half RESP3) with M unrelated patterns
+// registered. Delivery encodes each distinct frame once (RESP2 and RESP3 here) into a
+// shared, reference-counted frame, and every subscriber queues a reference to it, as a
+// connection's OutputQueue does. Counters per PUBLISH:
+//   allocs/publish       operator new calls (this binary replaces it): the frames, and
+//                        nothing per subscriber whatever N is
+//   frames/publish       distinct frames the subscribers received
+//   payload_copies/pub   copies of the payload made: one per frame, not per subscriber
+//   bytes_copied/pub     bytes written to build them (frames x frame size)
+// BM_PublishCopying delivers to clients that copy the frame into their own output string
+// (what every subscriber cost before frames were shared, and what a client without a
+// queue still does): its bytes_copied grows with N.
 //
 // For the whole server against redis-server with real sockets: bench/pubsub_side_by_side.py.
 //
@@ -43,10 +50,24 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 namespace gannet {
 namespace {
 
-// A subscriber whose output is a string, emptied by the benchmark between iterations
-// (as a connection's write would).
+// What one publish made: the distinct frames the subscribers received (each one copy of
+// the payload) and their bytes. Cleared by the benchmark before every publish.
+struct FrameLedger {
+  std::vector<const SharedFrame*> seen;
+  uint64_t frames = 0;
+  uint64_t copies = 0;  // of the payload: one per frame built, one per copying receiver
+  uint64_t bytes = 0;
+};
+
+// A subscriber as the server's connection is for pub/sub: frames queued by reference
+// (PushShared), replies appended to a string. The queue is emptied between publishes as
+// a write would; the vector keeps its capacity, so nothing is allocated per message.
 class BenchClient final : public ClientView {
  public:
+  explicit BenchClient(FrameLedger* ledger, bool share) : ledger_(ledger), share_(share) {
+    out_.reserve(1u << 17);
+    queue_.reserve(64);
+  }
   uint64_t id() const override { return 1; }
   std::string_view name() const override { return ""; }
   void set_name(std::string_view) override {}
@@ -60,54 +81,87 @@ class BenchClient final : public ClientView {
   void CloseAfterReply() override {}
   void Reset() override {}
   ReplyBuilder* push_reply() override { return &rb_; }
+  bool PushShared(const SharedFrameRef& frame) override {
+    if (ledger_ != nullptr && ledger_->seen.size() < ledger_->seen.capacity() &&
+        std::find(ledger_->seen.begin(), ledger_->seen.end(), frame.get()) == ledger_->seen.end()) {
+      ledger_->seen.push_back(frame.get());
+      ledger_->frames++;
+      ledger_->copies++;
+      ledger_->bytes += frame->size();
+    }
+    if (!share_) {  // the copying client: the frame's bytes into its own output
+      if (ledger_ != nullptr) {
+        ledger_->copies++;
+        ledger_->bytes += frame->size();
+      }
+      return ClientView::PushShared(frame);
+    }
+    queue_.push_back(frame);
+    return true;
+  }
   void PushDone() override {
     if (out_.size() > (1u << 16)) out_.clear();
+    if (queue_.size() >= 32) queue_.clear();  // "written": references dropped
   }
 
-  // Room for the 64 KiB kept plus one frame: the buffer never grows during the benchmark
-  // (a connection's output buffer keeps its capacity between writes the same way).
-  BenchClient() { out_.reserve(1u << 17); }
-
+  FrameLedger* ledger_;
+  bool share_;
   std::string out_;
   ReplyBuilder rb_{&out_};
+  std::vector<SharedFrameRef> queue_;
 };
 
-// args: subscribers, unrelated patterns, payload bytes.
-void BM_Publish(benchmark::State& state) {
+void Publish(benchmark::State& state, bool share) {
   const auto subscribers = static_cast<size_t>(state.range(0));
   const auto patterns = static_cast<size_t>(state.range(1));
   const std::string payload(static_cast<size_t>(state.range(2)), 'x');
   PubSub ps;
   auto delivery = MakeClientPubSubDelivery();
+  FrameLedger ledger;
+  ledger.seen.reserve(64);
   std::vector<std::unique_ptr<BenchClient>> clients;
   for (size_t i = 0; i < subscribers; ++i) {
-    clients.push_back(std::make_unique<BenchClient>());
+    clients.push_back(std::make_unique<BenchClient>(&ledger, share));
     if (i % 2 == 1) clients.back()->set_resp_version(RespVersion::kResp3);
     ps.Subscribe(clients.back().get(), "events");
   }
-  BenchClient pattern_owner;
+  BenchClient pattern_owner(nullptr, share);
   for (size_t i = 0; i < patterns; ++i) {
     ps.PSubscribe(&pattern_owner, "other." + std::to_string(i) + ".*");
   }
   size_t delivered = ps.Publish("events", payload, *delivery);  // warm the scratch space
+  ledger = FrameLedger{};
+  ledger.seen.reserve(64);
   const uint64_t allocs_before = g_allocations.load();
   for (auto _ : state) {
+    ledger.seen.clear();
     delivered += ps.Publish("events", payload, *delivery);
   }
   const uint64_t allocs = g_allocations.load() - allocs_before;
   benchmark::DoNotOptimize(delivered);
-  state.counters["allocs/publish"] =
-      static_cast<double>(allocs) / static_cast<double>(std::max<int64_t>(state.iterations(), 1));
+  const auto per = [&](uint64_t v) {
+    return static_cast<double>(v) / static_cast<double>(std::max<int64_t>(state.iterations(), 1));
+  };
+  state.counters["allocs/publish"] = per(allocs);
+  state.counters["frames/publish"] = per(ledger.frames);
+  state.counters["payload_copies/pub"] = per(ledger.copies);
+  state.counters["bytes_copied/pub"] = per(ledger.bytes);
   state.SetItemsProcessed(static_cast<int64_t>(delivered));
-  state.SetBytesProcessed(static_cast<int64_t>(delivered * (payload.size() + 30)));
 }
+
+// args: subscribers, unrelated patterns, payload bytes.
+void BM_Publish(benchmark::State& state) { Publish(state, true); }
 BENCHMARK(BM_Publish)
     ->Args({1000, 0, 16})
     ->Args({1000, 0, 1024})
+    ->Args({1000, 0, 65536})
     ->Args({1000, 100, 16})
     ->Args({100, 0, 16})
     ->Args({10, 0, 16})
     ->Args({1, 1000, 16});
+
+void BM_PublishCopying(benchmark::State& state) { Publish(state, false); }
+BENCHMARK(BM_PublishCopying)->Args({1000, 0, 1024})->Args({1000, 0, 65536});
 
 // A publish nobody receives: the cost of the registry lookups alone.
 void BM_PublishNoSubscribers(benchmark::State& state) {

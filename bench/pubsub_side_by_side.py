@@ -10,16 +10,25 @@ servers' output buffers stay small; if that reader cannot keep up, both servers 
 to its pace and the ratio says little: the "delivered" column shows that.
 
   bench/pubsub_side_by_side.py --gannet build/rel/src/gannet-server \
-      [--redis redis-server] [--subscribers 1000] [--publishes 3000] [--rounds 3]
+      [--redis redis-server] [--subscribers 1000] [--publishes 3000] [--rounds 3] \
+      [--payload 16] [--callgrind]
+
+--callgrind runs each server under valgrind's callgrind instead and reports the user-space
+instructions (Ir) it spent per PUBLISH, fan-out included, counted from when every
+subscriber is ready until every message was read: a figure that does not move with the
+machine's load (kernel time, mostly the one write per subscriber, is not in it). Use fewer
+publishes there (callgrind is ~50x slower): --publishes 300.
 """
 
 import argparse
+import glob
 import multiprocessing
 import os
 import selectors
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -37,14 +46,14 @@ def encode(*args):
     return b"".join(out)
 
 
-def start(binary, port):
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+def start(binary, port, wrapper=()):
+    args = list(wrapper) + [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
     if os.path.basename(binary).startswith("redis"):
         args += ["--appendonly", "no", "--daemonize", "no"]
     # Subscribers are drained continuously; the default pubsub limit stays in force.
     proc = subprocess.Popen(args + ["--maxclients", "4000"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    deadline = time.time() + 20
+    deadline = time.time() + (120 if wrapper else 20)
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
@@ -103,9 +112,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_round(binary, subscribers, publishes, payload, depth=50):
+def dump_ir(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    raise RuntimeError("no totals in %s" % path)
+
+
+def one_round(binary, subscribers, publishes, payload, depth=50, callgrind=False):
     port = free_port()
-    proc = start(binary, port)
+    cg_dir = tempfile.mkdtemp(prefix="pubsub_cg.") if callgrind else None
+    wrapper = ()
+    if callgrind:
+        wrapper = ("valgrind", "--tool=callgrind", "--dump-instr=no", "--collect-systime=no",
+                   "--callgrind-out-file=%s/cg.%%p" % cg_dir)
+    proc = start(binary, port, wrapper)
     try:
         channel = b"bench"
         frame = len(encode("message", channel, payload))
@@ -119,6 +141,9 @@ def one_round(binary, subscribers, publishes, payload, depth=50):
         pub = socket.create_connection(("127.0.0.1", port))
         req = encode("PUBLISH", channel, payload)
         reply = b":%d\r\n" % subscribers
+        if callgrind:
+            subprocess.run(["callgrind_control", "-z", str(proc.pid)], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cpu0 = cpu_seconds(proc.pid)
         t0 = time.perf_counter()
         sent = 0
@@ -138,15 +163,27 @@ def one_round(binary, subscribers, publishes, payload, depth=50):
         t_pub = time.perf_counter() - t0
         total, _, t_end = done.get(timeout=180)
         cpu = cpu_seconds(proc.pid) - cpu0
+        ir = None
+        if callgrind:
+            subprocess.run(["callgrind_control", "-d", "publish", str(proc.pid)], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)
+            dumps = sorted(glob.glob(cg_dir + "/cg.*.*"), key=os.path.getmtime)
+            ir = dump_ir(dumps[-1]) / publishes
         reader.join(30)
         pub.close()
-        return {"publish_per_s": publishes / t_pub,
+        return {"ir_per_publish": ir,
+                "publish_per_s": publishes / t_pub,
                 "all_delivered_per_s": publishes / (t_end - t0),
                 "delivered": total / expected,
                 "server_cpu_us_per_publish": cpu * 1e6 / publishes}
     finally:
         proc.terminate()
-        proc.wait(15)
+        proc.wait(60)
+        if cg_dir:
+            for f in glob.glob(cg_dir + "/*"):
+                os.unlink(f)
+            os.rmdir(cg_dir)
 
 
 def main():
@@ -157,8 +194,19 @@ def main():
     ap.add_argument("--publishes", type=int, default=3000)
     ap.add_argument("--payload", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--callgrind", action="store_true")
     a = ap.parse_args()
     payload = b"x" * a.payload
+    if a.callgrind:
+        ir = {}
+        for name, binary in (("gannet", a.gannet), ("redis", a.redis)):
+            res = one_round(binary, a.subscribers, a.publishes, payload, callgrind=True)
+            ir[name] = res["ir_per_publish"]
+            print("%-6s Ir per PUBLISH %10.0f  (per subscriber %.1f)  delivered %.3f"
+                  % (name, ir[name], ir[name] / a.subscribers, res["delivered"]), flush=True)
+        print("gannet/redis Ir per publish %.3f (%d subscribers, %d-byte payload)"
+              % (ir["gannet"] / ir["redis"], a.subscribers, a.payload))
+        return 0
     best = {}
     cpu = {}
     for r in range(a.rounds):

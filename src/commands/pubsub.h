@@ -11,7 +11,8 @@
 namespace gannet {
 
 // Delivers to ClientView subscribers (the handles pubsub_family.cc registers are
-// ClientView pointers) through ClientView::push_reply()/PushDone().
+// ClientView pointers): each distinct frame is built once as a SharedFrame and handed to
+// every receiver with ClientView::PushShared(), then PushDone().
 std::unique_ptr<PubSubDelivery> MakeClientPubSubDelivery();
 
 // Unsubscribes client from every channel, pattern and shard channel without replying,

@@ -7,8 +7,11 @@
 //
 // Framing: confirmations and messages are push frames (">" in RESP3, "*" in RESP2). A
 // published message is encoded once per distinct frame (one for the channel's direct
-// subscribers, one per matching pattern), then the same bytes are appended to every
-// receiver's output; RESP2 and RESP3 frames differ only in their first byte.
+// subscribers, one per matching pattern; RESP2 and RESP3 each when a receiver speaks it)
+// into an immutable shared frame that every receiver's output queue references
+// (ClientView::PushShared): the payload is copied once per frame, never per subscriber.
+#include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,45 +35,61 @@ PubSubHandle Handle(ClientView& client) { return static_cast<void*>(&client); }
 class ClientDelivery final : public PubSubDelivery {
  public:
   void Deliver(const PubSubBatch& batch) override {
-    // The frame being reused and the pattern it was built for; a new one is built when the
-    // targets move on to the next pattern (targets come grouped: direct, then by pattern).
-    bool built = false;
-    uint32_t built_for = 0;
-    for (const PubSubBatch::Target& t : batch.targets) {
-      auto* client = static_cast<ClientView*>(t.subscriber);
-      ReplyBuilder* rb = client->push_reply();
-      if (rb == nullptr) continue;
-      if (!built || built_for != t.pattern) {
-        BuildFrame(batch, t.pattern);
-        built = true;
-        built_for = t.pattern;
+    const std::span<const PubSubBatch::Target> targets = batch.targets;
+    size_t i = 0;
+    while (i < targets.size()) {
+      // Targets come grouped: the direct subscribers, then each matching pattern's.
+      const uint32_t pattern = targets[i].pattern;
+      size_t end = i + 1;
+      while (end < targets.size() && targets[end].pattern == pattern) ++end;
+      const size_t receivers = end - i;
+      // The group's frames, RESP2 and RESP3, each built when a receiver first needs it;
+      // dropped at the end of the group, they live on in the queues that hold them.
+      SharedFrameRef frames[2];
+      for (; i < end; ++i) {
+        auto* client = static_cast<ClientView*>(targets[i].subscriber);
+        const bool resp3 = client->resp_version() == RespVersion::kResp3;
+        SharedFrameRef& frame = frames[resp3 ? 1 : 0];
+        if (!frame) frame = BuildFrame(batch, pattern, resp3, receivers);
+        if (!client->PushShared(frame)) continue;
+        // May drop the client (output-buffer limit); the batch is a snapshot, so that is safe.
+        client->PushDone();
       }
-      const std::string_view frame = frame_;
-      rb->SendRaw(rb->resp3() ? ">" : "*");
-      rb->SendRaw(frame.substr(1));
-      // May drop the client (output-buffer limit); the batch is a snapshot, so that is safe.
-      client->PushDone();
     }
   }
 
  private:
-  void BuildFrame(const PubSubBatch& batch, uint32_t pattern) {
-    frame_.clear();
-    ReplyBuilder rb(&frame_, RespVersion::kResp2);
+  // The message as one frame; its payload is copied once, here, and never per receiver.
+  // Each receiver is charged an equal share of its memory (output_queue.h explains why).
+  SharedFrameRef BuildFrame(const PubSubBatch& batch, uint32_t pattern, bool resp3,
+                            size_t receivers) {
+    head_.clear();
+    ReplyBuilder rb(&head_, resp3 ? RespVersion::kResp3 : RespVersion::kResp2);
     if (pattern != PubSubBatch::kNoPattern) {
-      rb.SendArrayLen(4);
+      rb.SendPushLen(4);
       rb.SendBulk("pmessage");
       rb.SendBulk(batch.patterns[pattern]);
     } else {
-      rb.SendArrayLen(3);
+      rb.SendPushLen(3);
       rb.SendBulk(batch.scope == PubSubScope::kShard ? "smessage" : "message");
     }
     rb.SendBulk(batch.channel);
-    rb.SendBulk(batch.message);
+    head_ += '$';
+    head_ += std::to_string(batch.message.size());
+    head_ += "\r\n";
+    const size_t size = head_.size() + batch.message.size() + 2;
+    SharedFrameRef frame = SharedFrame::Allocate(size, (size + receivers - 1) / receivers);
+    char* p = frame->data();
+    std::memcpy(p, head_.data(), head_.size());
+    p += head_.size();
+    if (!batch.message.empty()) std::memcpy(p, batch.message.data(), batch.message.size());
+    p += batch.message.size();
+    std::memcpy(p, "\r\n", 2);
+    return frame;
   }
 
   // Deliveries never nest (a push cannot run a command), so one buffer serves all.
-  std::string frame_;
+  std::string head_;
 };
 
 // ---- replies ----

@@ -68,7 +68,7 @@ Connection::Connection(Server& server, Socket socket, std::string addr, std::str
       laddr_(std::move(laddr)),
       unix_(unix),
       fd_(socket_.native_handle()),
-      reply_(&out_),
+      reply_(out_.buffer()),
       authenticated_(false) {
   created_ms_ = last_interaction_ms_ = server_.cached_now_ms();
   mem_node_.owner = this;
@@ -489,17 +489,17 @@ void Connection::ExecuteOne() {
   } else {
     last_sub_.clear();
   }
-  size_t mark = out_.size();
+  const OutputQueue::Mark mark = out_.mark();
   executing_ = true;
   server_.dispatcher().Execute(CmdArgs(args.data(), args.size()), *this, reply_);
   executing_ = false;
   const bool suppress = skip || suppress_current_ || reply_mode_ == ReplyMode::kOff;
-  if (suppress) out_.resize(mark);
+  if (suppress) out_.TruncateTo(mark);
   if (blocked_) blocked_suppress_ = suppress;
 }
 
 ReplyBuilder* Connection::deferred_reply() {
-  deferred_mark_ = out_.size();
+  deferred_mark_ = out_.mark();
   return &reply_;
 }
 
@@ -510,11 +510,17 @@ void Connection::set_blocked(bool blocked) {
   }
   if (!blocked_) return;
   blocked_ = false;
-  if (blocked_suppress_ && deferred_mark_ <= out_.size()) out_.resize(deferred_mark_);
+  if (blocked_suppress_) out_.TruncateTo(deferred_mark_);  // ignores a stale mark
   blocked_suppress_ = false;
   // Called from inside another client's command or the timeout timer: send the reply and
   // run the pipelined commands that waited from the loop, not from here.
   asio::post(server_.io(), [self = shared_from_this()] { self->ResumeAfterUnblock(); });
+}
+
+bool Connection::PushShared(const SharedFrameRef& frame) {
+  if (closed_) return false;
+  out_.PushShared(frame);
+  return true;
 }
 
 void Connection::PushDone() {
@@ -596,19 +602,28 @@ void Connection::WriteReplies() {
     FlushTls();
     return;
   }
-  while (out_pos_ < out_.size()) {
-    asio::error_code ec;
-    size_t n = socket_.write_some(asio::buffer(out_.data() + out_pos_, out_.size() - out_pos_), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-    if (ec) {
-      Close();
-      return;
+  bool drained;
+  if (!out_.contiguous()) [[unlikely]] {
+    if (!WriteGathered()) return;
+    drained = out_.empty();
+  } else {
+    const std::string& bytes = out_.buffer_bytes();
+    while (out_.pos() < bytes.size()) {
+      asio::error_code ec;
+      size_t n = socket_.write_some(
+          asio::buffer(bytes.data() + out_.pos(), bytes.size() - out_.pos()), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) {
+        Close();
+        return;
+      }
+      out_.ConsumeContiguous(n);
+      server_.stats().total_net_output_bytes += n;
+      server_.stats().total_writes_processed++;
     }
-    out_pos_ += n;
-    server_.stats().total_net_output_bytes += n;
-    server_.stats().total_writes_processed++;
+    drained = out_.pos() == bytes.size();
   }
-  if (out_pos_ == out_.size()) return OnOutputDrained();
+  if (drained) return OnOutputDrained();
   // The socket would block: check the output caps, then wait for writability without
   // reading more requests (back-pressure).
   if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;
@@ -619,9 +634,32 @@ void Connection::WriteReplies() {
   });
 }
 
+// Shared frames queued: each sendmsg takes the pending replies and frames in order, up
+// to kGatherPieces of them, straight from the frames' memory; a short write leaves the
+// queue in the middle of a piece (possibly a frame), where the next one resumes.
+bool Connection::WriteGathered() {
+  constexpr size_t kGatherPieces = 64;  // under IOV_MAX; more pieces per call gain little
+  iovec iov[kGatherPieces];
+  while (!out_.empty()) {
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = out_.Gather(iov, kGatherPieces);
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      Close();
+      return false;
+    }
+    out_.Consume(static_cast<size_t>(n));
+    server_.stats().total_net_output_bytes += static_cast<size_t>(n);
+    server_.stats().total_writes_processed++;
+  }
+  return true;
+}
+
 void Connection::OnOutputDrained() {
-  out_.clear();
-  out_pos_ = 0;
+  out_.ClearDrained();
   soft_limit_since_ms_ = 0;
   if (close_after_reply_) return Close();
   WaitRead();
@@ -644,18 +682,18 @@ void Connection::FlushTls() {
     if (close_after_reply_) Close();
     return;
   }
-  if (out_pos_ == out_.size()) return OnOutputDrained();
+  if (out_.empty()) return OnOutputDrained();
   // All of it is pending until the asynchronous write completes, so the output-buffer
   // caps are checked here, on the whole (a plain socket checks what it could not write).
   if (CloseIfOverOutputLimit(server_.cached_now_ms())) return;
   // The bytes must stay put until the write completes while new replies (a blocked
   // client served, pushes) may append meanwhile: swap them into the in-flight buffer (the
-  // previous one, now empty, becomes out_ and keeps its capacity).
+  // previous one, now empty, becomes out_'s buffer and keeps its capacity). Shared frames
+  // are copied into it instead, so that OpenSSL gets one batch (one SSL_write, records as
+  // large as it makes them) rather than a record and a write per frame; a TLS subscriber
+  // encrypts its own copy of the payload anyway.
   std::string& inflight = tls_->inflight;
-  inflight.clear();
-  std::swap(out_, inflight);
-  const size_t start = out_pos_;
-  out_pos_ = 0;
+  const size_t start = out_.MoveTo(&inflight);
   tls_inflight_ = inflight.size() - start;
   writing_ = true;
   asio::async_write(tls_->stream, asio::buffer(inflight.data() + start, tls_inflight_),
@@ -686,6 +724,7 @@ void Connection::CloseAfterFlush() {
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  out_.Clear();  // pending output is dropped; shared frames are released now
   if (pause_timer_) pause_timer_->cancel();
   if (mem_node_.tracked) server_.UntrackClientMemory(mem_node_);
   if (tls_ != nullptr) {
@@ -727,7 +766,7 @@ void Connection::ShutdownTls() {
 }
 
 size_t Connection::BufferMemory() const {
-  size_t mem = sizeof(Connection) + rcap_ + out_.capacity();
+  size_t mem = sizeof(Connection) + rcap_ + out_.memory_charge();
   if (tls_ != nullptr) mem += sizeof(TlsState) + kTlsStateMemory + tls_->inflight.capacity();
   return mem;
 }
@@ -790,7 +829,7 @@ void Connection::ShrinkBuffers() {
       socket_.cancel(ec);
     }
   }
-  if (out_.empty() && out_.capacity() > 64 * 1024) std::string().swap(out_);
+  out_.ShrinkIfEmpty(64 * 1024);
   if (tls_ != nullptr && tls_inflight_ == 0 && tls_->inflight.capacity() > 64 * 1024) {
     std::string().swap(tls_->inflight);
   }

@@ -4,7 +4,8 @@
 // non-blocking write_some. (The read is PlainReadOp rather than async_read_some, which
 // tries a recv at once that fails with EAGAIN after every -P1 reply, or async_wait, which
 // costs an epoll_ctl per wait: see connection.cc. That leaves one read and one write per
-// request, as Redis.) Only when the
+// request, as Redis.) Published messages are queued by reference among the replies
+// (output_queue.h) and then written with one gather write (sendmsg) per batch. Only when the
 // socket would block does it wait for writability, and it stops reading until the output
 // drains (back-pressure: a client that does not read its replies cannot make the server
 // buffer more than one read's worth of replies).
@@ -13,7 +14,8 @@
 // kTlsHandshakeTimeout), then reads through the asio::ssl::stream over the same socket
 // and runs the same parse/execute path. Its writes are asynchronous: a non-blocking
 // write_some through OpenSSL is unsafe (the engine may have taken bytes when the socket
-// would block), so the pending output moves (swapped, not copied) into an in-flight buffer
+// would block), so the pending output moves (swapped, not copied, unless shared frames
+// are queued) into an in-flight buffer
 // handed to async_write, replies made meanwhile append to out_, and reading resumes only
 // once everything went out: the same back-pressure, one write at a time. The plain path
 // pays one predictable branch per read and per flush.
@@ -29,6 +31,7 @@
 #include "gannet/protocol/reply_builder.h"
 #include "gannet/protocol/resp_parser.h"
 #include "gannet/server/client_memory.h"
+#include "output_queue.h"
 
 namespace asio::ssl {
 class context;
@@ -77,6 +80,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   ReplyBuilder* deferred_reply() override;
   void set_blocked(bool blocked) override;
   ReplyBuilder* push_reply() override { return closed_ ? nullptr : &reply_; }
+  // Queues a published message by reference (output_queue.h): no copy of its bytes.
+  bool PushShared(const SharedFrameRef& frame) override;
   void PushDone() override;
   std::string_view peer_addr() const override { return addr_; }
   bool is_unix_socket() const override { return unix_; }
@@ -91,7 +96,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   int64_t created_ms() const { return created_ms_; }
   size_t pending_input() const { return wpos_ - rpos_; }
   // Includes the bytes of a TLS write still in flight.
-  size_t pending_output() const { return out_.size() - out_pos_ + tls_inflight_; }
+  // Shared frames count at full size (output_queue.h says why).
+  size_t pending_output() const { return out_.pending() + tls_inflight_; }
   // The read buffer as allocated (CLIENT LIST rbs; INFO mem_clients_normal).
   size_t read_buffer_capacity() const { return rcap_; }
   bool is_tls() const { return tls_ != nullptr; }
@@ -131,6 +137,9 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   // sending itself (plain socket or TLS).
   void Flush();
   void WriteReplies();
+  // WriteReplies with shared frames queued: gather writes (sendmsg) until it would block.
+  // Returns false when the connection was closed.
+  bool WriteGathered();
   void OnWritable(const asio::error_code& ec);
   // Everything pending was sent: reset the buffer, then close (QUIT, CLIENT KILL) or read on.
   void OnOutputDrained();
@@ -174,8 +183,8 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   size_t wpos_ = 0;
   RespParser parser_;
 
-  std::string out_;
-  size_t out_pos_ = 0;
+  // Replies (reply_ appends to out_.buffer()) and shared frames, in the order made.
+  OutputQueue out_;
   ReplyBuilder reply_;
 
   std::string name_;
@@ -196,7 +205,7 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   // be suppressed (CLIENT REPLY OFF/SKIP).
   bool blocked_ = false;
   bool blocked_suppress_ = false;
-  size_t deferred_mark_ = 0;
+  OutputQueue::Mark deferred_mark_{0, 0};
   // CLIENT PAUSE: the next command (still unconsumed in rbuf_) waits for the pause to end;
   // the timer wakes the client at the pause's end (it re-checks: a pause may be extended).
   bool paused_ = false;
@@ -211,7 +220,7 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   bool push_flush_posted_ = false;
   bool close_after_reply_ = false;
   bool replies_deferred_ = false;  // queued for this turn's end (Server::DeferReplies)
-  uint32_t batch_commands_ = 0;  // commands the last read ran
+  uint32_t batch_commands_ = 0;    // commands the last read ran
   bool closed_ = false;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first exceeded the soft limit
   // maxmemory-clients bookkeeping: the tracker's entry, and the session memory as last

@@ -9,6 +9,7 @@
 
 #include "gannet/commands/client_session.h"
 #include "gannet/protocol/reply_builder.h"
+#include "gannet/protocol/shared_frame.h"
 
 namespace gannet {
 
@@ -64,6 +65,16 @@ class ClientView {
   // disconnected at its class's limit; the publisher is never slowed down).
   virtual ReplyBuilder* push_reply() { return nullptr; }
   virtual void PushDone() {}
+  // A frame many clients receive (a published message), encoded for this client's
+  // protocol: queued by reference where the client can (the server's connections), else
+  // its bytes are appended through push_reply(). False: the client takes no pushes. Call
+  // PushDone() after it as after any push.
+  virtual bool PushShared(const SharedFrameRef& frame) {
+    ReplyBuilder* rb = push_reply();
+    if (rb == nullptr) return false;
+    rb->SendRaw(frame->bytes());
+    return true;
+  }
 
   // The peer as CLIENT LIST's addr shows it ("ip:port", "path:0" for a unix socket) and
   // whether it came over the unix socket (MONITOR shows those as "unix:path").
