@@ -186,7 +186,8 @@ def throughput(args):
                   f"{g['bench_us']:>9.2f}{r['bench_us']:>9.2f}")
     print("usr/sys = the split of cpu; sleeps = the event loop's voluntary context switches "
           "(waits in epoll_wait) per request; faults = minor page faults per request;\n"
-          "bench = redis-benchmark's CPU microseconds per request")
+          "bench = redis-benchmark's CPU microseconds per request. usr/sys come in clock ticks\n"
+          f"(1/{CLK_TCK} s): below about 100000 requests per run they are coarse")
 
 
 # A separate process writes the SET stream so that the loader never holds this process's GIL
