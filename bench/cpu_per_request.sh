@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # CPU per request by instruction count: runs gannet-server and a real redis-server, one after
 # the other, under valgrind's callgrind with the same redis-benchmark load, and prints the
-# user-space instructions (Ir) each spent per request, and (strace -c, without valgrind) the
-# system calls per request. Instruction counts do not change when other processes compete
-# for the cores, so this compares the two servers on a busy machine where wall-clock CPU
-# time (side_by_side.sh) is noise. It does not see kernel time: the syscall counts stand in
-# for that.
+# user-space instructions (Ir) each spent per request, and (perf stat or strace -c, without
+# valgrind) the system calls per request (--syscalls-only: just those). Instruction counts do
+# not change when other processes compete for the cores, so this compares the two servers on
+# a busy machine where wall-clock CPU time (side_by_side.py) is noise. It does not see kernel
+# time: the syscall counts stand in for that.
 #
 #   bench/cpu_per_request.sh [--gannet PATH] [--redis PATH] [--tests get,set]
 #                            [--pipelines "1 16"] [-n REQUESTS] [-c CLIENTS] [-r KEYSPACE]
-#                            [--only gannet|redis] [--no-strace] [--keep]
+#                            [--only gannet|redis] [--no-strace] [--syscalls-only] [--keep]
 #                            [--server-args "--list-compress-depth 1"]
 #
 # --tests takes any redis-benchmark -t name (lpush, lpop, incr...); --server-args are added
@@ -34,6 +34,7 @@ requests=200000
 clients=50
 keyspace=100000
 do_strace=1
+do_callgrind=1
 keep=0
 servers="gannet redis"
 server_args=""
@@ -48,10 +49,11 @@ while [[ $# -gt 0 ]]; do
     -c) clients="$2"; shift 2 ;;
     -r) keyspace="$2"; shift 2 ;;
     --no-strace) do_strace=0; shift ;;
+    --syscalls-only) do_callgrind=0; shift ;;
     --keep) keep=1; shift ;;
     --only) servers="$2"; shift 2 ;;
     --server-args) server_args="$2"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -120,6 +122,7 @@ dump_ir() {
 
 declare -A ir sys
 for kind in $servers; do
+  [[ $do_callgrind -eq 1 ]] || break
   for p in $pipelines; do
     port="$(free_port)"
     out="$work/${kind}.P${p}.callgrind"
@@ -144,6 +147,21 @@ for kind in $servers; do
   done
 done
 
+# System calls per request. With perf and the syscall tracepoints (root, or a low
+# kernel.perf_event_paranoid) the counts come from `perf stat` on the running server, which
+# does not slow it down: under strace the server is several times slower, so each
+# epoll_wait finds many more ready clients and the epoll_wait calls per request come out
+# far lower than in a normal run (at -P 1: 0.04 under strace, 0.3-0.5 without). Without
+# perf, strace -c counts them (fine for recv/send, misleading for epoll_wait). Both leave
+# out the futex waits of idle background threads (and strace's restart_syscall). The
+# perf mode also counts the event loop's epoll_wait calls and its context switches (each
+# a sleep in epoll_wait) per request.
+use_perf=0
+if [[ $do_strace -eq 1 ]] && command -v perf >/dev/null &&
+   perf stat -e raw_syscalls:sys_enter,syscalls:sys_enter_futex true >/dev/null 2>&1; then
+  use_perf=1
+fi
+declare -A ewait sleeps
 if [[ $do_strace -eq 1 ]]; then
   for kind in $servers; do
     for p in $pipelines; do
@@ -151,17 +169,35 @@ if [[ $do_strace -eq 1 ]]; then
         port="$(free_port)"
         start_server "$kind" "$port"
         bench "$port" set "$p" "$keyspace"
-        strace -q -c -f -p "$server_pid" -o "$work/${kind}-${t}-P${p}.strace" &
+        stats="$work/${kind}-${t}-P${p}.syscalls"
+        if [[ $use_perf -eq 1 ]]; then
+          perf stat -x, -o "$stats" -e raw_syscalls:sys_enter,syscalls:sys_enter_futex \
+            -e syscalls:sys_enter_restart_syscall,syscalls:sys_enter_epoll_wait \
+            -e context-switches -p "$server_pid" &
+        else
+          strace -q -c -f -p "$server_pid" -o "$stats" &
+        fi
         st=$!
         sleep 0.5
         bench "$port" "$t" "$p" "$requests"
         kill -INT "$st"
         wait "$st" 2>/dev/null || true
-        # Calls per syscall line ("% secs usecs/call calls [errors] name"), without the
-        # waits of idle background threads (futex) and strace's own restart_syscall.
-        calls="$(awk '$NF ~ /^[a-z_0-9]+$/ && $1 ~ /^[0-9.]+$/ && $NF != "total" &&
-                      $NF != "futex" && $NF != "restart_syscall" {n += $4} END {print n+0}' \
-                 "$work/${kind}-${t}-P${p}.strace")"
+        if [[ $use_perf -eq 1 ]]; then
+          # CSV lines "count,,event,...".
+          calls="$(awk -F, '$3 == "raw_syscalls:sys_enter" {n += $1}
+                            $3 == "syscalls:sys_enter_futex" {n -= $1}
+                            $3 == "syscalls:sys_enter_restart_syscall" {n -= $1}
+                            END {print n+0}' "$stats")"
+          ew="$(awk -F, '$3 == "syscalls:sys_enter_epoll_wait" {print $1+0}' "$stats")"
+          cs="$(awk -F, '$3 == "context-switches" {print $1+0}' "$stats")"
+          ewait["$kind,$t,$p"]=$(awk -v c="$ew" -v n="$requests" 'BEGIN{printf "%.3f", c/n}')
+          sleeps["$kind,$t,$p"]=$(awk -v c="$cs" -v n="$requests" 'BEGIN{printf "%.3f", c/n}')
+        else
+          # Calls per syscall line ("% secs usecs/call calls [errors] name").
+          calls="$(awk '$NF ~ /^[a-z_0-9]+$/ && $1 ~ /^[0-9.]+$/ && $NF != "total" &&
+                        $NF != "futex" && $NF != "restart_syscall" {n += $4} END {print n+0}' \
+                   "$stats")"
+        fi
         sys["$kind,$t,$p"]=$(awk -v c="$calls" -v n="$requests" 'BEGIN{printf "%.3f", c/n}')
         stop_server "$port"
       done
@@ -169,15 +205,21 @@ if [[ $do_strace -eq 1 ]]; then
   done
 fi
 
-printf '%-5s %-3s %12s %12s %7s %10s %10s\n' test P gannet_Ir redis_Ir ratio gan_sys rds_sys
+printf '%-5s %-3s %12s %12s %7s %10s %10s %9s %9s %9s %9s\n' test P gannet_Ir redis_Ir ratio \
+  gan_sys rds_sys gan_ewait rds_ewait gan_sleep rds_sleep
 for t in ${tests//,/ }; do
   for p in $pipelines; do
     g="${ir[gannet,$t,$p]:--}"
     r="${ir[redis,$t,$p]:--}"
-    printf '%-5s %-3s %12s %12s %7s %10s %10s\n' "$t" "$p" "$g" "$r" \
+    printf '%-5s %-3s %12s %12s %7s %10s %10s %9s %9s %9s %9s\n' "$t" "$p" "$g" "$r" \
       "$(awk -v g="$g" -v r="$r" 'BEGIN{if (g == "-" || r == "-") print "-"; else printf "%.3f", g/r}')" \
-      "${sys[gannet,$t,$p]:--}" "${sys[redis,$t,$p]:--}"
+      "${sys[gannet,$t,$p]:--}" "${sys[redis,$t,$p]:--}" \
+      "${ewait[gannet,$t,$p]:--}" "${ewait[redis,$t,$p]:--}" \
+      "${sleeps[gannet,$t,$p]:--}" "${sleeps[redis,$t,$p]:--}"
   done
 done
-[[ $keep -eq 1 ]] && echo "callgrind dumps and strace summaries in $work"
+echo "Ir = user-space instructions per request (callgrind); sys = system calls per request"
+echo "(perf stat when available, else strace -c); ewait/sleep = epoll_wait calls and context"
+echo "switches (sleeps in epoll_wait) per request, perf mode only"
+[[ $keep -eq 1 ]] && echo "callgrind dumps and syscall counts in $work"
 exit 0

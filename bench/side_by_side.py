@@ -6,7 +6,9 @@ Throughput mode (default): for N rounds, runs redis-benchmark against each serve
 random keys. The servers are pinned to core 1 and redis-benchmark to core 0. For each server
 it prints the median over rounds of ops/s, p50 and p99 latency (from redis-benchmark --csv)
 and the server's CPU time per request (utime+stime from /proc/<pid>/stat around each run),
-and the ratio gannet/redis.
+and the ratio gannet/redis; then that CPU split into user and kernel time, the event loop's
+sleeps in epoll_wait and the page faults per request, and redis-benchmark's own CPU per
+request (at -P 1 it saturates its core, so that sets the throughput).
 
   --memory  loads 1,000,000 keys with 3-byte values into each server (redis-cli --pipe) and
             prints the RSS growth per key.
@@ -20,6 +22,7 @@ import argparse
 import csv
 import io
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,9 +40,25 @@ TESTS = ["SET", "GET", "INCR", "MSET"]
 
 
 def cpu_ticks(pid):
+    u, s, _ = proc_counters(pid)
+    return u + s
+
+
+def proc_counters(pid):
+    """(utime, stime) in clock ticks of the whole process, and the minor page faults."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return int(fields[11]), int(fields[12]), int(fields[7])  # fields 14, 15 and 10
+
+
+def context_switches(pid):
+    """The event-loop (main) thread's voluntary context switches: how often it slept in
+    epoll_wait."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    return 0
 
 
 def rss_bytes(pid):
@@ -64,20 +83,37 @@ def run_benchmark(server, test, pipeline, requests, clients, keyspace):
     cmd = cpu_pin(0) + ["redis-benchmark", "-h", harness.HOST, "-p", str(server.port),
                         "-t", test.lower(), "-n", str(requests), "-c", str(clients),
                         "-r", str(keyspace), "-P", str(pipeline), "--csv"]
-    before = cpu_ticks(server.pid())
+    pid = server.pid()
+    before, vcs_before = proc_counters(pid), context_switches(pid)
+    bench_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, check=True, timeout=600).stdout.decode()
-    after = cpu_ticks(server.pid())
+    bench_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after, vcs_after = proc_counters(pid), context_switches(pid)
+    bench_cpu = (bench_after.ru_utime + bench_after.ru_stime - bench_before.ru_utime -
+                 bench_before.ru_stime)
     rows = list(csv.DictReader(io.StringIO(out)))
     if not rows:
         raise RuntimeError(f"unexpected redis-benchmark output:\n{out}")
     # lrange_* runs an LPUSH prefill first, in the same process: the last row is the test
     # itself, and the CPU per request then averages over every row's requests.
     row = rows[-1]
+    total = requests * len(rows)
+    utime, stime, faults = (a - b for a, b in zip(after, before))
     return {
         "ops": float(row["rps"]),
         "p50": float(row["p50_latency_ms"]),
         "p99": float(row["p99_latency_ms"]),
-        "cpu_us": (after - before) * 1e6 / CLK_TCK / (requests * len(rows)),
+        "cpu_us": (utime + stime) * 1e6 / CLK_TCK / total,
+        # The split of cpu_us, and what the kernel side costs: sleeps in epoll_wait (each a
+        # wake-up) and page faults, per request.
+        "usr_us": utime * 1e6 / CLK_TCK / total,
+        "sys_us": stime * 1e6 / CLK_TCK / total,
+        "sleeps": (vcs_after - vcs_before) / total,
+        "faults": faults / total,
+        # redis-benchmark's own CPU per request: at -P 1 it saturates its core, so how the
+        # server's replies arrive (together or spread out) sets the throughput.
+        "bench_us": bench_cpu * 1e6 / total,
+        "bench_sleeps": (bench_after.ru_nvcsw - bench_before.ru_nvcsw) / total,
     }
 
 
@@ -103,7 +139,10 @@ def throughput(args):
                         results.setdefault((name, test, pipeline), []).append(r)
                         print(f"round {rnd + 1}/{args.rounds} {test:<4} -P {pipeline:<2} {name:<6} "
                               f"{r['ops']:>11.0f} ops/s  p50 {r['p50']:.3f} ms  "
-                              f"p99 {r['p99']:.3f} ms  cpu {r['cpu_us']:.2f} us/req",
+                              f"p99 {r['p99']:.3f} ms  cpu {r['cpu_us']:.2f} us/req "
+                              f"(usr {r['usr_us']:.2f} sys {r['sys_us']:.2f}) "
+                              f"sleeps {r['sleeps']:.3f} faults {r['faults']:.4f} /req "
+                              f"bench {r['bench_us']:.2f} us/req",
                               file=sys.stderr, flush=True)
     finally:
         for s in servers.values():
@@ -130,6 +169,25 @@ def throughput(args):
                   f"{ratio(g['p99'], r['p99']):>7}{g['cpu_us']:>8.2f}{r['cpu_us']:>8.2f}"
                   f"{ratio(g['cpu_us'], r['cpu_us']):>7}")
     print("latencies in ms; cpu = server CPU microseconds per request")
+    print(f"\n{'test':<12}{'g usr':>8}{'r usr':>8}{'ratio':>7}{'g sys':>8}{'r sys':>8}"
+          f"{'ratio':>7}{'g sleeps':>10}{'r sleeps':>10}{'g faults':>10}{'r faults':>10}"
+          f"{'g bench':>9}{'r bench':>9}")
+    for test in args.tests:
+        for pipeline in args.pipelines:
+            med = {}
+            for name in names:
+                runs = results[(name, test, pipeline)]
+                med[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            g, r = med["gannet"], med["redis"]
+            print(f"{test + ' -P ' + str(pipeline):<12}{g['usr_us']:>8.2f}{r['usr_us']:>8.2f}"
+                  f"{ratio(g['usr_us'], r['usr_us']):>7}{g['sys_us']:>8.2f}{r['sys_us']:>8.2f}"
+                  f"{ratio(g['sys_us'], r['sys_us']):>7}{g['sleeps']:>10.3f}{r['sleeps']:>10.3f}"
+                  f"{g['faults']:>10.4f}{r['faults']:>10.4f}"
+                  f"{g['bench_us']:>9.2f}{r['bench_us']:>9.2f}")
+    print("usr/sys = the split of cpu; sleeps = the event loop's voluntary context switches "
+          "(waits in epoll_wait) per request; faults = minor page faults per request;\n"
+          "bench = redis-benchmark's CPU microseconds per request. usr/sys come in clock ticks\n"
+          f"(1/{CLK_TCK} s): below about 100000 requests per run they are coarse")
 
 
 # A separate process writes the SET stream so that the loader never holds this process's GIL

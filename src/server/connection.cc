@@ -141,21 +141,30 @@ void Connection::OnHandshake(const asio::error_code& ec) {
 // that recv fails with EAGAIN (the client has not seen the reply yet), one wasted system
 // call per request that Redis, which reads only when epoll says so, does not make. And
 // async_wait(wait_read) instead costs an epoll_ctl per wait. This op is queued the way
-// async_read_some queues its own, but skips the speculative recv when the socket is
-// known to be empty: the previous recv returned less than it asked for (so it drained the
-// receive queue) and the loop has not polled epoll since. Anything that arrived after that
-// recv raised an edge (epoll is edge-triggered in asio) that the next epoll_wait reports,
-// and by then this op is queued, so nothing is missed. "Not polled since" holds when the
-// recv ran in the reactor's dispatch of an epoll event and this op was the one completed
-// at once: not for a recv made inside start_op (its completion is posted, and an
-// epoll_wait may run first), nor while a wait for writability is queued on the socket (a
-// write completing in the same dispatch goes first, the read is posted). In every other
-// case (the first read, a full buffer, a read re-armed after waiting for writability) it
-// tries the recv at once, as asio does.
+// async_read_some queues its own, but tells the reactor when a recv drained the socket:
+// a recv that returned less than it asked for (the receive queue was empty when it
+// returned) reports done_and_exhausted, which clears the reactor's per-descriptor
+// "try a speculative read" flag. The reactor sets that flag again for every epoll event
+// on the socket (even one that arrives while no read is queued: edges are never lost), so
+// the next read tries recv at once exactly when epoll reported data since the drain, and
+// otherwise queues and waits for the edge. This holds however the loop orders the work in
+// between: a read re-armed at once after a -P1 reply, or only after the replies deferred
+// to the end of the loop's turn (pipelined batches, the AOF: Server::DeferReplies), when
+// a non-blocking epoll_wait may have run between the drain and the re-arm.
 //
-// Relies on asio's reactor interface (reactor_op, reactor::start_op and the socket's
-// per-descriptor data), stable across asio 1.1x; kPlainReadOp falls back to
-// async_read_some where asio has no epoll reactor.
+// One case has no edge to wait for: the peer's FIN or RST (shutdown or close after its
+// last command) that arrived together with the data, before the recv. The recv returns the
+// data short and stops there; the end of stream (or the error) is then pending with its
+// edge already reported. So a short read leaves eof_unchecked_ set, and the cron looks (a MSG_PEEK
+// recv) at connections that have read nothing since its previous tick with it still set
+// (CheckPeerClosed): an end of stream closes the client, as the next read would have. A
+// busy connection is never looked at (a peer that sent more cannot have shut down before
+// it), an idle one once, so this costs nothing per request; a half-closed client is
+// closed within two cron ticks rather than at once.
+//
+// Relies on asio's reactor interface (reactor_op and its done_and_exhausted status,
+// reactor::start_op and the socket's per-descriptor data), stable across asio 1.1x;
+// kPlainReadOp falls back to async_read_some where asio has no epoll reactor.
 #if defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT) && \
     !defined(ASIO_ENABLE_HANDLER_TRACKING)
 constexpr bool kPlainReadOp = true;
@@ -167,21 +176,16 @@ struct Connection::PlainReadOp : asio::detail::reactor_op {
   int fd = -1;
   char* data = nullptr;
   size_t size = 0;
-  bool starting = false;  // inside reactor::start_op (its speculative attempt)
-  bool speculate = true;  // that attempt may call recv
-  bool drained = false;   // the recv emptied the socket, and no epoll_wait can precede
-                          // the completion (see above)
 
   static status Perform(asio::detail::reactor_op* base) {
     auto* op = static_cast<PlainReadOp*>(base);
-    if (op->starting && !op->speculate) return not_done;  // queue it; epoll will tell
     for (;;) {
       const ssize_t n = ::recv(op->fd, op->data, op->size, MSG_DONTWAIT);
       if (n > 0) {
         op->ec_ = asio::error_code();
         op->bytes_transferred_ = static_cast<size_t>(n);
-        op->drained = static_cast<size_t>(n) < op->size && !op->starting && !op->owner->writing_;
-        return done;
+        // Short: the socket is empty now; the next read waits for epoll's next edge.
+        return static_cast<size_t>(n) < op->size ? done_and_exhausted : done;
       }
       op->bytes_transferred_ = 0;
       if (n == 0) {
@@ -206,9 +210,9 @@ struct Connection::PlainReadOp : asio::detail::reactor_op {
     const asio::error_code ec = op->ec_;
     const size_t n = op->bytes_transferred_;
     self->reading_ = false;
-    self->read_drained_ = !ec && op->drained;
+    self->reads_since_check_++;
+    self->eof_unchecked_ = !ec && n < op->size;
     self->OnRead(ec, n);
-    self->read_drained_ = false;  // the loop polls epoll before the next handler
   }
 };
 
@@ -235,19 +239,27 @@ void Connection::StartPlainRead(char* data, size_t size) {
   op.ec_ = asio::error_code();
   op.bytes_transferred_ = 0;
   op.cancellation_key_ = nullptr;
-  op.drained = false;
-  op.speculate = !read_drained_;
-  read_drained_ = false;
-  op.starting = true;
   reactor_->start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, &op,
                      /*is_continuation=*/false, /*allow_speculative=*/true);
-  op.starting = false;
 }
 #else
 constexpr bool kPlainReadOp = false;
 struct Connection::PlainReadOp {};
 void Connection::StartPlainRead(char*, size_t) {}
 #endif
+
+void Connection::CheckPeerClosed() {
+  const uint32_t reads = reads_since_check_;
+  reads_since_check_ = 0;
+  if (!kPlainReadOp || !eof_unchecked_ || reads != 0 || !reading_ || closed_) return;
+  eof_unchecked_ = false;
+  char byte;
+  const ssize_t n = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  // The end of stream, or a reset that came with the data (the peek took the error), which
+  // the read queued on the reactor would never be told about: close, as that read would
+  // have. Data, or nothing yet: epoll reports what comes after the short read.
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) Close();
+}
 
 void Connection::WaitRead() {
   if (reading_ || closed_) return;

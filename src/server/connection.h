@@ -105,6 +105,9 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   void ResumeAfterPause();
   // Gives back memory of buffers grown by a big request or reply once idle (cron).
   void ShrinkBuffers();
+  // Closes a plain-socket client whose peer shut down right after its last request, which
+  // no epoll event will report (cron; see PlainReadOp in connection.cc).
+  void CheckPeerClosed();
   // Closes the client once its pending output stayed above the normal class's soft limit
   // for soft_seconds (cron; the hard limit is checked when a write would block).
   void CheckSoftOutputLimit(int64_t now_ms);
@@ -231,13 +234,14 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   int64_t created_ms_;
   int64_t last_interaction_ms_;
 
-  // Plain sockets: the read op, reused for every read, and its reactor. read_drained_:
-  // inside OnRead of a recv that emptied the socket, so the next read need not try one
-  // before epoll reports data.
+  // Plain sockets: the read op, reused for every read, and its reactor. eof_unchecked_:
+  // the last read was short, so the peer's FIN may be pending unannounced (connection.cc);
+  // reads_since_check_: reads since the cron's previous CheckPeerClosed.
   struct PlainReadOp;
   std::unique_ptr<PlainReadOp> read_op_;
   asio::detail::reactor* reactor_ = nullptr;
-  bool read_drained_ = false;
+  bool eof_unchecked_ = false;
+  uint32_t reads_since_check_ = 0;
 };
 
 }  // namespace gannet

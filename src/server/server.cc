@@ -561,6 +561,7 @@ void Server::Cron() {
       idle.push_back(c);
     }
     c->ShrinkBuffers();
+    c->CheckPeerClosed();  // may close: erasing from clients_ is deferred
   }
   for (auto& [id, c] : clients_) {
     c->CheckSoftOutputLimit(now_ms);  // may close: erasing from clients_ is deferred

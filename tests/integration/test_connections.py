@@ -3,7 +3,9 @@ requirepass/AUTH, client-query-buffer-limit, unix socket. Each test starts its o
 the settings it needs."""
 
 import os
+import socket
 import stat
+import struct
 import time
 import unittest
 
@@ -59,6 +61,65 @@ class IdleTimeoutTest(unittest.TestCase):
                 self.assertTrue(closed, "idle client not closed within 6 s with timeout 1")
                 self.assertGreaterEqual(time.monotonic() - start, 0.9)
                 self.assertEqual(busy.call("PING"), "PONG")
+
+
+class HalfCloseTest(unittest.TestCase):
+    """A client that sends its last command and shuts down its side at once (as `printf
+    ... | nc -N` does) gets its reply, then the server closes the connection, as Redis
+    does. The FIN then arrives with the data, before the server reads it, so no later
+    epoll event announces the end of stream (the server's cron looks for it)."""
+
+    def test_command_then_shutdown_gets_reply_then_close(self):
+        with harness.Server() as s, s.client() as c:
+            socks = []
+            try:
+                # Connected and waiting for their first command (the server's read queued).
+                for i in range(20):
+                    socks.append(socket.create_connection((harness.HOST, s.port), timeout=5))
+                self.assertTrue(harness.wait_until(
+                    lambda: harness.info_fields(c, "clients")["connected_clients"] == "21"))
+                # One command (its reply is written at once) or a pipeline of two (the
+                # replies wait for the end of the loop's turn).
+                for i, sock in enumerate(socks):
+                    cmds = encode_command("SET", f"half:{i}", "v")
+                    if i % 2:
+                        cmds += encode_command("PING")
+                    sock.sendall(cmds)
+                    sock.shutdown(socket.SHUT_WR)
+                for i, sock in enumerate(socks):
+                    want = b"+OK\r\n+PONG\r\n" if i % 2 else b"+OK\r\n"
+                    got = b""
+                    while len(got) < len(want):
+                        chunk = sock.recv(64)
+                        self.assertNotEqual(chunk, b"", "closed before the replies")
+                        got += chunk
+                    self.assertEqual(got, want)
+                for sock in socks:
+                    sock.settimeout(3)
+                    self.assertEqual(sock.recv(64), b"", "server did not close")  # EOF
+            finally:
+                for sock in socks:
+                    sock.close()
+            self.assertTrue(harness.wait_until(
+                lambda: harness.info_fields(c, "clients")["connected_clients"] == "1",
+                timeout=3))
+            self.assertEqual(c.call("DBSIZE"), 20)
+
+    def test_command_then_reset_closes(self):
+        # The same with a reset (SO_LINGER 0) right after the command: the error is pending
+        # behind the data, and the client must not stay connected.
+        with harness.Server() as s, s.client() as c:
+            socks = [socket.create_connection((harness.HOST, s.port), timeout=5)
+                     for _ in range(20)]
+            self.assertTrue(harness.wait_until(
+                lambda: harness.info_fields(c, "clients")["connected_clients"] == "21"))
+            for i, sock in enumerate(socks):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.sendall(encode_command("SET", f"reset:{i}", "v"))
+                sock.close()
+            self.assertTrue(harness.wait_until(
+                lambda: harness.info_fields(c, "clients")["connected_clients"] == "1",
+                timeout=3))
 
 
 class AuthTest(unittest.TestCase):
