@@ -8,10 +8,10 @@
 // when the load falls below 10%, and free everything when the last node leaves.
 // Bucket arrays come from calloc at every size, so the allocator's statistics, and with
 // them used_memory and maxmemory, count them as Redis counts its dict tables. A large
-// calloc costs no memset: jemalloc (and glibc) hand out demand-zeroed pages for large
-// extents, so the 16M-bucket array of a 10M-key table is faulted in a few pages at a time
-// as rehashing reaches them; symmetrically the old array's pages are released (madvise)
-// in 256 KiB runs as rehashing empties them.
+// calloc costs no memset: jemalloc hands out demand-zeroed pages for large extents (fresh
+// ones, or reused ones it zeroes with MADV_DONTNEED), so the 16M-bucket array of a 10M-key
+// table is faulted in a few pages at a time as rehashing reaches them; symmetrically the
+// old array's pages are released (madvise) in 256 KiB runs as rehashing empties them.
 //
 // Scan implements the reverse-binary cursor: the cursor's bits are incremented from the
 // top, so a bucket's "children" in a larger table (and its "parent" in a smaller one) are
