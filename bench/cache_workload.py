@@ -24,6 +24,7 @@ misses (the value is written only after the GET said it was missing, as cache-as
 Usage (see bench/README.md):
   bench/cache_workload.py [--gannet PATH] [--redis PATH] [--requests N] [--keys N]
                           [--policies allkeys-lru allkeys-lfu] [--workloads zipf shift scan]
+  bench/cache_workload.py --large-sets 20000 [--large-size 102400]
 """
 
 import argparse
@@ -50,6 +51,13 @@ def cpu_seconds(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     tick = os.sysconf("SC_CLK_TCK")
     return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def minor_faults(pid):
+    """The process's minor page faults so far (pages it touched for the first time, or
+    again after they were returned to the OS), from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])
 
 
 def rss_kb(pid, field):
@@ -268,6 +276,26 @@ def run_workload(server, seq, batch, values):
     return hits, gets, sets, elapsed
 
 
+def large_sets(server, n, size, batch, key_space):
+    """SETs of `size`-byte values on random keys of `key_space`, pipelined in `batch`es:
+    under a maxmemory that holds a few hundred of them every SET evicts one, so the
+    allocator frees and reuses large extents all the time. Returns the server's
+    (user, system) CPU seconds and its minor page faults."""
+    c = server.conn
+    value = b"x" * size
+    rng = random.Random(7)
+    cpu0 = cpu_seconds(server.proc.pid)
+    flt0 = minor_faults(server.proc.pid)
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
+        c.send(b"".join(encode([b"SET", b"big:%d" % rng.randrange(key_space), value])
+                        for _ in range(m)))
+        for _ in range(m):
+            c.reply()
+    cpu1 = cpu_seconds(server.proc.pid)
+    return cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], minor_faults(server.proc.pid) - flt0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gannet", default=os.path.join(ROOT, "build/release/src/gannet-server"))
@@ -284,7 +312,31 @@ def main():
     ap.add_argument("--bounds", type=int, metavar="KEYS", default=0,
                     help="also print idealised caches' hit ratios for a cache of KEYS keys "
                          "(e.g. the keys_held figure); no server is started for them")
+    ap.add_argument("--large-sets", type=int, metavar="N", default=0,
+                    help="instead of the cache workloads: N SETs of --large-size bytes on "
+                         "random keys under maxmemory 20 MB (allkeys-lru), printing the "
+                         "server's user and system CPU per SET (the cost of returning freed "
+                         "pages to the OS and faulting them back)")
+    ap.add_argument("--large-size", type=int, default=100 * 1024)
     args = ap.parse_args()
+
+    if args.large_sets:
+        maxmemory = 20 * 2**20
+        for kind in args.servers:
+            path = args.gannet if kind == "gannet" else args.redis
+            srv = Server(kind, path, maxmemory, "allkeys-lru")
+            try:
+                user, system, faults = large_sets(srv, args.large_sets, args.large_size, 10, 10_000)
+                peak_kb = rss_kb(srv.proc.pid, "VmHWM")
+            finally:
+                srv.stop()
+            growth = (peak_kb - srv.idle_rss_kb) * 1024
+            print(f"large-sets {kind:7} n={args.large_sets} size={args.large_size} "
+                  f"user={user * 1e6 / args.large_sets:.2f}us/SET "
+                  f"sys={system * 1e6 / args.large_sets:.2f}us/SET "
+                  f"faults={faults / args.large_sets:.1f}/SET "
+                  f"rss_growth={growth / maxmemory:.3f}x maxmemory", flush=True)
+        return 0
 
     values = [b"v" * value_size(k) for k in range(args.keys)]
     # The data as a cache holds it: key, value and ~64 bytes of per-key bookkeeping.
@@ -313,8 +365,10 @@ def main():
                 srv = Server(kind, path, maxmemory, policy)
                 try:
                     cpu0 = cpu_seconds(srv.proc.pid)
+                    flt0 = minor_faults(srv.proc.pid)
                     hits, gets, sets, elapsed = run_workload(srv, seq, args.batch, values)
                     cpu1 = cpu_seconds(srv.proc.pid)
+                    faults = minor_faults(srv.proc.pid) - flt0
                     peak_kb = rss_kb(srv.proc.pid, "VmHWM")
                     info = srv.conn.command("INFO", "stats").decode()
                     evicted = next((ln.split(":")[1] for ln in info.split("\r\n")
@@ -327,11 +381,13 @@ def main():
                            hit=hits / gets, ops=(gets + sets) / elapsed,
                            cpu_us=(sum(cpu1) - sum(cpu0)) * 1e6 / (gets + sets),
                            sys_us=(cpu1[1] - cpu0[1]) * 1e6 / (gets + sets),
+                           faults=faults / (gets + sets),
                            growth_mb=growth / 2**20, growth_x=growth / maxmemory,
                            evicted=evicted, held=held)
                 rows.append(row)
                 print(f"{workload:6} {policy:12} {kind:7} hit={row['hit'] * 100:6.2f}% "
                       f"ops/s={row['ops']:9.0f} cpu={row['cpu_us']:.2f}us/op (sys {row['sys_us']:.2f}) "
+                      f"faults/kop={row['faults'] * 1000:.1f} "
                       f"rss_growth={row['growth_mb']:7.1f}MB "
                       f"({row['growth_x']:.3f}x maxmemory) evicted={evicted} keys_held={held}",
                       flush=True)

@@ -6,10 +6,12 @@
 //
 // Growth: to the next power of two when the load reaches 1; shrink (also incremental)
 // when the load falls below 10%, and free everything when the last node leaves.
-// Bucket arrays of 256 KiB and more come straight from mmap, which hands out lazily
-// zeroed pages: allocating the 16M-bucket array of a 10M-key table costs no memset, and
-// pages are faulted in a few at a time as rehashing reaches them; symmetrically the old
-// array's pages are released in 256 KiB chunks as rehashing empties them.
+// Bucket arrays come from calloc at every size, so the allocator's statistics, and with
+// them used_memory and maxmemory, count them as Redis counts its dict tables. A large
+// calloc costs no memset: jemalloc hands out demand-zeroed pages for large extents (fresh
+// ones, or reused ones it zeroes with MADV_DONTNEED), so the 16M-bucket array of a 10M-key
+// table is faulted in a few pages at a time as rehashing reaches them; symmetrically the
+// old array's pages are released (madvise) in 256 KiB runs as rehashing empties them.
 //
 // Scan implements the reverse-binary cursor: the cursor's bits are incremented from the
 // top, so a bucket's "children" in a larger table (and its "parent" in a smaller one) are
@@ -22,6 +24,7 @@
 #pragma once
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -48,7 +51,8 @@ class IncrementalTable {
 
   static constexpr uint64_t kInitialSize = 4;
   static constexpr size_t kMinFillPercent = 10;
-  static constexpr size_t kMmapThresholdBytes = 256 * 1024;
+  // Old arrays at least this large give their emptied pages back during a rehash.
+  static constexpr size_t kReleaseBytes = 256 * 1024;
 
   explicit IncrementalTable(uint64_t seed) : seed_(seed) {}
   ~IncrementalTable() {
@@ -250,7 +254,7 @@ class IncrementalTable {
     std::swap(seed_, o.seed_);
     std::swap(t_, o.t_);
     std::swap(rehash_idx_, o.rehash_idx_);
-    std::swap(released_upto_, o.released_upto_);
+    std::swap(released_bytes_, o.released_bytes_);
   }
 
  private:
@@ -324,34 +328,31 @@ class IncrementalTable {
     if (size == t_[0].size) return;
     t_[1] = AllocBuckets(size);
     rehash_idx_ = 0;
-    released_upto_ = 0;
+    released_bytes_ = 0;
   }
 
   // Hands the pages of the old array that rehashing has emptied back to the kernel, a
-  // 256 KiB chunk at a time: munmap of a whole 128 MiB array at the end would zap 32K
-  // pages in one operation (~10 ms). Zapped private pages read back as zeros, i.e. as
-  // the empty buckets they are, so Scan and RandomNode may still look at them.
+  // 256 KiB run at a time: freeing a whole 128 MiB array at the end would zap 32K pages
+  // in one operation (~10 ms). Zapped private pages read back as zeros, i.e. as the empty
+  // buckets they are, so Scan and RandomNode may still look at them. The array need not
+  // start on a page (the allocator may offset it), so only whole pages are released.
   void ReleaseRehashedPages() {
-    constexpr uint64_t kChunk = kMmapThresholdBytes / sizeof(Node*);
-    if (t_[0].size * sizeof(Node*) < kMmapThresholdBytes) return;
-    while (static_cast<uint64_t>(rehash_idx_) - released_upto_ >= kChunk) {
-      madvise(t_[0].slots + released_upto_, kChunk * sizeof(Node*), MADV_DONTNEED);
-      released_upto_ += kChunk;
-    }
+    if (t_[0].size * sizeof(Node*) < kReleaseBytes) return;
+    static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const auto base = reinterpret_cast<uintptr_t>(t_[0].slots);
+    const uintptr_t from = (base + released_bytes_ + page - 1) & ~(page - 1);
+    const uintptr_t to = (base + static_cast<uint64_t>(rehash_idx_) * sizeof(Node*)) & ~(page - 1);
+    if (to < from + kReleaseBytes) return;
+    madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+    released_bytes_ = to - base;
   }
 
   static Buckets AllocBuckets(uint64_t size) {
     Buckets b;
-    const size_t bytes = size * sizeof(Node*);
-    void* p;
-    if (bytes >= kMmapThresholdBytes) {
-      p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) p = nullptr;
-    } else {
-      p = std::calloc(size, sizeof(Node*));
-    }
+    void* p = std::calloc(size, sizeof(Node*));
     if (p == nullptr) {
-      std::fprintf(stderr, "gannet: out of memory allocating %zu bucket bytes\n", bytes);
+      std::fprintf(stderr, "gannet: out of memory allocating %zu bucket bytes\n",
+                   static_cast<size_t>(size * sizeof(Node*)));
       std::abort();
     }
     b.slots = static_cast<Node**>(p);
@@ -360,21 +361,14 @@ class IncrementalTable {
   }
 
   static void FreeBuckets(Buckets& b) {
-    if (b.slots != nullptr) {
-      const size_t bytes = b.size * sizeof(Node*);
-      if (bytes >= kMmapThresholdBytes) {
-        munmap(b.slots, bytes);
-      } else {
-        std::free(b.slots);
-      }
-    }
+    std::free(b.slots);
     b = Buckets{};
   }
 
   uint64_t seed_;
   Buckets t_[2];
   int64_t rehash_idx_ = -1;
-  uint64_t released_upto_ = 0;  // old-array buckets whose pages were released
+  size_t released_bytes_ = 0;  // bytes of the old array whose pages were released
 };
 
 }  // namespace gannet::engine_internal

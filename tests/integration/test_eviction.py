@@ -269,6 +269,45 @@ class EvictionTest(unittest.TestCase):
             time.sleep(0.01)
         self.assertLessEqual(dirty_pages(), freed_pages // 4)
 
+    def test_key_table_counts_in_used_memory(self):
+        """The keyspace's bucket array is allocated memory, as Redis's dict table: the key
+        that doubles the table (65,537 keys: 64K buckets of 8 bytes become 128K) adds at
+        least the new array's difference to used_memory, so maxmemory bounds it too."""
+        c = self.c
+        batch = 4096
+        for start in range(0, 65536, batch):
+            pipeline(c, [["SET", f"t:{i}", "v"] for i in range(start, start + batch)])
+        self.assertEqual(c.call("DBSIZE"), 65536)
+        before = used_memory(c)
+        self.assertEqual(c.call("SET", "t:65536", "v"), "OK")
+        after = used_memory(c)
+        # 1 MB for the new array, less the 512 KB old one if rehashing already finished.
+        self.assertGreater(after - before, 400 * 1024)
+
+    def test_small_size_classes_have_slabs_of_16kb(self):
+        """gannet-server's jemalloc options (src/jemalloc_conf.cc) reach jemalloc: the
+        512- and 1024-byte classes, one page per slab by default, get four."""
+        c = self.c
+        if self.server.is_redis:
+            self.skipTest("a Gannet setting")
+        if not info_field(c, "memory", "mem_allocator").startswith("jemalloc"):
+            self.skipTest("not running on jemalloc (sanitizer build)")
+        text = c.call("MEMORY", "MALLOC-STATS").decode()
+        lines = text.split("\n")
+        header = next(i for i, line in enumerate(lines) if line.startswith("bins:"))
+        columns = lines[header].split()[1:]  # after "bins:"
+        regs, pgs = columns.index("regs"), columns.index("pgs")
+        bins = {}
+        for line in lines[header + 1:]:
+            fields = line.split()
+            if not fields or not fields[0].isdigit():
+                break
+            bins[int(fields[0])] = (int(fields[regs]), int(fields[pgs]))
+        self.assertEqual(bins[512], (32, 4))
+        self.assertEqual(bins[1024], (16, 4))
+        self.assertEqual(bins[768], (32, 6))
+        self.assertEqual(bins[640][1], 5)  # already 20 KB: unchanged
+
     def test_sketch_counts_in_the_overhead(self):
         c = self.c
         before = int(info_field(c, "memory", "used_memory_overhead"))
