@@ -1081,7 +1081,8 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
       if (!v) return ctx.reply.SendError(kInvalidIdErr);
       last_id = *v;
     } else {
-      return ctx.reply.SendError("ERR Unrecognized XCLAIM option '" + std::string(opt) + "'");
+      return ctx.reply.SendError("ERR Unrecognized XCLAIM option '" + std::string(EchoedArg(opt)) +
+                                 "'");
     }
   }
   // Changes as Redis counts them: the group's last ID moved, each entry claimed and each
