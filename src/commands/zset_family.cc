@@ -931,7 +931,9 @@ std::vector<Item> Compute(std::vector<Source> src, SetOp op, Aggregate agg) {
         for (size_t j = 1; j < src.size(); ++j) {
           auto o = src[j].Score(m);
           if (!o) return;
-          AggregateInto(&score, Weighted(*o, src[j].weight), agg);
+          // Only the first input's product is cleared of NaN (inf * 0), as Redis: a later
+          // NaN makes SUM give 0 and leaves MIN/MAX where they were.
+          AggregateInto(&score, *o * src[j].weight, agg);
         }
         out.emplace_back(std::string(m), score);
       });
