@@ -5,6 +5,11 @@ every reply. The seed is printed on failure; rerun one with
 
 Time-dependent replies are avoided by construction: TTLs are far in the future, TTL/PTTL are
 compared with a tolerance and absolute times (EXPIREAT, EXPIRETIME) are exact.
+
+Every type shares the one key space, so wrong-type errors, COPY/RENAME/MOVE across types and
+encoding changes (listpack/intset limits, OBJECT ENCODING) come up on their own. Replies that
+are random by nature (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, GEOSEARCH ... ANY) are compared by
+shape, and hash-table orders (SMEMBERS, HGETALL, ...) as multisets (test_types' comparators).
 """
 
 import os
@@ -14,6 +19,7 @@ import unittest
 import _setup  # noqa: F401
 from difftools import Pair, ServerPair
 from harness import parse_reply
+from test_types import no_clock, shape, unordered, unordered_pairs
 
 I64_MAX = 9223372036854775807
 I64_MIN = -9223372036854775808
@@ -92,6 +98,308 @@ class Generator:
                 opts.append(self.at_ms(past=False))
         return opts
 
+
+    # --- the other types ---------------------------------------------------------------------
+
+    def member(self):
+        r = self.rng
+        return r.choice([
+            lambda: r.choice("abcdefg"), lambda: str(r.randint(-3, 20)),
+            lambda: r.choice(["", "\x00\r\n\xff", "x" * 70, "-0", "007", "1.5", str(I64_MAX),
+                              str(I64_MIN)]),
+        ])()
+
+    def members(self, lo=1, hi=3):
+        r = self.rng
+        if r.random() < 0.03:
+            # Past the intset (512) or listpack (128) limits in one go.
+            n = r.choice([127, 128, 129, 511, 512, 513])
+            return [str(i) if r.random() < 0.9 else "m%d" % i for i in range(n)]
+        return [self.member() for _ in range(r.randint(lo, hi))]
+
+    def count(self):
+        return self.rng.choice(["0", "1", "2", "5", "-1", "-3", "-20", "100", "x", str(I64_MIN),
+                                str(I64_MAX)])
+
+    def index(self):
+        return self.rng.choice(["0", "1", "-1", "-2", "3", "10", "-10", str(I64_MAX), str(I64_MIN),
+                                "x"])
+
+    def score(self):
+        return self.rng.choice(["0", "1", "-1", "2.5", "-0", "inf", "-inf", "+inf", "1e-310",
+                                "0.1", "(1", "(-inf", "nan", "x", "1e17", "0.30000000000000004",
+                                str(self.rng.randint(-5, 5))])
+
+    def lex(self):
+        return self.rng.choice(["-", "+", "[a", "(a", "[c", "(d", "[", "a", "(", "[x" * 35])
+
+    def fincr(self):
+        """Increments whose float formatting is tricky."""
+        return self.rng.choice(["0.1", "0.2", "1e17", "-1e17", "1e308", "inf", "-inf", "nan",
+                                "3.0e3", "1.5", "-0", "0x10", "5e-324", "1.7976931348623157e308",
+                                "123456789012345678", "x", ""])
+
+    def hashes(self):
+        r, k, m = self.rng, self.key, self.member
+        return r.choice([
+            lambda: ["HSET", k()] + sum(([f, m()] for f in self.members()), []),
+            lambda: ["HSETNX", k(), m(), m()], lambda: ["HGET", k(), m()],
+            lambda: ["HMGET", k(), m(), m()], lambda: ["HDEL", k(), m(), m()],
+            lambda: ["HEXISTS", k(), m()], lambda: ["HLEN", k()], lambda: ["HSTRLEN", k(), m()],
+            lambda: ["HINCRBY", k(), m(), self.integer()],
+            lambda: ["HINCRBYFLOAT", k(), m(), self.fincr()],
+            lambda: [unordered_pairs, "HGETALL", k()], lambda: [unordered, "HKEYS", k()],
+            lambda: [unordered, "HVALS", k()],
+            lambda: [shape, "HRANDFIELD", k()] + r.choice([[], [self.count()],
+                                                          [self.count(), "WITHVALUES"],
+                                                          [self.count(), "BAD"]]),
+        ])()
+
+    def sets(self):
+        r, k, m = self.rng, self.key, self.member
+        return r.choice([
+            lambda: ["SADD", k(), *self.members()], lambda: ["SREM", k(), m(), m()],
+            lambda: [unordered, "SMEMBERS", k()], lambda: ["SISMEMBER", k(), m()],
+            lambda: ["SMISMEMBER", k(), m(), m()], lambda: ["SCARD", k()],
+            lambda: [unordered, "SPOP", k(), r.choice(["10000", "0", "-1", "x"])],
+            lambda: [shape, "SRANDMEMBER", k()] + r.choice([[], [self.count()]]),
+            lambda: ["SMOVE", k(), k(), m()],
+            lambda: [unordered, r.choice(["SINTER", "SUNION", "SDIFF"]), k(), k()],
+            lambda: [r.choice(["SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"]), k(), k(), k()],
+            lambda: ["SINTERCARD", r.choice(["2", "1", "0", "3", "x"]), k(), k()]
+            + r.choice([[], ["LIMIT", self.count()], ["LIMIT"], ["FOO", "1"]]),
+        ])()
+
+    def zsets(self):
+        r, k, m = self.rng, self.key, self.member
+        flags = [[], ["NX"], ["XX"], ["GT"], ["LT"], ["CH"], ["INCR"], ["GT", "CH"], ["NX", "XX"],
+                 ["NX", "GT"], ["GT", "LT"], ["INCR", "XX"]]
+
+        def lim():
+            return r.choice([[], [], ["LIMIT", self.index(), self.count()], ["LIMIT", "0"]])
+
+        def agg():
+            return r.choice([[], ["WEIGHTS", self.score(), self.score()],
+                             ["AGGREGATE", r.choice(["SUM", "MIN", "MAX", "AVG"])],
+                             ["WEIGHTS", "2", "3", "AGGREGATE", r.choice(["MIN", "MAX"])],
+                             ["WEIGHTS", "1"]])
+        return r.choice([
+            lambda: ["ZADD", k(), *r.choice(flags), *sum(([self.score(), x] for x in
+                                                          self.members()), [])],
+            lambda: ["ZADD", k(), *r.choice(flags), self.score(), m()],
+            lambda: ["ZINCRBY", k(), r.choice([self.score(), self.fincr()]), m()],
+            lambda: ["ZSCORE", k(), m()], lambda: ["ZMSCORE", k(), m(), m()],
+            lambda: ["ZREM", k(), m(), m()], lambda: ["ZCARD", k()],
+            lambda: [r.choice(["ZRANK", "ZREVRANK"]), k(), m()],
+            lambda: ["ZCOUNT", k(), self.score(), self.score()],
+            lambda: ["ZRANGE", k(), self.index(), self.index()]
+            + r.choice([[], ["WITHSCORES"], ["REV"], ["REV", "WITHSCORES"], lim()]),
+            lambda: ["ZRANGE", k(), self.score(), self.score(), "BYSCORE"]
+            + r.choice([[], ["REV"]]) + lim() + r.choice([[], ["WITHSCORES"]]),
+            lambda: [r.choice(["ZRANGEBYSCORE", "ZREVRANGEBYSCORE"]), k(), self.score(),
+                     self.score()] + r.choice([[], ["WITHSCORES"]]) + lim(),
+            # Lex ranges only on "lx", whose scores are all 0: on mixed scores Redis's answer
+            # depends on its skiplist's random levels.
+            lambda: ["ZADD", "lx", "0", m(), "0", m()],
+            lambda: ["ZRANGE", "lx", self.lex(), self.lex(), "BYLEX"] + r.choice([[], ["REV"]])
+            + lim() + r.choice([[], [], ["WITHSCORES"]]),
+            lambda: [r.choice(["ZRANGEBYLEX", "ZREVRANGEBYLEX"]), "lx", self.lex(), self.lex()]
+            + lim(),
+            lambda: ["ZLEXCOUNT", "lx", self.lex(), self.lex()],
+            lambda: ["ZREMRANGEBYLEX", "lx", self.lex(), self.lex()],
+            lambda: ["ZRANGESTORE", k(), k(), self.index(), self.index()]
+            + r.choice([[], ["REV"], lim()]),
+            lambda: ["ZRANGESTORE", k(), k(), self.score(), self.score(), "BYSCORE"]
+            + r.choice([[], ["REV"]]) + lim(),
+            lambda: ["ZRANGESTORE", k(), "lx", self.lex(), self.lex(), "BYLEX"] + lim(),
+            lambda: ["ZREMRANGEBYSCORE", k(), self.score(), self.score()],
+            lambda: ["ZREMRANGEBYRANK", k(), self.index(), self.index()],
+            lambda: [r.choice(["ZPOPMIN", "ZPOPMAX"]), k()] + r.choice([[], [self.count()]]),
+            lambda: ["ZMPOP", r.choice(["1", "2", "0", "x"]), k(), k(), r.choice(["MIN", "MAX",
+                                                                                  "BAD"])]
+            + r.choice([[], ["COUNT", self.count()]]),
+            lambda: [r.choice(["ZUNION", "ZINTER"]), "2", k(), k()] + agg()
+            + r.choice([[], ["WITHSCORES"]]),
+            lambda: ["ZDIFF", r.choice(["2", "1", "0", "3"]), k(), k()]
+            + r.choice([[], ["WITHSCORES"]]),
+            lambda: [r.choice(["ZUNIONSTORE", "ZINTERSTORE"]), k(), "2", k(), k()] + agg(),
+            lambda: ["ZDIFFSTORE", k(), "2", k(), k()],
+            lambda: ["ZINTERCARD", r.choice(["2", "1", "0", "x"]), k(), k()]
+            + r.choice([[], ["LIMIT", self.count()]]),
+            lambda: [shape, "ZRANDMEMBER", k()] + r.choice([[], [self.count()],
+                                                           [self.count(), "WITHSCORES"]]),
+        ])()
+
+    def bitmaps(self):
+        r, k = self.rng, self.key
+        # (4294967295 is valid but would make a 512 MB string: only GETBIT gets it.)
+        off = lambda: r.choice([str(r.randint(0, 100)), "0", "7", "8", "-1", "x",  # noqa: E731
+                                "4000", "4294967296", "9223372036854775807"])
+        rng = lambda: r.choice([str(r.randint(-20, 20)), "0", "-1", str(I64_MAX),  # noqa: E731
+                                str(I64_MIN), "x"])
+        unit = lambda: r.choice([[], [], ["BYTE"], ["BIT"], ["bit"], ["FOO"]])  # noqa: E731
+        ftype = lambda: r.choice(["u1", "i1", "u8", "i8", "u16", "i64", "u63", "u64", "i65",  # noqa: E731,E501
+                                  "x8", "u0"])
+        foff = lambda: r.choice(["0", "1", "7", "#0", "#1", "#3", "-1", "x", "100"])  # noqa: E731
+
+        def bitfield_ops():
+            ops = []
+            for _ in range(r.randint(1, 3)):
+                op = r.choice(["GET", "SET", "INCRBY", "OVERFLOW", "BAD"])
+                if op == "GET":
+                    ops += ["GET", ftype(), foff()]
+                elif op in ("SET", "INCRBY"):
+                    ops += [op, ftype(), foff(), self.integer()]
+                elif op == "OVERFLOW":
+                    ops += ["OVERFLOW", r.choice(["WRAP", "SAT", "FAIL", "BAD"])]
+                else:
+                    ops += ["BAD"]
+            return ops
+        return r.choice([
+            lambda: ["SETBIT", k(), off(), r.choice(["0", "1", "1", "2", "x"])],
+            lambda: ["GETBIT", k(), r.choice([off(), "4294967295"])],
+            lambda: ["BITCOUNT", k()] + r.choice([[], [rng(), rng()] + unit(), [rng()]]),
+            lambda: ["BITPOS", k(), r.choice(["0", "1", "2"])]
+            + r.choice([[], [rng()], [rng(), rng()] + unit()]),
+            lambda: ["BITFIELD", k()] + bitfield_ops(),
+            lambda: ["BITFIELD_RO", k()] + r.choice([["GET", ftype(), foff()], bitfield_ops()]),
+            lambda: ["BITOP", r.choice(["AND", "OR", "XOR", "NOT", "BAD"]), k(), k()]
+            + r.choice([[], [k()]]),
+        ])()
+
+    def hll(self):
+        r, k = self.rng, self.key
+        return r.choice([
+            lambda: ["PFADD", k(), *self.members(0, 4)],
+            lambda: ["PFCOUNT", *[k() for _ in range(r.randint(1, 3))]],
+            lambda: ["PFMERGE", k(), *[k() for _ in range(r.randint(0, 2))]],
+        ])()
+
+    def geo(self):
+        r, k, m = self.rng, self.key, self.member
+        lon = lambda: r.choice(["13.361389", "15.087269", "2.349014", "0", "-180", "180",  # noqa: E731,E501
+                                "181", "x", str(round(r.uniform(-20, 20), 4))])
+        lat = lambda: r.choice(["38.115556", "37.502669", "48.864716", "0", "85.05112878",  # noqa: E731,E501
+                                "86", "-85", str(round(r.uniform(30, 50), 4))])
+        unit = lambda: r.choice(["m", "km", "mi", "ft", "KM", "yd"])  # noqa: E731
+        frm = lambda: r.choice([["FROMLONLAT", lon(), lat()], ["FROMMEMBER", m()]])  # noqa: E731
+        by = lambda: r.choice([["BYRADIUS", r.choice(["100", "500", "3000", "0", "-1"]), unit()],  # noqa: E731,E501
+                               ["BYBOX", r.choice(["400", "2000", "0"]),
+                                r.choice(["400", "5000"]), unit()]])
+
+        def search_tail():
+            order = r.choice([["ASC"], ["DESC"], []])
+            cnt = r.choice([[], ["COUNT", r.choice(["1", "2", "0", "x"])],
+                            ["COUNT", "2", "ANY"]])
+            cmp = None
+            if not order:
+                cmp = unordered if "ANY" not in cnt and not cnt else shape
+            elif "ANY" in cnt:
+                cmp = shape
+            return order + cnt, cmp
+
+        def search():
+            tail, cmp = search_tail()
+            cmd = ["GEOSEARCH", k(), *frm(), *by(), *tail]
+            cmd += r.choice([[], ["WITHDIST"], ["WITHCOORD", "WITHHASH"]])
+            return [cmp] + cmd if cmp else cmd
+
+        def store():
+            tail, cmp = search_tail()
+            if cmp is not None:
+                tail = ["ASC"] + [t for t in tail if t != "ANY"]
+            return ["GEOSEARCHSTORE", k(), k(), *frm(), *by(), *tail] + r.choice([[],
+                                                                                ["STOREDIST"]])
+        return r.choice([
+            lambda: ["GEOADD", k(), *r.choice([[], ["NX"], ["XX"], ["CH"]]),
+                     *sum(([lon(), lat(), m()] for _ in range(r.randint(1, 3))), [])],
+            lambda: ["GEOPOS", k(), m(), m()],
+            lambda: ["GEODIST", k(), m(), m()] + r.choice([[], [unit()]]),
+            lambda: ["GEOHASH", k(), m(), m()],
+            search, search, store,
+        ])()
+
+    def sid(self):
+        r = self.rng
+        return r.choice(["%d-%d" % (r.randint(0, 30), r.randint(0, 3)), str(r.randint(0, 30)),
+                         "0", "0-0", "-", "+", "x", "%d-*" % r.randint(0, 30),
+                         "18446744073709551615-18446744073709551615"])
+
+    def streams(self):
+        r, k = self.rng, self.key
+
+        def trim():
+            return r.choice([[], [], ["MAXLEN", r.choice(["~", "=", ""]), str(r.randint(0, 10))],
+                             ["MINID", r.choice(["~", "="]), self.sid()],
+                             ["MAXLEN", "~", str(r.randint(0, 10)), "LIMIT", self.count()]])
+
+        def flat(xs):
+            return [x for x in xs if x != ""]
+        return r.choice([
+            lambda: flat(["XADD", k(), *r.choice([[], [], ["NOMKSTREAM"]]), *trim(),
+                          "%d-%s" % (r.randint(0, 40), r.choice(["*", "0", "1", "5"]))
+                          if r.random() < 0.9 else self.sid(),
+                          *sum(([self.member(), self.member()]
+                                for _ in range(r.randint(1, 2))), [])]),
+            lambda: flat(["XTRIM", k(), *(trim() or ["MAXLEN", "5"])]),
+            lambda: ["XDEL", k(), self.sid(), self.sid()],
+            lambda: ["XLEN", k()],
+            lambda: ["XRANGE", k(), r.choice([self.sid(), "(" + self.sid()]),
+                     r.choice([self.sid(), "(" + self.sid()])]
+            + r.choice([[], ["COUNT", self.count()]]),
+            lambda: ["XREVRANGE", k(), r.choice([self.sid(), "(" + self.sid()]),
+                     r.choice([self.sid(), "(" + self.sid()])]
+            + r.choice([[], ["COUNT", self.count()]]),
+            lambda: ["XGROUP", "CREATE", k(), r.choice(["g1", "g2"]),
+                     r.choice(["0", "$", self.sid()])] + r.choice([[], ["MKSTREAM"]]),
+            lambda: ["XREADGROUP", "GROUP", r.choice(["g1", "g2"]), r.choice(["c1", "c2"]),
+                     "COUNT", r.choice(["1", "3"]), "STREAMS", k(), r.choice([">", "0"])],
+            lambda: ["XACK", k(), r.choice(["g1", "g2"]), self.sid(), self.sid()],
+            lambda: [no_clock, "XPENDING", k(), r.choice(["g1", "g2"])],
+            lambda: ["XCLAIM", k(), r.choice(["g1", "g2"]), r.choice(["c1", "c3"]), "0",
+                     self.sid(), self.sid()] + r.choice([[], ["JUSTID"], ["FORCE", "JUSTID"]]),
+            lambda: ["XAUTOCLAIM", k(), r.choice(["g1", "g2"]), r.choice(["c1", "c3"]), "0",
+                     self.sid()] + r.choice([[], ["COUNT", self.count()], ["JUSTID"]]),
+        ])()
+
+    def sort(self):
+        r, k = self.rng, self.key
+        opts = []
+        by = r.choice([None, None, "w_*", "wh_*->f", "nosort"])
+        alpha = r.random() < 0.4
+        if by:
+            opts += ["BY", by]
+        if alpha:
+            opts.append("ALPHA")
+        if r.random() < 0.3:
+            opts.append(r.choice(["ASC", "DESC"]))
+        # Equal BY weights under ALPHA, and BY nosort on a set, leave the order to the
+        # container: compare as multisets and without LIMIT then.
+        loose = by == "nosort" or (by and alpha)
+        if not loose and r.random() < 0.3:
+            opts += ["LIMIT", self.index(), self.count()]
+        for _ in range(r.choice([0, 0, 1, 2])):
+            opts += ["GET", r.choice(["#", "o_*", "wh_*->f", "nokey"])]
+        if r.random() < 0.2:
+            opts += ["STORE", k()]
+        cmd = [r.choice(["SORT", "SORT", "SORT_RO"]), k(), *opts]
+        if r.random() < 0.05:
+            cmd.append(r.choice(["BAD", "LIMIT"]))
+        if loose and "STORE" not in cmd:
+            return [unordered] + cmd
+        return cmd
+
+    def sort_data(self):
+        r = self.rng
+        return r.choice([
+            lambda: ["SET", "w_" + self.member(), r.choice([str(r.randint(-5, 5)), "1.5", "x"])],
+            lambda: ["SET", "o_" + self.member(), self.value()],
+            lambda: ["HSET", "wh_" + self.member(), "f", str(r.randint(-5, 5))],
+        ])()
+
+    def encoding(self):
+        return ["OBJECT", "ENCODING", self.key()]
+
     def command(self):
         r, k, v, i = self.rng, self.key, self.value, self.integer
         choices = [
@@ -143,16 +451,42 @@ class Generator:
             (1, lambda: ["ECHO", v()]),
             (1, lambda: [r.choice(["NOSUCH", "GETT", "SETX"]), k()]),
             (1, lambda: ["FLUSHDB"] if r.random() < 0.3 else ["DBSIZE"]),
+            (8, self.hashes), (8, self.sets), (12, self.zsets), (8, self.bitmaps),
+            (3, self.hll), (5, self.geo), (7, self.streams), (3, self.sort), (2, self.sort_data),
+            (3, self.encoding),
         ]
         weights = [w for w, _ in choices]
         cmd = r.choices([f for _, f in choices], weights)[0]()
+        compare = None
+        if cmd and callable(cmd[0]):
+            compare, cmd = cmd[0], cmd[1:]
         # Some invalid shapes: a missing or an extra argument.
         roll = r.random()
         if roll < 0.04 and len(cmd) > 1:
             cmd = cmd[:-1]
         elif roll < 0.08:
             cmd = cmd + [v()]
-        return cmd
+        return [compare] + cmd if compare else cmd
+
+
+def check_contents(pair, key):
+    """Compares one key's type, encoding and whole contents."""
+    g, _ = pair.check("TYPE", key)
+    kind = parse_reply(g)[0]
+    pair.check("OBJECT", "ENCODING", key)
+    if kind == "hash":
+        pair.check("HGETALL", key, compare=unordered_pairs)
+    elif kind == "list":
+        pair.check("LRANGE", key, "0", "-1")
+    elif kind == "set":
+        pair.check("SMEMBERS", key, compare=unordered)
+    elif kind == "zset":
+        pair.check("ZRANGE", key, "0", "-1", "WITHSCORES")
+    elif kind == "stream":
+        pair.check("XRANGE", key, "-", "+")
+        pair.check("XINFO", "GROUPS", key, compare=no_clock)
+    else:
+        pair.check("GET", key)
 
 
 def run_seed(testcase, seed, count, proto):
@@ -165,9 +499,10 @@ def run_seed(testcase, seed, count, proto):
         gen = Generator(seed)
         for _ in range(count):
             cmd = gen.command()
-            if cmd[0] == "RANDOMKEY":
-                continue
-            pair.check(*cmd)
+            if callable(cmd[0]):
+                pair.check(*cmd[1:], compare=cmd[0])
+            else:
+                pair.check(*cmd)
             if len(pair.mismatches) >= 25:
                 break
         pair.check_in_sync()
@@ -177,7 +512,7 @@ def run_seed(testcase, seed, count, proto):
             pair.check("KEYS", "*")
             g, r = pair.both("KEYS", "*")
             for key in parse_reply(g)[0]:
-                pair.check("GET", key)
+                check_contents(pair, key)
                 pair.check("EXPIRETIME", key)
         if pair.mismatches:
             testcase.fail(f"seed {seed} (RESP{proto}, {count} commands): " + pair.report())

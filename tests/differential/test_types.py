@@ -355,6 +355,9 @@ ZSETS = [
     ("EXISTS", "zi"), ("ZINTERCARD", "2", "za", "zb"),
     ("ZINTERCARD", "2", "za", "zb", "LIMIT", "1"),
     ("ZINTERCARD", "2", "za", "zb", "LIMIT", "-1"), ("ZINTERCARD", "0", "za"),
+    # The inputs are looked up before the options: WRONGTYPE beats a syntax/LIMIT error.
+    ("SET", "zistr", "x"), ("ZINTERCARD", "1", "zistr", "extra"),
+    ("ZINTERCARD", "2", "za", "zistr", "LIMIT", "x"), ("ZINTERCARD", "1", "za", "extra"),
     ("ZUNIONSTORE", "zu", "2", "za", "zb", "WITHSCORES"),
     # -0: listpack sets store 0, skiplist sets keep -0; computed replies show -0
     ("ZADD", "m0", "-0", "a"), ("ZSCORE", "m0", "a"), ("ZINCRBY", "m0", "-0", "a"),
