@@ -406,6 +406,8 @@ BITMAPS = [
     ("SETBIT", "b", "x", "1"), ("GETBIT", "b", "-1"), ("GET", "b"),
     ("SET", "s", "foobar"), ("BITCOUNT", "s"), ("BITCOUNT", "s", "0", "0"),
     ("BITCOUNT", "s", "1", "1"),
+    # An empty negative range is 0 before the unit is looked at.
+    ("BITCOUNT", "s", "-1", "-6", "FOO"), ("BITCOUNT", "s", "-6", "-1", "FOO"),
     ("BITCOUNT", "s", "-2", "-1"), ("BITCOUNT", "s", "5", "30", "BIT"), ("BITCOUNT", "s", "0", "-1",
                                                                             "BYTE"),
     ("BITCOUNT", "s", "-5", "-1", "BIT"), ("BITCOUNT", "s", "0"),
