@@ -215,6 +215,9 @@ SERVER = [
     ("CONFIG", "SET", "timeout", "x"), ("CONFIG", "SET", "timeout"), ("CONFIG", "SET", "hz", "10"),
     ("CONFIG", "SET", "maxmemory-policy", "bogus"),
     ("CONFIG", "SET", "maxmemory-policy", "noeviction"),
+    # A memory value is unsigned: any sign is "not a memory value", before the range check.
+    ("CONFIG", "SET", "maxmemory", "-2"), ("CONFIG", "SET", "maxmemory", "-0"),
+    ("CONFIG", "SET", "hash-max-listpack-value", "-1"), ("CONFIG", "SET", "maxmemory", "0"),
     ("CONFIG", "FOO"), ("CONFIG", "HELP"), ("COMMAND", "HELP"), ("CONFIG",),
     ("CONFIG", "RESETSTAT", "x"), ("CONFIG", "HELP", "x"),
     ("COMMAND", "INFO", "nosuchcommand"), ("COMMAND", "FOO"), ("COMMAND", "COUNT", "x"),

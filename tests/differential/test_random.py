@@ -317,6 +317,11 @@ class Generator:
             lambda: ["GEODIST", k(), m(), m()] + r.choice([[], [unit()]]),
             lambda: ["GEOHASH", k(), m(), m()],
             search, search, store,
+            lambda: [r.choice(["GEORADIUS", "GEORADIUS_RO"]), k(), lon(), lat(),
+                     r.choice(["100", "500", "3000"]), unit(), r.choice(["ASC", "DESC"])]
+            + r.choice([[], ["WITHDIST"], ["COUNT", "2"], ["STORE", k()]]),
+            lambda: ["GEORADIUSBYMEMBER", k(), m(), r.choice(["100", "3000"]), unit(), "ASC"]
+            + r.choice([[], ["WITHCOORD"], ["STOREDIST", k()]]),
         ])()
 
     def sid(self):
@@ -360,6 +365,14 @@ class Generator:
                      self.sid(), self.sid()] + r.choice([[], ["JUSTID"], ["FORCE", "JUSTID"]]),
             lambda: ["XAUTOCLAIM", k(), r.choice(["g1", "g2"]), r.choice(["c1", "c3"]), "0",
                      self.sid()] + r.choice([[], ["COUNT", self.count()], ["JUSTID"]]),
+            lambda: [no_clock, "XINFO", "STREAM", k()] + r.choice([[], ["FULL"],
+                                                                  ["FULL", "COUNT", "2"]]),
+            lambda: [no_clock, "XINFO", r.choice(["GROUPS", "CONSUMERS"]), k()]
+            + r.choice([[], ["g1"]]),
+            lambda: ["XSETID", k(), self.sid()] + r.choice([[], ["ENTRIESADDED", self.count()],
+                                                            ["MAXDELETEDID", self.sid()]]),
+            lambda: ["XGROUP", r.choice(["SETID", "DESTROY", "CREATECONSUMER", "DELCONSUMER"]),
+                     k(), r.choice(["g1", "g2"])] + r.choice([[], [self.sid()], ["c1"]]),
         ])()
 
     def sort(self):
@@ -398,7 +411,30 @@ class Generator:
         ])()
 
     def encoding(self):
-        return ["OBJECT", "ENCODING", self.key()]
+        r = self.rng
+        return r.choice([
+            lambda: ["OBJECT", "ENCODING", self.key()],
+            # DUMP payloads hold the encoding byte for byte (listpack, intset, ziplist-free).
+            lambda: ["DUMP", self.key()],
+            lambda: ["CONFIG", "SET", r.choice(["hash-max-listpack-entries",
+                                                "zset-max-listpack-entries",
+                                                "set-max-intset-entries",
+                                                "hash-max-listpack-value",
+                                                "zset-max-listpack-value",
+                                                "list-max-listpack-size"]),
+                     r.choice(["0", "1", "3", "64", "128", "512", "-2"])],
+        ])()
+
+    def lists(self):
+        """Just enough list traffic for SORT, wrong types and encodings (list_family.cc has
+        its own fuzz in test_types)."""
+        r, k, m = self.rng, self.key, self.member
+        return r.choice([
+            lambda: [r.choice(["LPUSH", "RPUSH"]), k(), *self.members()],
+            lambda: ["LRANGE", k(), self.index(), self.index()],
+            lambda: [r.choice(["LPOP", "RPOP"]), k()] + r.choice([[], [self.count()]]),
+            lambda: ["LLEN", k()], lambda: ["LINDEX", k(), self.index()],
+        ])()
 
     def command(self):
         r, k, v, i = self.rng, self.key, self.value, self.integer
@@ -425,7 +461,8 @@ class Generator:
             (3, lambda: ["DECR", k()]),
             (4, lambda: ["INCRBY", k(), i()]),
             (3, lambda: ["DECRBY", k(), i()]),
-            (4, lambda: ["INCRBYFLOAT", k(), r.choice([v(), i(), "0.5", "-1.25", "1e2"])]),
+            (4, lambda: ["INCRBYFLOAT", k(), r.choice([v(), i(), "0.5", "-1.25", "1e2",
+                                                       self.fincr()])]),
             (2, lambda: ["LCS", k(), k(), *r.choice([[], ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"],
                                                     ["IDX", "MINMATCHLEN", i()], ["BAD"]])]),
             (3, lambda: [r.choice(["DEL", "UNLINK", "EXISTS", "TOUCH"]),
@@ -453,7 +490,7 @@ class Generator:
             (1, lambda: ["FLUSHDB"] if r.random() < 0.3 else ["DBSIZE"]),
             (8, self.hashes), (8, self.sets), (12, self.zsets), (8, self.bitmaps),
             (3, self.hll), (5, self.geo), (7, self.streams), (3, self.sort), (2, self.sort_data),
-            (3, self.encoding),
+            (3, self.encoding), (3, self.lists),
         ]
         weights = [w for w, _ in choices]
         cmd = r.choices([f for _, f in choices], weights)[0]()
@@ -487,6 +524,7 @@ def check_contents(pair, key):
         pair.check("XINFO", "GROUPS", key, compare=no_clock)
     else:
         pair.check("GET", key)
+    pair.check("DUMP", key)
 
 
 def run_seed(testcase, seed, count, proto):
@@ -506,6 +544,11 @@ def run_seed(testcase, seed, count, proto):
             if len(pair.mismatches) >= 25:
                 break
         pair.check_in_sync()
+        for name, value in (("hash-max-listpack-entries", "128"), ("zset-max-listpack-entries",
+                                                                   "128"),
+                            ("set-max-intset-entries", "512"), ("hash-max-listpack-value", "64"),
+                            ("zset-max-listpack-value", "64"), ("list-max-listpack-size", "-2")):
+            pair.both("CONFIG", "SET", name, value)
         # The final keyspaces must match too, in every database touched.
         for db in ("0", "1"):
             pair.both("SELECT", db)
