@@ -586,6 +586,13 @@ SORTS = [
     ("SADD", "si", "5", "2", "9"), ("SORT", "si"), ("ZADD", "zs", "1", "c", "2", "a"),
     ("SORT", "zs", "ALPHA"),
     ("SET", "str", "x"), ("SORT", "str"), ("SORT", "nokey"),
+    # ALPHA collates C strings (up to a NUL) unless STORE asks for a binary order.
+    ("RPUSH", "nul", "a\x00z", "a\x00b", "a", "\x00q", ""), ("SORT", "nul", "ALPHA"),
+    ("SORT", "nul", "ALPHA", "DESC"), ("SORT", "nul", "ALPHA", "STORE", "nuls"),
+    ("LRANGE", "nuls", "0", "-1"),
+    ("MSET", "nw_a\x00z", "x\x00b", "nw_a\x00b", "x\x00a", "nw_a", "y"),
+    ("SORT", "nul", "BY", "nw_*", "ALPHA"), ("SORT", "nul", "BY", "nw_*", "ALPHA", "LIMIT", "0", "3"),
+    ("SORT", "nul", "BY", "nw_*", "ALPHA", "STORE", "nuls"), ("LRANGE", "nuls", "0", "-1"),
 ]
 
 SEQUENCES = {"hashes": HASHES, "lists": LISTS, "sets": SETS, "zsets": ZSETS, "bitmaps": BITMAPS,
