@@ -397,7 +397,8 @@ int64_t StreamObject::Trim(const StreamTrimArgs& args) {
       }
       off = h.next;
     }
-    if (node.live == 0) nodes_.erase(it);
+    // A node whose entries are now all flagged stays, as in Redis (only XDEL frees a node
+    // when its last live entry goes): XINFO's radix-tree counts and DUMP show it.
     break;
   }
   RefreshFirstId();

@@ -507,6 +507,10 @@ GEO = [
 ]
 
 STREAMS = [
+    # An exact trim that flags a node's last live entry keeps the node (XINFO counts it).
+    ("XADD", "tn", "23-5", "g", "b"), ("XADD", "tn", "30-1", "a", "a"), ("XDEL", "tn", "30-1"),
+    ("XTRIM", "tn", "MINID", "=", "28"), (no_clock, "XINFO", "STREAM", "tn"),
+    ("XADD", "tn", "31-1", "c", "d"), (no_clock, "XINFO", "STREAM", "tn"), ("XRANGE", "tn", "-", "+"),
     ("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "1-0", "f", "v"),
     ("XADD", "s", "0-0", "f", "v"), ("XADD", "s", "1-*", "a", "1", "b", "2"),
     ("XADD", "s", "5", "c", "3"),
