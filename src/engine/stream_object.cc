@@ -337,8 +337,12 @@ bool StreamObject::Delete(const StreamID& id) {
   size_t off = 0;
   while (off < node.data.size()) {
     EntryHead h = DecodeEntry(node.data, off, it->first, mf, nullptr);
+    // Flagged entries are passed over: they may be out of order (see Iterator::Next).
+    if (h.flags & kFlagDeleted) {
+      off = h.next;
+      continue;
+    }
     if (h.id == id) {
-      if (h.flags & kFlagDeleted) return false;
       node.data[off] = static_cast<char>(h.flags | kFlagDeleted);
       --node.live;
       --length_;
@@ -536,19 +540,23 @@ bool StreamObject::Iterator::Next(StreamID* id, FieldList* fields) {
     uint64_t ms_delta = GetVarint(cur_data, &p);
     uint64_t seq = GetVarint(cur_data, &p);
     StreamID cur{node_->first.ms + ms_delta, ms_delta == 0 ? node_->first.seq + seq : seq};
+    // Deleted entries are passed over before the range is checked, as Redis does: after an
+    // XSETID below a deleted entry, XADD appends to a node whose flagged entries are not in
+    // order, and only live entries end the walk.
+    const bool deleted = (flags & kFlagDeleted) != 0;
     bool skip = false;
     if (!rev_) {
-      if (cur > end_) {
+      if (!deleted && cur > end_) {
         done_ = true;
         break;
       }
-      skip = cur < start_ || (flags & kFlagDeleted);
+      skip = deleted || cur < start_;
     } else {
-      if (cur < start_) {
+      if (!deleted && cur < start_) {
         done_ = true;
         break;
       }
-      skip = cur > end_ || (flags & kFlagDeleted);
+      skip = deleted || cur > end_;
     }
     if (skip && rev_) continue;
     size_t next =

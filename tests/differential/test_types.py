@@ -511,6 +511,16 @@ STREAMS = [
     ("XADD", "tn", "23-5", "g", "b"), ("XADD", "tn", "30-1", "a", "a"), ("XDEL", "tn", "30-1"),
     ("XTRIM", "tn", "MINID", "=", "28"), (no_clock, "XINFO", "STREAM", "tn"),
     ("XADD", "tn", "31-1", "c", "d"), (no_clock, "XINFO", "STREAM", "tn"), ("XRANGE", "tn", "-", "+"),
+    # XSETID below a deleted entry: XADD appends to a node whose flagged entries are out of
+    # order; reads pass flagged entries before checking the range (was a truncated reply).
+    ("XADD", "to", "7-0", "a", "1"), ("XADD", "to", "18446744073709551615-18446744073709551615",
+                                      "b", "2"),
+    ("XDEL", "to", "18446744073709551615-18446744073709551615"),
+    ("XTRIM", "to", "MINID", "=", "18446744073709551615-18446744073709551615"),
+    ("XSETID", "to", "0-0"), ("XADD", "to", "33-*", "c", "3"), (no_clock, "XINFO", "STREAM", "to"),
+    ("XRANGE", "to", "-", "+"), ("XREVRANGE", "to", "+", "-"), ("XRANGE", "to", "33-0", "33-0"),
+    ("XSETID", "to", "33-0"), ("XADD", "to", "33-1", "d", "4"), ("XDEL", "to", "33-0"),
+    ("XRANGE", "to", "-", "+"), (no_clock, "XINFO", "STREAM", "to", "FULL"),
     ("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "1-0", "f", "v"),
     ("XADD", "s", "0-0", "f", "v"), ("XADD", "s", "1-*", "a", "1", "b", "2"),
     ("XADD", "s", "5", "c", "3"),
