@@ -521,6 +521,12 @@ STREAMS = [
     ("XRANGE", "to", "-", "+"), ("XREVRANGE", "to", "+", "-"), ("XRANGE", "to", "33-0", "33-0"),
     ("XSETID", "to", "33-0"), ("XADD", "to", "33-1", "d", "4"), ("XDEL", "to", "33-0"),
     ("XRANGE", "to", "-", "+"), (no_clock, "XINFO", "STREAM", "to", "FULL"),
+    # Group counters wrap past INT64_MAX as Redis's long long does.
+    ("XADD", "tw", "31-1", "a", "c"),
+    ("XSETID", "tw", "18446744073709551615-18446744073709551615", "ENTRIESADDED", I64_MAX),
+    ("XGROUP", "CREATE", "tw", "g1", "0"), ("XREADGROUP", "GROUP", "g1", "c1", "STREAMS", "tw", ">"),
+    ("XSETID", "tw", "31-1"), ("XADD", "tw", "31-5", "e", "5"),
+    ("XREADGROUP", "GROUP", "g1", "c2", "STREAMS", "tw", ">"), (no_clock, "XINFO", "GROUPS", "tw"),
     ("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "1-0", "f", "v"),
     ("XADD", "s", "0-0", "f", "v"), ("XADD", "s", "1-*", "a", "1", "b", "2"),
     ("XADD", "s", "5", "c", "3"),
