@@ -466,8 +466,10 @@ int64_t StreamObject::EstimateDistanceFromFirstEverEntry(const StreamID& id) con
   if (id > last_id_) return kInvalidEntriesRead;
   if (max_deleted_id_.IsZero() || max_deleted_id_ < first_id_) {
     // No fragmentation ahead of the first entry.
-    if (id < first_id_) return added - static_cast<int64_t>(length_);
-    if (id == first_id_) return added - static_cast<int64_t>(length_) + 1;
+    // Two's-complement arithmetic: XSETID ... ENTRIESADDED can put the count at INT64_MAX,
+    // and Redis's long long wraps there.
+    if (id < first_id_) return static_cast<int64_t>(entries_added_ - length_);
+    if (id == first_id_) return static_cast<int64_t>(entries_added_ - length_ + 1);
   }
   return kInvalidEntriesRead;
 }
