@@ -479,9 +479,11 @@ void CmdBitCount(CmdArgs args, CommandContext& ctx) {
   if (!start) return ctx.reply.SendError(kNotIntegerErr);
   auto end = ParseInt64(args[3]);
   if (!end) return ctx.reply.SendError(kNotIntegerErr);
+  // An empty negative range answers 0 before the unit is read, as Redis: BITCOUNT k -1 -6 FOO
+  // is 0, not a syntax error.
+  if (*start < 0 && *end < 0 && *start > *end) return ctx.reply.SendLong(0);
   bool is_bit = false;
   if (args.size() == 5 && !ParseUnit(args[4], &is_bit, ctx)) return;
-  if (*start < 0 && *end < 0 && *start > *end) return ctx.reply.SendLong(0);
   int64_t a = *start, b = *end;
   if (!ClampRange(a, b, is_bit ? byte_len * 8 : byte_len)) return ctx.reply.SendLong(0);
   const uint64_t first = is_bit ? static_cast<uint64_t>(a) : static_cast<uint64_t>(a) * 8;

@@ -18,6 +18,16 @@ void AppendSanitized(std::string& out, std::string_view s) {
 
 }  // namespace
 
+std::string_view EchoedArg(std::string_view arg) { return arg.substr(0, arg.find('\0')); }
+
+std::string TrimFormattedError(std::string text) {
+  size_t end = text.find_last_not_of("\r\n");
+  text.resize(end == std::string::npos ? 0 : end + 1);
+  size_t begin = text.find_first_not_of("\r\n");
+  text.erase(0, begin == std::string::npos ? text.size() : begin);
+  return text;
+}
+
 std::string InvalidExpireText(std::string_view command) {
   std::string out = "ERR invalid expire time in '";
   out.append(command);
@@ -69,14 +79,14 @@ void SendStatusError(ReplyBuilder& rb, OpStatus status, std::string_view command
 std::string UnknownCommandText(CmdArgs args) {
   std::string out = "ERR unknown command '";
   std::string_view name = args.empty() ? std::string_view{} : args[0];
-  AppendSanitized(out, name.substr(0, kEchoCap));
+  AppendSanitized(out, EchoedArg(name).substr(0, kEchoCap));
   out.append("', with args beginning with: ");
   // As Redis: keep adding "'arg' " while the list is under 128 bytes, each argument cut to
   // what is left of the 128.
   std::string list;
   for (size_t i = 1; i < args.size() && list.size() < kEchoCap; ++i) {
     list.push_back('\'');
-    AppendSanitized(list, args[i].substr(0, kEchoCap - list.size() + 1));
+    AppendSanitized(list, EchoedArg(args[i]).substr(0, kEchoCap - list.size() + 1));
     list.append("' ");
   }
   out.append(list);
@@ -85,7 +95,7 @@ std::string UnknownCommandText(CmdArgs args) {
 
 std::string UnknownSubcommandText(std::string_view container, std::string_view sub) {
   std::string out = "ERR unknown subcommand '";
-  AppendSanitized(out, sub.substr(0, kEchoCap));
+  AppendSanitized(out, EchoedArg(sub).substr(0, kEchoCap));
   out.append("'. Try ");
   for (char c : container)
     out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));

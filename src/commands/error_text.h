@@ -69,6 +69,15 @@ std::string UnknownCommandText(CmdArgs args);
 // upper-cased; sub capped at 128 bytes, CR/LF neutralised).
 std::string UnknownSubcommandText(std::string_view container, std::string_view sub);
 
+// Redis formats most errors that echo a client argument with printf's %s, so the echo ends
+// at the argument's first NUL byte. Use this on any argument an error text quotes.
+std::string_view EchoedArg(std::string_view arg);
+
+// Redis's addReplyErrorFormat trims CR and LF from both ends of the finished text before
+// turning the inner ones into spaces: "ERR Unsupported option x\r\n" loses its tail. For texts
+// built from a format whose end can come from the client.
+std::string TrimFormattedError(std::string text);
+
 // "ERR wrong number of arguments for 'get' command"; full_name is "config|get" for a
 // subcommand (the table's lower-case name).
 std::string WrongArityText(std::string_view full_name);

@@ -298,8 +298,8 @@ void CmdExpire(CmdArgs args, CommandContext& ctx) {
       cond |= kCondLt;
     } else {
       std::string text = "ERR Unsupported option ";
-      text.append(args[j]);
-      return ctx.reply.SendError(text);
+      text.append(EchoedArg(args[j]));
+      return ctx.reply.SendError(TrimFormattedError(std::move(text)));
     }
   }
   if ((cond & kCondNx) && (cond & (kCondXx | kCondGt | kCondLt))) {

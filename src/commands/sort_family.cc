@@ -13,7 +13,8 @@
 // LIMIT is clamped to the collection size before any arithmetic or allocation, so huge or
 // negative values cost nothing (CVE-2022-35977).
 //
-// ALPHA compares bytes (strcoll under the C locale Redis runs with by default). Equal
+// ALPHA compares bytes (strcoll under the C locale Redis runs with by default, so up to a
+// NUL; whole strings with STORE). Equal
 // elements end in Redis's order: load order (glibc's qsort is a stable merge sort), except
 // for BY with a partial LIMIT, where Redis runs a partial quicksort that we follow step by
 // step (PartialQuickSort). Sets and sorted sets load in our own iteration order, which for
@@ -121,6 +122,17 @@ bool ParseWeight(const std::string& s, double* out) {
 int CompareBytes(std::string_view a, std::string_view b) {
   const int c = a.compare(b);
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// ALPHA order. Redis collates C strings (strcoll, the C locale: bytes up to the first NUL)
+// unless the result is stored, when it compares whole binary strings so that a replica
+// stores the same list.
+int CompareAlpha(std::string_view a, std::string_view b, bool storing) {
+  if (!storing) {
+    a = a.substr(0, a.find('\0'));
+    b = b.substr(0, b.find('\0'));
+  }
+  return CompareBytes(a, b);
 }
 
 // Bentley and McIlroy's quicksort ("Engineering a Sort Function", 1993: median of three,
@@ -346,10 +358,10 @@ void CmdSortGeneric(CmdArgs args, CommandContext& ctx, bool read_only) {
           if (!a.has_cmp || !b.has_cmp) {
             c = a.has_cmp == b.has_cmp ? 0 : (a.has_cmp ? 1 : -1);
           } else {
-            c = CompareBytes(a.cmp, b.cmp);
+            c = CompareAlpha(a.cmp, b.cmp, o.store.has_value());
           }
         } else {
-          c = CompareBytes(a.element, b.element);
+          c = CompareAlpha(a.element, b.element, o.store.has_value());
         }
         return o.desc ? -c : c;
       };

@@ -139,6 +139,11 @@ size_t SendRange(ReplyBuilder& rb, const StreamObject& s, const StreamID& start,
 }
 
 // Sends the entry with this ID, or returns false when it does not exist.
+// a - b in two's complement, as Redis's counters (long long) behave at their limits.
+int64_t WrapSub(uint64_t a, int64_t b) {
+  return static_cast<int64_t>(a - static_cast<uint64_t>(b));
+}
+
 bool SendOneEntry(ReplyBuilder& rb, const StreamObject& s, const StreamID& id) {
   FieldList fields;
   if (!s.Lookup(id, &fields)) return false;
@@ -524,7 +529,9 @@ bool ServeGroupRead(ReplyBuilder& rb, int64_t now_ms, StreamObject& s, StreamGro
     ++n;
     if (eid > g.last_id) {
       if (g.entries_read != kInvalidEntriesRead && !s.RangeHasTombstones(eid, StreamID::Max())) {
-        if (g.entries_read < std::numeric_limits<int64_t>::max()) ++g.entries_read;
+        // Wraps past INT64_MAX as Redis's counter does (XSETID ... ENTRIESADDED can put the
+        // stream's count there).
+        g.entries_read = WrapSub(static_cast<uint64_t>(g.entries_read) + 1, 0);
       } else if (s.entries_added() != 0) {
         g.entries_read = s.EstimateDistanceFromFirstEverEntry(eid);
       }
@@ -1081,7 +1088,8 @@ void CmdXClaim(CmdArgs args, CommandContext& ctx) {
       if (!v) return ctx.reply.SendError(kInvalidIdErr);
       last_id = *v;
     } else {
-      return ctx.reply.SendError("ERR Unrecognized XCLAIM option '" + std::string(opt) + "'");
+      return ctx.reply.SendError("ERR Unrecognized XCLAIM option '" + std::string(EchoedArg(opt)) +
+                                 "'");
     }
   }
   // Changes as Redis counts them: the group's last ID moved, each entry claimed and each
@@ -1300,11 +1308,11 @@ int64_t RadixNodes(const StreamObject& s) {
 void SendGroupLag(ReplyBuilder& rb, const StreamObject& s, const StreamGroup& g) {
   if (s.entries_added() == 0) return rb.SendLong(0);
   if (g.entries_read != kInvalidEntriesRead && !s.RangeHasTombstones(g.last_id, StreamID::Max())) {
-    return rb.SendLong(static_cast<int64_t>(s.entries_added()) - g.entries_read);
+    return rb.SendLong(WrapSub(s.entries_added(), g.entries_read));
   }
   int64_t read = s.EstimateDistanceFromFirstEverEntry(g.last_id);
   if (read == kInvalidEntriesRead) return rb.SendNull();
-  rb.SendLong(static_cast<int64_t>(s.entries_added()) - read);
+  rb.SendLong(WrapSub(s.entries_added(), read));
 }
 
 void SendEntriesRead(ReplyBuilder& rb, const StreamGroup& g) {
@@ -1355,17 +1363,10 @@ void CmdXInfoStream(CmdArgs args, CommandContext& ctx) {
     rb.SendLong(static_cast<int64_t>(s.group_count()));
     rb.SendBulk("first-entry");
     StreamID id;
-    if (s.FirstEntryId(&id)) {
-      SendOneEntry(rb, s, id);
-    } else {
-      rb.SendNull();
-    }
+    // (A failed lookup still sends a null: the map's length is already out.)
+    if (!s.FirstEntryId(&id) || !SendOneEntry(rb, s, id)) rb.SendNull();
     rb.SendBulk("last-entry");
-    if (s.LastEntryId(&id)) {
-      SendOneEntry(rb, s, id);
-    } else {
-      rb.SendNull();
-    }
+    if (!s.LastEntryId(&id) || !SendOneEntry(rb, s, id)) rb.SendNull();
     return;
   }
   auto limit = static_cast<size_t>(count);  // 0: everything

@@ -931,7 +931,9 @@ std::vector<Item> Compute(std::vector<Source> src, SetOp op, Aggregate agg) {
         for (size_t j = 1; j < src.size(); ++j) {
           auto o = src[j].Score(m);
           if (!o) return;
-          AggregateInto(&score, Weighted(*o, src[j].weight), agg);
+          // Only the first input's product is cleared of NaN (inf * 0), as Redis: a later
+          // NaN makes SUM give 0 and leaves MIN/MAX where they were.
+          AggregateInto(&score, *o * src[j].weight, agg);
         }
         out.emplace_back(std::string(m), score);
       });
@@ -1031,6 +1033,10 @@ void CmdZInterCard(CmdArgs args, CommandContext& ctx) {
   }
   if (static_cast<uint64_t>(*nk) > args.size() - 2) return ctx.reply.SendError(kSyntaxErr);
   const auto n = static_cast<size_t>(*nk);
+  // The inputs are looked up before the options are parsed, as Redis: WRONGTYPE wins over
+  // a bad LIMIT.
+  auto loaded = LoadSources(ctx.db(), args.subspan(2, n));
+  if (!loaded.ok()) return SendStatusError(ctx.reply, loaded.status());
   uint64_t limit = 0;
   for (size_t j = 2 + n; j < args.size(); ++j) {
     if (EqualsNoCase(args[j], "LIMIT") && j + 1 < args.size()) {
@@ -1042,8 +1048,6 @@ void CmdZInterCard(CmdArgs args, CommandContext& ctx) {
       return ctx.reply.SendError(kSyntaxErr);
     }
   }
-  auto loaded = LoadSources(ctx.db(), args.subspan(2, n));
-  if (!loaded.ok()) return SendStatusError(ctx.reply, loaded.status());
   std::vector<Source> src = std::move(*loaded);
   std::stable_sort(src.begin(), src.end(),
                    [](const Source& a, const Source& b) { return a.size() < b.size(); });

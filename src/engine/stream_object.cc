@@ -337,8 +337,12 @@ bool StreamObject::Delete(const StreamID& id) {
   size_t off = 0;
   while (off < node.data.size()) {
     EntryHead h = DecodeEntry(node.data, off, it->first, mf, nullptr);
+    // Flagged entries are passed over: they may be out of order (see Iterator::Next).
+    if (h.flags & kFlagDeleted) {
+      off = h.next;
+      continue;
+    }
     if (h.id == id) {
-      if (h.flags & kFlagDeleted) return false;
       node.data[off] = static_cast<char>(h.flags | kFlagDeleted);
       --node.live;
       --length_;
@@ -397,7 +401,8 @@ int64_t StreamObject::Trim(const StreamTrimArgs& args) {
       }
       off = h.next;
     }
-    if (node.live == 0) nodes_.erase(it);
+    // A node whose entries are now all flagged stays, as in Redis (only XDEL frees a node
+    // when its last live entry goes): XINFO's radix-tree counts and DUMP show it.
     break;
   }
   RefreshFirstId();
@@ -461,8 +466,10 @@ int64_t StreamObject::EstimateDistanceFromFirstEverEntry(const StreamID& id) con
   if (id > last_id_) return kInvalidEntriesRead;
   if (max_deleted_id_.IsZero() || max_deleted_id_ < first_id_) {
     // No fragmentation ahead of the first entry.
-    if (id < first_id_) return added - static_cast<int64_t>(length_);
-    if (id == first_id_) return added - static_cast<int64_t>(length_) + 1;
+    // Two's-complement arithmetic: XSETID ... ENTRIESADDED can put the count at INT64_MAX,
+    // and Redis's long long wraps there.
+    if (id < first_id_) return static_cast<int64_t>(entries_added_ - length_);
+    if (id == first_id_) return static_cast<int64_t>(entries_added_ - length_ + 1);
   }
   return kInvalidEntriesRead;
 }
@@ -535,19 +542,23 @@ bool StreamObject::Iterator::Next(StreamID* id, FieldList* fields) {
     uint64_t ms_delta = GetVarint(cur_data, &p);
     uint64_t seq = GetVarint(cur_data, &p);
     StreamID cur{node_->first.ms + ms_delta, ms_delta == 0 ? node_->first.seq + seq : seq};
+    // Deleted entries are passed over before the range is checked, as Redis does: after an
+    // XSETID below a deleted entry, XADD appends to a node whose flagged entries are not in
+    // order, and only live entries end the walk.
+    const bool deleted = (flags & kFlagDeleted) != 0;
     bool skip = false;
     if (!rev_) {
-      if (cur > end_) {
+      if (!deleted && cur > end_) {
         done_ = true;
         break;
       }
-      skip = cur < start_ || (flags & kFlagDeleted);
+      skip = deleted || cur < start_;
     } else {
-      if (cur < start_) {
+      if (!deleted && cur < start_) {
         done_ = true;
         break;
       }
-      skip = cur > end_ || (flags & kFlagDeleted);
+      skip = deleted || cur > end_;
     }
     if (skip && rev_) continue;
     size_t next =

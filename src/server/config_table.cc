@@ -533,7 +533,8 @@ std::optional<std::string> ConfigTable::Apply(const Directive& d, Config& cfg,
       case DirectiveType::kMemory: {
         std::optional<int64_t> n;
         if (d.type == DirectiveType::kMemory) {
-          n = ParseMemory(v);
+          // Redis reads memory values as unsigned: a sign (even "-0") is not a memory value.
+          if (!v.empty() && v[0] != '-') n = ParseMemory(v);
           if (!n) {
             err = "argument must be a memory value";
             break;

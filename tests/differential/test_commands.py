@@ -154,6 +154,9 @@ KEYS = [
     ("EXPIRE", "e", "400", "LT"), ("EXPIRE", "e", "100", "LT"), ("TTL", "e"),
     ("EXPIRE", "e", "100", "NX", "XX"), ("EXPIRE", "e", "100", "GT", "LT"),
     ("EXPIRE", "e", "100", "NX", "GT"), ("EXPIRE", "e", "100", "FOO"), ("EXPIRE", "e", "x"),
+    # An echoed option ends at its NUL (printf %s) and loses CR/LF at its end.
+    ("EXPIRE", "e", "100", "a\x00b"), ("EXPIRE", "e", "100", "x\r\n"),
+    ("EXPIRE", "e", "100", "\r\nx"), ("NOSUCH", "a\x00b", "\r\nc"), ("OBJECT", "x\x00y"),
     ("EXPIRE", "e", I64_MAX), ("EXPIRE", "e", I64_MIN), ("EXPIRE", "e", "9223372036854775"),
     ("PEXPIRE", "e", I64_MAX), ("EXPIRE", "e"), ("EXPIRE", "nope", "10"),
     ("PERSIST", "e"), ("PERSIST", "e"), ("PERSIST", "nope"), ("TTL", "e"), ("PTTL", "e"),
@@ -212,6 +215,9 @@ SERVER = [
     ("CONFIG", "SET", "timeout", "x"), ("CONFIG", "SET", "timeout"), ("CONFIG", "SET", "hz", "10"),
     ("CONFIG", "SET", "maxmemory-policy", "bogus"),
     ("CONFIG", "SET", "maxmemory-policy", "noeviction"),
+    # A memory value is unsigned: any sign is "not a memory value", before the range check.
+    ("CONFIG", "SET", "maxmemory", "-2"), ("CONFIG", "SET", "maxmemory", "-0"),
+    ("CONFIG", "SET", "hash-max-listpack-value", "-1"), ("CONFIG", "SET", "maxmemory", "0"),
     ("CONFIG", "FOO"), ("CONFIG", "HELP"), ("COMMAND", "HELP"), ("CONFIG",),
     ("CONFIG", "RESETSTAT", "x"), ("CONFIG", "HELP", "x"),
     ("COMMAND", "INFO", "nosuchcommand"), ("COMMAND", "FOO"), ("COMMAND", "COUNT", "x"),
