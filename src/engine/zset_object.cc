@@ -67,11 +67,14 @@ bool LexLteMax(std::string_view m, const ZLexBound& b) {
   return false;
 }
 
-// Whether a score is stored in a listpack as an integer (as Redis's d2string prints an
-// integral double in ±2^52 with ll2string and the listpack then stores the digits as an
-// int; -0 therefore reads back as 0, which is what Redis replies for a listpack zset).
+// Whether a score is stored in a listpack as an integer: redis-server 7.0.15 prints an
+// integral double within [-2^62, 2^62] as an integer (its d2string goes through double2ll)
+// and the listpack then stores the digits as an int (checked with DUMP: 1e17 and 2^62 are
+// ints, the next doubles out are "%.17g" text). -0 therefore reads back as 0, which is
+// what Redis replies for a listpack zset. Every such integer is exact in a double.
 bool ScoreAsInt(double score, int64_t* out) {
-  if (score > -4503599627370495.0 && score < 4503599627370496.0) {
+  constexpr double kLimit = 4611686018427387904.0;  // 2^62
+  if (score >= -kLimit && score <= kLimit) {
     const auto v = static_cast<int64_t>(score);
     if (static_cast<double>(v) == score) {
       *out = v;

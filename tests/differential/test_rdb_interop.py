@@ -312,6 +312,10 @@ class RdbInteropTest(unittest.TestCase):
                 ["HSET", "h:128", *[x for i in range(128) for x in (f"f{i}", f"value-{i}")]],
                 ["ZADD", "z:small", "1", "a", "2.5", "b", "-3", "c", "1e10", "d", "inf", "e"],
                 ["ZADD", "z:128", *[x for i in range(128) for x in (str(i * 0.25), f"m{i}")]],
+                # Integral scores are stored as ints up to 2^62 inclusive, text beyond.
+                ["ZADD", "z:bigint", "4503599627370496", "a", "1e17", "b",
+                 "4611686018427387904", "c", "-4611686018427387904", "d",
+                 "4611686018427388928", "e", "-4611686018427388928", "f", "-0", "g"],
                 ["RPUSH", "l:small", "a", "b", "1", "-5", "", "x" * 100],
                 ["HSET", "h:shrunk", *[x for i in range(40) for x in (f"field{i}", "v" * 30)]],
                 ["HDEL", "h:shrunk", *[f"field{i}" for i in range(0, 40, 3)]],
