@@ -156,13 +156,18 @@ def throughput(args):
               f"{'g cpu':>8}{'r cpu':>8}{'ratio':>7}")
     print(header)
     print("-" * len(header))
+
+    def medians(test, pipeline):
+        """Per server, the median of each figure over the rounds: (gannet, redis)."""
+        med = {}
+        for name in names:
+            runs = results[(name, test, pipeline)]
+            med[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        return med["gannet"], med["redis"]
+
     for test in args.tests:
         for pipeline in args.pipelines:
-            med = {}
-            for name in names:
-                runs = results[(name, test, pipeline)]
-                med[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            g, r = med["gannet"], med["redis"]
+            g, r = medians(test, pipeline)
             print(f"{test + ' -P ' + str(pipeline):<12}{g['ops']:>14.0f}{r['ops']:>13.0f}"
                   f"{ratio(g['ops'], r['ops']):>7}{g['p50']:>8.3f}{r['p50']:>8.3f}"
                   f"{ratio(g['p50'], r['p50']):>7}{g['p99']:>8.3f}{r['p99']:>8.3f}"
@@ -174,11 +179,7 @@ def throughput(args):
           f"{'g bench':>9}{'r bench':>9}")
     for test in args.tests:
         for pipeline in args.pipelines:
-            med = {}
-            for name in names:
-                runs = results[(name, test, pipeline)]
-                med[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            g, r = med["gannet"], med["redis"]
+            g, r = medians(test, pipeline)
             print(f"{test + ' -P ' + str(pipeline):<12}{g['usr_us']:>8.2f}{r['usr_us']:>8.2f}"
                   f"{ratio(g['usr_us'], r['usr_us']):>7}{g['sys_us']:>8.2f}{r['sys_us']:>8.2f}"
                   f"{ratio(g['sys_us'], r['sys_us']):>7}{g['sleeps']:>10.3f}{r['sleeps']:>10.3f}"

@@ -42,6 +42,19 @@ size_t Compress(const unsigned char* in, size_t in_len, unsigned char* out, size
     }
   };
 
+  // Copies in[ip] into the current literal run, closing the run when it is full. False
+  // when the byte (and a next run's control byte) would not fit.
+  auto copy_literal = [&]() {
+    if (op + 2 > out_cap) return false;
+    out[op++] = in[ip++];
+    if (++lit == kMaxLiteral) {
+      out[op - lit - 1] = static_cast<unsigned char>(lit - 1);
+      lit = 0;
+      ++op;
+    }
+    return true;
+  };
+
   while (ip + 2 < in_len) {
     const uint32_t h = Hash3(in + ip, hash_log);
     const uint32_t slot = table[h];
@@ -77,22 +90,10 @@ size_t Compress(const unsigned char* in, size_t in_len, unsigned char* out, size
         continue;
       }
     }
-    if (op + 2 > out_cap) return 0;
-    out[op++] = in[ip++];
-    if (++lit == kMaxLiteral) {
-      out[op - lit - 1] = static_cast<unsigned char>(lit - 1);
-      lit = 0;
-      ++op;
-    }
+    if (!copy_literal()) return 0;
   }
   while (ip < in_len) {
-    if (op + 2 > out_cap) return 0;
-    out[op++] = in[ip++];
-    if (++lit == kMaxLiteral) {
-      out[op - lit - 1] = static_cast<unsigned char>(lit - 1);
-      lit = 0;
-      ++op;
-    }
+    if (!copy_literal()) return 0;
   }
   close_run();
   return op;
