@@ -159,23 +159,7 @@ class BothServers(unittest.TestCase):
         """test_loading.py's hand-written AOF (keys whose TTLs passed long ago, followed by
         commands that use them), put in place of a running server's files and loaded with
         DEBUG LOADAOF: nothing expires while it loads, in both servers."""
-        gen = tempfile.mkdtemp(dir=self.tmp)
-        with harness.Server(binary=REDIS, args=["--dir", gen, "--enable-debug-command",
-                                                "yes"]) as s, s.client() as c:
-            assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == "OK"
-            assert c.call("SET", "base:live", "live") == "OK"
-            assert c.call("SET", "base:str", "old", "PX", "1") == "OK"
-            c.call("RPUSH", "base:list", "a", "b")
-            c.call("RPUSH", "base:list2", "a", "b")
-            c.call("PEXPIRE", "base:list", "1")
-            c.call("PEXPIRE", "base:list2", "1")
-            assert c.call("SET", "payload", "dumped") == "OK"
-            payload = c.call("DUMP", "payload")
-            assert c.call("DEL", "payload") == 1
-            time.sleep(0.05)
-            assert c.call("SAVE") == "OK"
-        with open(os.path.join(gen, "dump.rdb"), "rb") as f:
-            rdb = f.read()
+        rdb, payload = test_loading.expired_keys_rdb(tempfile.mkdtemp(dir=self.tmp))
         commands = [("SELECT", "0")] + [
             cmd for case in test_loading.replay_cases(payload).values() for cmd in case]
         results = {}

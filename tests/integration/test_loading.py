@@ -143,6 +143,28 @@ EXPECTED = {
 }
 
 
+def expired_keys_rdb(directory):
+    """Has redis-server write an RDB in directory holding keys whose TTLs pass before SAVE
+    (active expiry off, so they are still in the file); returns (the file's bytes, a DUMP
+    payload of a key that is not in it)."""
+    with harness.Server(binary=REDIS, args=["--dir", directory, "--enable-debug-command",
+                                            "yes"]) as s, s.client() as c:
+        assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == "OK"
+        assert c.call("SET", "base:live", "live") == "OK"
+        assert c.call("SET", "base:str", "old", "PX", "1") == "OK"
+        c.call("RPUSH", "base:list", "a", "b")
+        c.call("RPUSH", "base:list2", "a", "b")
+        c.call("PEXPIRE", "base:list", "1")
+        c.call("PEXPIRE", "base:list2", "1")
+        assert c.call("SET", "payload", "dumped") == "OK"
+        payload = c.call("DUMP", "payload")
+        assert c.call("DEL", "payload") == 1
+        time.sleep(0.05)
+        assert c.call("SAVE") == "OK"
+    with open(os.path.join(directory, "dump.rdb"), "rb") as f:
+        return f.read(), payload
+
+
 class ExpiryWhileLoading(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -151,22 +173,7 @@ class ExpiryWhileLoading(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="gannet-loadexp-")
         d = os.path.join(cls.tmp, "gen")
         os.mkdir(d)
-        with harness.Server(binary=REDIS, args=["--dir", d, "--enable-debug-command", "yes"]) as s, \
-                s.client() as c:
-            assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == "OK"
-            assert c.call("SET", "base:live", "live") == "OK"
-            assert c.call("SET", "base:str", "old", "PX", "1") == "OK"
-            c.call("RPUSH", "base:list", "a", "b")
-            c.call("RPUSH", "base:list2", "a", "b")
-            c.call("PEXPIRE", "base:list", "1")
-            c.call("PEXPIRE", "base:list2", "1")
-            assert c.call("SET", "payload", "dumped") == "OK"
-            cls.payload = c.call("DUMP", "payload")
-            assert c.call("DEL", "payload") == 1
-            time.sleep(0.05)
-            assert c.call("SAVE") == "OK"
-        with open(os.path.join(d, "dump.rdb"), "rb") as f:
-            cls.rdb = f.read()
+        cls.rdb, cls.payload = expired_keys_rdb(d)
         assert b"base:str" in cls.rdb and b"base:list2" in cls.rdb
 
     @classmethod
