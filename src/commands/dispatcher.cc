@@ -100,16 +100,21 @@ void Dispatcher::set_block_deadline_hook(std::function<void(int64_t)> hook) {
   blocking_->set_deadline_hook(std::move(hook));
 }
 
-void Dispatcher::Execute(CmdArgs args, ClientView& client, ReplyBuilder& reply) {
+void Dispatcher::Execute(CmdArgs args, ClientView& client, ReplyBuilder& reply,
+                         int64_t* batch_clock_us) {
   ++depth_;
-  Run(args, client, reply, /*rerun=*/false);
+  Run(args, client, reply, /*rerun=*/false, depth_ == 1 ? batch_clock_us : nullptr);
   --depth_;
-  if (depth_ == 0 && blocking_->has_ready_keys()) blocking_->ServeReadyKeys();
+  if (depth_ == 0 && blocking_->has_ready_keys()) {
+    blocking_->ServeReadyKeys();
+    // Other clients' commands ran since the reading: the next command reads its own.
+    if (batch_clock_us != nullptr) *batch_clock_us = -1;
+  }
 }
 
 void Dispatcher::RunBlocked(CmdArgs args, ClientView& client, ReplyBuilder& reply) {
   ++depth_;
-  Run(args, client, reply, /*rerun=*/true);
+  Run(args, client, reply, /*rerun=*/true, /*batch_clock_us=*/nullptr);
   --depth_;
 }
 
@@ -128,7 +133,8 @@ void Dispatcher::Reject(const CommandSpec* spec, ClientView& client, ReplyBuilde
   if (client.session().in_multi) FlagTransactionError(client);
 }
 
-void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool rerun) {
+void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool rerun,
+                     int64_t* batch_clock_us) {
   if (args.empty()) return;
   const uint64_t errors_before = reply.errors_sent();
 
@@ -150,9 +156,12 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   }
 
   // One wall-clock reading gives both the command's time snapshot and the start of its
-  // duration (as Redis's call() measures with ustime()); a second one ends it.
+  // duration (as Redis's call() measures with ustime()); a second one ends it. In a
+  // pipelined batch the first is the previous command's second (Execute).
   const Clock& clock = keyspace_.clock();
-  const int64_t start_us = clock.NowUs();
+  const int64_t start_us =
+      batch_clock_us != nullptr && *batch_clock_us >= 0 ? *batch_clock_us : clock.NowUs();
+  if (batch_clock_us != nullptr) *batch_clock_us = start_us;
   const int64_t now_ms = start_us / 1000;
   keyspace_.set_now_ms(now_ms);
   CommandContext ctx{keyspace_, reply, client, server_, now_ms, spec, &table_};
@@ -206,7 +215,9 @@ void Dispatcher::Run(CmdArgs args, ClientView& client, ReplyBuilder& reply, bool
   spec->handler(args, ctx);
   if (no_touch) keyspace_.set_no_touch(false);
   if (tracking) tracking_->AfterCommand(*spec, ctx, depth_);
-  const int64_t elapsed_us = clock.NowUs() - start_us;
+  const int64_t end_us = clock.NowUs();
+  if (batch_clock_us != nullptr) *batch_clock_us = end_us;
+  const int64_t elapsed_us = end_us - start_us;
   // Blocking commands signal their own destinations (BLMOVE).
   if (blocking_->has_waiters() && (spec->flags & (kCmdWrite | kCmdBlocking)) == kCmdWrite) {
     SignalWrittenKeys(*spec, args, *blocking_);

@@ -400,6 +400,7 @@ size_t Connection::QueryBufferLimit() const {
 void Connection::ProcessInput() {
   if (limits_epoch_ != server_.config_epoch()) limits_dirty_ = true;
   batch_commands_ = 0;
+  int64_t batch_clock_us = -1;  // Dispatcher::Execute: one clock reading between commands
   while (rpos_ < wpos_ && !close_after_reply_ && !closed_ && !blocked_ && !paused_) {
     if (limits_dirty_) RefreshLimits();
     ParseResult r = parser_.Parse(std::string_view(rbuf_.get() + rpos_, wpos_ - rpos_));
@@ -420,7 +421,7 @@ void Connection::ProcessInput() {
     const size_t name_len = parser_.args()[0].size();
     if ((name_len == 4 || name_len == 5) && IsHttpAttack(parser_.args()[0])) return;
     if (MustWaitForPause()) break;  // rpos_ stays: the command is parsed again on resume
-    ExecuteOne();
+    ExecuteOne(&batch_clock_us);
     ++batch_commands_;
     rpos_ += r.consumed;
   }
@@ -487,7 +488,7 @@ void Connection::ResumeAfterPause() {
   Flush();
 }
 
-void Connection::ExecuteOne() {
+void Connection::ExecuteOne(int64_t* batch_clock_us) {
   const auto& args = parser_.args();
   bool skip = skip_next_reply_;
   skip_next_reply_ = false;
@@ -503,7 +504,7 @@ void Connection::ExecuteOne() {
   }
   const OutputQueue::Mark mark = out_.mark();
   executing_ = true;
-  server_.dispatcher().Execute(CmdArgs(args.data(), args.size()), *this, reply_);
+  server_.dispatcher().Execute(CmdArgs(args.data(), args.size()), *this, reply_, batch_clock_us);
   executing_ = false;
   const bool suppress = skip || suppress_current_ || reply_mode_ == ReplyMode::kOff;
   if (suppress) out_.TruncateTo(mark);

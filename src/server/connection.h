@@ -135,7 +135,7 @@ class Connection final : public ClientView, public std::enable_shared_from_this<
   // CLIENT PAUSE: true when the parsed command must wait; arms the wake-up timer.
   bool MustWaitForPause();
   void ProcessInput();
-  void ExecuteOne();
+  void ExecuteOne(int64_t* batch_clock_us);
   // Sends what out_ holds, after the AOF write that must precede it; WriteReplies is the
   // sending itself (plain socket or TLS).
   void Flush();

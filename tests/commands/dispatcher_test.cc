@@ -13,6 +13,12 @@ void ReplyNow(CmdArgs, CommandContext& ctx) {
   if (ctx.keyspace.now_ms() != ctx.now_ms) return ctx.reply.SendError("ERR clock mismatch");
   ctx.reply.SendLong(ctx.now_ms);
 }
+// Takes 5 ms of the (manual) clock.
+void SpendFiveMs(CmdArgs, CommandContext& ctx) {
+  const auto& clock = static_cast<const ManualClock&>(ctx.keyspace.clock());
+  const_cast<ManualClock&>(clock).AdvanceMs(5);
+  ctx.reply.SendOk();
+}
 void ReplyTwoErrors(CmdArgs, CommandContext& ctx) {
   ctx.reply.SendArrayLen(2);
   ctx.reply.SendError("ERR one");
@@ -24,6 +30,16 @@ class DispatcherTest : public CommandTest {
   DispatcherTest() {
     table_.Register({.name = "xnow", .arity = 1, .flags = kCmdNoAuth, .handler = ReplyNow});
     table_.Register({.name = "xerrs", .arity = -1, .flags = 0, .handler = ReplyTwoErrors});
+    table_.Register({.name = "xspend", .arity = 1, .flags = 0, .handler = SpendFiveMs});
+  }
+
+  // Runs args as one command of a pipelined batch whose clock chain is *batch_clock_us.
+  std::string RunInBatch(std::initializer_list<std::string_view> args, int64_t* batch_clock_us) {
+    std::vector<std::string_view> views(args);
+    std::string out;
+    ReplyBuilder rb(&out, client_.resp_version());
+    dispatcher_.Execute(CmdArgs(views.data(), views.size()), client_, rb, batch_clock_us);
+    return out;
   }
 };
 
@@ -88,6 +104,31 @@ TEST_F(DispatcherTest, OneClockReadingPerCommand) {
   EXPECT_THAT(Run({"xnow"}), IntIs(1'234'567'000));
   AdvanceTime(42);
   EXPECT_THAT(Run({"xnow"}), IntIs(1'234'567'042));
+}
+
+TEST_F(DispatcherTest, PipelinedBatchChainsClockReadings) {
+  clock_.SetMs(1'000'000);
+  int64_t batch_clock_us = -1;
+  uint64_t before = clock_.reads();
+  EXPECT_EQ(RunInBatch({"xnow"}, &batch_clock_us), ":1000000\r\n");
+  EXPECT_EQ(RunInBatch({"xspend"}, &batch_clock_us), "+OK\r\n");
+  // Starts at the reading that ended xspend, 5 ms later.
+  EXPECT_EQ(RunInBatch({"xnow"}, &batch_clock_us), ":1000005\r\n");
+  EXPECT_EQ(clock_.reads() - before, 4u);  // three commands: n + 1 readings
+  EXPECT_EQ(table_.Find("xspend")->stats.usec, 5000u);
+  EXPECT_EQ(batch_clock_us, 1'000'005'000);
+
+  // A new batch (-1) reads the clock afresh: time that passed between batches is seen.
+  clock_.AdvanceMs(7);
+  batch_clock_us = -1;
+  EXPECT_EQ(RunInBatch({"xnow"}, &batch_clock_us), ":1000012\r\n");
+
+  // Without a chain, two readings per command.
+  before = clock_.reads();
+  EXPECT_THAT(Run({"xnow"}), IntIs(1'000'012));
+  EXPECT_THAT(Run({"xspend"}), IsOk());
+  EXPECT_EQ(clock_.reads() - before, 4u);
+  EXPECT_EQ(table_.Find("xspend")->stats.usec, 10000u);
 }
 
 TEST_F(DispatcherTest, Counters) {

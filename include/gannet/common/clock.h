@@ -24,19 +24,21 @@ class SystemClock final : public Clock {
   int64_t MonotonicUs() const override;
 };
 
-// A clock tests move by hand.
+// A clock tests move by hand; it counts the readings.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(int64_t start_ms = 1'700'000'000'000) : now_us_(start_ms * 1000) {}
-  int64_t NowMs() const override { return now_us_ / 1000; }
-  int64_t NowUs() const override { return now_us_; }
-  int64_t MonotonicUs() const override { return now_us_; }
+  int64_t NowMs() const override { return ++reads_, now_us_ / 1000; }
+  int64_t NowUs() const override { return ++reads_, now_us_; }
+  int64_t MonotonicUs() const override { return ++reads_, now_us_; }
   void AdvanceMs(int64_t ms) { now_us_ += ms * 1000; }
   void AdvanceUs(int64_t us) { now_us_ += us; }
   void SetMs(int64_t ms) { now_us_ = ms * 1000; }
+  uint64_t reads() const { return reads_; }
 
  private:
   int64_t now_us_;
+  mutable uint64_t reads_ = 0;
 };
 
 }  // namespace gannet
