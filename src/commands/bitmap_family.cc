@@ -395,6 +395,9 @@ void CmdBitFieldGeneric(CmdArgs args, CommandContext& ctx, bool read_only_cmd) {
       ctx.Notify(kNotifyNewKey, "new", args[1]);
     }
     GrowZeroed(e->value, (highest_write_bit >> 3) + 1);
+    // Redis unshares the string for writing before any field is looked at, so the value
+    // is "raw" afterwards even when every write failed (OVERFLOW FAIL).
+    e->value.set_encoding(Encoding::kRaw);
   }
   uint64_t changes = 0;  // writes that happened (an OVERFLOW FAIL skips one)
 

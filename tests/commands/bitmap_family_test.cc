@@ -248,6 +248,22 @@ TEST_F(BitmapFamilyTest, BitFieldBasics) {
       "*2\r\n_\r\n:0\r\n");
 }
 
+// Redis unshares the string before writing: "raw" even when OVERFLOW FAIL wrote nothing;
+// a GET-only BITFIELD leaves the label alone.
+TEST_F(BitmapFamilyTest, BitFieldWriteLabelsRaw) {
+  EXPECT_THAT(Run({"SET", "n", "12345"}), IsOk());
+  EXPECT_THAT(Run({"BITFIELD", "n", "OVERFLOW", "FAIL", "SET", "u1", "0", "5"}), ArrayLen(1));
+  EXPECT_THAT(Run({"OBJECT", "ENCODING", "n"}), BulkIs("raw"));
+  EXPECT_THAT(Run({"GET", "n"}), BulkIs("12345"));
+  EXPECT_THAT(Run({"SET", "e", "abc"}), IsOk());
+  EXPECT_THAT(Run({"BITFIELD", "e", "GET", "u1", "0"}), ArrayLen(1));
+  EXPECT_THAT(Run({"OBJECT", "ENCODING", "e"}), BulkIs("embstr"));
+  EXPECT_THAT(Run({"BITFIELD", "e", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "100"}),
+              ArrayLen(1));
+  EXPECT_THAT(Run({"OBJECT", "ENCODING", "e"}), BulkIs("raw"));
+  EXPECT_THAT(Run({"GET", "e"}), BulkIs("abc"));
+}
+
 TEST_F(BitmapFamilyTest, BitFieldErrors) {
   EXPECT_THAT(Run({"BITFIELD_RO", "k", "SET", "u8", "0", "1"}),
               ErrorIs("ERR BITFIELD_RO only supports the GET subcommand"));
