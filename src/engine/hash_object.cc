@@ -163,16 +163,19 @@ bool HashObject::Set(std::string_view field, std::string_view value, const Limit
       ConvertToHashtable();
     } else {
       const Listpack::Pos p = lp().empty() ? Listpack::kNone : lp().Find(lp().First(), field, 1);
-      if (p != Listpack::kNone) {
+      const bool inserted = p == Listpack::kNone;
+      if (inserted) {
+        lp().Append(field);
+        lp().Append(value);
+      } else {
         lp().Replace(lp().Next(p), value);
-        return false;
       }
-      lp().Append(field);
-      lp().Append(value);
+      // After an update too, as Redis checks: a hash-max-listpack-entries lowered since
+      // the hash was built converts it on its next write.
       if (static_cast<int64_t>(lp().size() / 2) > limits.max_listpack_entries) {
         ConvertToHashtable();
       }
-      return true;
+      return inserted;
     }
   }
   return table()->Set(field, value);

@@ -272,6 +272,25 @@ TEST_F(HashFamilyTest, ConfigChangesThresholds) {
   EXPECT_THAT(Run({"HGET", "c", "a"}), BulkIs("1"));
 }
 
+// Redis checks hash-max-listpack-entries after every write to a listpack hash, updates
+// included: lowering it converts a hash on its next HSET/HINCRBY even of an existing field.
+TEST_F(HashFamilyTest, LoweredEntriesLimitConvertsOnUpdate) {
+  Run({"HSET", "h", "f", "1", "g", "2"});
+  Run({"HSET", "i", "f", "1"});
+  Run({"HSET", "j", "f", "1"});
+  server_.config_.hash_max_listpack_entries = 1;
+  EXPECT_THAT(Run({"HSET", "h", "f", "5"}), IntIs(0));
+  EXPECT_EQ(Encoding("h"), "hashtable");
+  EXPECT_THAT(Run({"HSET", "i", "f", "5"}), IntIs(0));  // 1 entry, not over the limit
+  EXPECT_EQ(Encoding("i"), "listpack");
+  server_.config_.hash_max_listpack_entries = 0;
+  EXPECT_THAT(Run({"HINCRBY", "i", "f", "1"}), IntIs(6));
+  EXPECT_EQ(Encoding("i"), "hashtable");
+  EXPECT_THAT(Run({"HSETNX", "j", "f", "9"}), IntIs(0));  // no write: stays
+  EXPECT_EQ(Encoding("j"), "listpack");
+  EXPECT_THAT(Run({"HGET", "h", "f"}), BulkIs("5"));
+}
+
 TEST_F(HashFamilyTest, CopyAndMemoryUsage) {
   Run({"HSET", "h", "a", "1", "b", std::string(100, 'x')});
   EXPECT_THAT(Run({"COPY", "h", "h2"}), IntIs(1));

@@ -414,8 +414,11 @@ class Generator:
 
     def scans(self):
         r = self.rng
-        return [scan_page, r.choice(["HSCAN", "SSCAN", "ZSCAN"]), self.key(),
-                r.choice(["0", "0", "0", "x", "-1", "18446744073709551616"])] + r.choice([
+        # Drawn in this order so that a seed keeps its command sequence.
+        name = r.choice(["HSCAN", "SSCAN", "ZSCAN"])
+        key = self.key()
+        cursor = r.choice(["0", "0", "0", "x", "-1", "18446744073709551616"])
+        return [scan_page if cursor == "0" else scan_shape, name, key, cursor] + r.choice([
                     [], ["COUNT", r.choice(["1", "10", "1000", "0", "-1", "x"])],
                     ["MATCH", r.choice(["*", "a*", "?", "[a-c]", "m1*", "\\"])],
                     ["MATCH", "*", "COUNT", "5"], ["NOVALUES"], ["FOO", "1"], ["COUNT"]])
@@ -530,6 +533,17 @@ def scan_page(a, b):
     if va[0] == b"0" and vb[0] == b"0":
         return sorted(va[1]) == sorted(vb[1])
     return va[0] != b"0" and vb[0] != b"0"
+
+
+def scan_shape(a, b):
+    """Comparator for HSCAN/SSCAN/ZSCAN from a cursor other than 0 ("-1" parses as
+    2^64-1): on a hash-table value that cursor names a bucket of the table's own layout
+    (Redis seeds its hash function at random), so the page differs; errors must match and
+    a page must be a page."""
+    if a[:1] != b[:1] or a[:1] == b"-":
+        return a == b
+    va, vb = parse_reply(a)[0], parse_reply(b)[0]
+    return all(isinstance(v, list) and len(v) == 2 and isinstance(v[1], list) for v in (va, vb))
 
 
 def dump_payload(a, b):
