@@ -48,6 +48,7 @@ Result<bool> OpCopy(Database& db, std::string_view from, Database& dst_db, std::
   if (src == nullptr) return false;
   const int64_t expire = db.GetExpire(src);
   Value copy = src->value.Clone();
+  if (copy.IsString() && copy.encoding() == Encoding::kInt) copy.mark_own_int_object();
   if (dst_db.FindWrite(to) != nullptr) {
     if (!replace) return false;
     dst_db.Delete(to);
@@ -384,7 +385,8 @@ void CmdObjectRefCount(CmdArgs args, CommandContext& ctx) {
   const bool shares =
       cfg.maxmemory == 0 || (cfg.maxmemory_policy.find("lru") == std::string::npos &&
                              cfg.maxmemory_policy.find("lfu") == std::string::npos);
-  if (shares && e->value.IsString() && e->value.encoding() == Encoding::kInt) {
+  if (shares && e->value.IsString() && e->value.encoding() == Encoding::kInt &&
+      !e->value.own_int_object()) {
     int64_t v = 0;
     if (IsCanonicalInt64(e->value.AsString(), &v) && v >= 0 && v < 10000) {
       return ctx.reply.SendLong(INT32_MAX);

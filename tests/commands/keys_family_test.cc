@@ -401,6 +401,28 @@ TEST_F(KeysFamilyTest, ObjectRefCount) {
   EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "s"}), IntIs(1));
 }
 
+// A COPY of a shared integer gets an object of its own in Redis (refcount 1), which moves
+// with the key until the string is rewritten (INCR to a small value shares again).
+TEST_F(KeysFamilyTest, ObjectRefCountOfACopy) {
+  EXPECT_THAT(Run({"SET", "small", "5"}), IsOk());
+  EXPECT_THAT(Run({"COPY", "small", "c"}), IntIs(1));
+  EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "c"}), IntIs(1));
+  EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "small"}), IntIs(2147483647));
+  EXPECT_THAT(Run({"OBJECT", "ENCODING", "c"}), BulkIs("int"));
+  EXPECT_THAT(Run({"RENAME", "c", "d"}), IsOk());
+  EXPECT_THAT(Run({"COPY", "d", "e"}), IntIs(1));
+  EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "e"}), IntIs(1));
+  EXPECT_THAT(Run({"MOVE", "e", "1"}), IntIs(1));
+  EXPECT_THAT(Run({"SELECT", "1"}), IsOk());
+  EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "e"}), IntIs(1));
+  EXPECT_THAT(Run({"SELECT", "0"}), IsOk());
+  EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "d"}), IntIs(1));
+  EXPECT_THAT(Run({"INCR", "d"}), IntIs(6));
+  EXPECT_THAT(Run({"OBJECT", "REFCOUNT", "d"}), IntIs(2147483647));
+  EXPECT_THAT(Run({"OBJECT", "ENCODING", "d"}), BulkIs("int"));
+  EXPECT_THAT(Run({"TYPE", "d"}), SimpleIs("string"));
+}
+
 TEST_F(KeysFamilyTest, ObjectIdleTimeAndFreq) {
   EXPECT_THAT(Run({"SET", "k", "v"}), IsOk());
   EXPECT_THAT(Run({"OBJECT", "IDLETIME", "k"}), IntIs(0));

@@ -95,11 +95,17 @@ class Value {
     return t == ValueType::kHash || t == ValueType::kSet || t == ValueType::kZSet;
   }
 
-  ValueType type() const { return static_cast<ValueType>(tag_ >> 4); }
+  ValueType type() const { return static_cast<ValueType>((tag_ >> 4) & 0x7); }
   Encoding encoding() const { return static_cast<Encoding>(tag_ & 0x0f); }
   void set_encoding(Encoding e) {
-    tag_ = static_cast<uint8_t>((tag_ & 0xf0) | static_cast<uint8_t>(e));
+    tag_ = static_cast<uint8_t>((tag_ & 0x70) | static_cast<uint8_t>(e));
   }
+  // OBJECT REFCOUNT: Redis answers with the shared object of an integer 0..9999 (refcount
+  // INT_MAX), except for a COPY of one, which gets an object of its own (refcount 1) that
+  // moves with the key (RENAME, MOVE, SWAPDB) until the string is rewritten. The mark
+  // survives moves and Clone; every rewrite and relabelling clears it.
+  bool own_int_object() const { return (tag_ & kOwnObjectBit) != 0; }
+  void mark_own_int_object() { tag_ = static_cast<uint8_t>(tag_ | kOwnObjectBit); }
   bool IsString() const { return type() == ValueType::kString; }
 
   // --- strings (precondition: IsString()) ---
@@ -155,8 +161,9 @@ class Value {
   //                  the block's capacity is its malloc_usable_size (no header).
   //   heap object:   ptr at [0..7] (lists, streams)
   //   inline object: the object at [0..sizeof-1] (hashes, sets, sorted sets; <= 15 bytes)
+  static constexpr uint8_t kOwnObjectBit = 0x80;
   alignas(8) unsigned char bytes_[15];
-  uint8_t tag_;  // type << 4 | encoding
+  uint8_t tag_;  // own-object bit << 7 | type << 4 | encoding
 };
 static_assert(sizeof(Value) == 16);
 
