@@ -46,6 +46,7 @@ CommandTable::CommandTable() {
   RegisterSortFamily(*this);
   RegisterMemoryFamily(*this);
   RegisterPersistenceFamily(*this);
+  RegisterDebugFamily(*this);
   RegisterDumpFamily(*this);
   RegisterPubSubFamily(*this);
   RegisterTransactionFamily(*this);

@@ -16,6 +16,7 @@
 #include "gannet/commands/command_table.h"
 #include "gannet/common/glob.h"
 #include "gannet/common/numbers.h"
+#include "object_refcount.h"
 #include "scan_args.h"
 
 namespace gannet {
@@ -379,20 +380,7 @@ void CmdObjectEncoding(CmdArgs args, CommandContext& ctx) {
 void CmdObjectRefCount(CmdArgs args, CommandContext& ctx) {
   const Entry* e = FindNoTouchCounted(ctx, args[2]);
   if (e == nullptr) return ctx.reply.SendNull();
-  // Redis shares the objects of the integers 0..9999 (refcount INT_MAX) unless an LRU/LFU
-  // policy needs per-object access data.
-  const Config& cfg = ctx.config();
-  const bool shares =
-      cfg.maxmemory == 0 || (cfg.maxmemory_policy.find("lru") == std::string::npos &&
-                             cfg.maxmemory_policy.find("lfu") == std::string::npos);
-  if (shares && e->value.IsString() && e->value.encoding() == Encoding::kInt &&
-      !e->value.own_int_object()) {
-    int64_t v = 0;
-    if (IsCanonicalInt64(e->value.AsString(), &v) && v >= 0 && v < 10000) {
-      return ctx.reply.SendLong(INT32_MAX);
-    }
-  }
-  ctx.reply.SendLong(1);
+  ctx.reply.SendLong(ObjectRefCount(ctx.config(), e->value));
 }
 
 void CmdObjectIdleTime(CmdArgs args, CommandContext& ctx) {

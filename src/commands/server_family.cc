@@ -1,5 +1,5 @@
 // Server commands: INFO, CONFIG (GET/SET/REWRITE/RESETSTAT/HELP), DBSIZE, FLUSHDB,
-// FLUSHALL, SWAPDB, TIME and SHUTDOWN (LASTSAVE is in persistence_family.cc).
+// FLUSHALL, SWAPDB, TIME, ROLE and SHUTDOWN (LASTSAVE is in persistence_family.cc).
 // Configuration and shutdown go through ServerView; the keyspace is used directly. Handlers first,
 // registration at the end.
 #include <cctype>
@@ -112,6 +112,15 @@ void CmdTime(CmdArgs, CommandContext& ctx) {
   ctx.reply.SendArrayLen(2);
   ctx.reply.SendBulk(Int64ToString(us / 1'000'000));
   ctx.reply.SendBulk(Int64ToString(us % 1'000'000));
+}
+
+// ROLE: Gannet has no replication, so it answers as a Redis master without replicas: the
+// role, replication offset 0 and an empty list of replicas (the same bytes in RESP3).
+void CmdRole(CmdArgs, CommandContext& ctx) {
+  ctx.reply.SendArrayLen(3);
+  ctx.reply.SendBulk("master");
+  ctx.reply.SendLong(0);
+  ctx.reply.SendEmptyArray();
 }
 
 void CmdShutdown(CmdArgs args, CommandContext& ctx) {
@@ -277,6 +286,14 @@ void RegisterServerFamily(CommandTable& t) {
                       "1.0.0", kServer,
                       "O(N) when saving, where N is the total number of keys in all "
                       "databases when saving data, otherwise O(1)"}});
+
+  t.Register({.name = "role",
+              .arity = 1,
+              .flags = kCmdNoScript | kLS | kCmdFast,
+              .acl_categories = kAclAdmin | kAclDangerous,
+              .handler = CmdRole,
+              .doc = {"Return the role of the instance in the context of replication", "2.8.12",
+                      kServer, kO1}});
 
   auto sub = [&](std::string_view name, int arity, uint32_t flags, CommandHandler h,
                  std::string_view summary, std::string_view since, std::string_view tips = {}) {

@@ -356,6 +356,10 @@ void Database::ForEach(const std::function<void(const Entry&)>& fn) const {
   });
 }
 
+void Database::ForEachStored(const std::function<void(const Entry&)>& fn) const {
+  impl_->keys.ForEach([&](Entry* e) { fn(*e); });
+}
+
 Entry* Database::RandomEntry() {
   constexpr int kMaxExpiredTries = 100;
   int expired_seen = 0;

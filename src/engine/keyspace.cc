@@ -26,6 +26,8 @@ uint32_t Keyspace::LruClock() const {
 
 size_t Keyspace::ActiveExpireCycle(int64_t budget_us, int effort) {
   if (frozen()) return 0;  // CLIENT PAUSE keeps the dataset static
+  // DEBUG SET-ACTIVE-EXPIRE 0: keys past their TTL wait for a lookup.
+  if (!active_expire_enabled_) return 0;
   // Redis's constants: 20 keys per sample loop (+25% per effort step), repeat while more
   // than 10% (minus one point per effort step) of a sample was expired, check the time
   // every 16 loops.

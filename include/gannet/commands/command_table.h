@@ -68,6 +68,7 @@ void RegisterStreamFamily(CommandTable& table);         // X*
 void RegisterSortFamily(CommandTable& table);           // SORT, SORT_RO
 void RegisterMemoryFamily(CommandTable& table);         // MEMORY
 void RegisterPersistenceFamily(CommandTable& table);    // SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF
+void RegisterDebugFamily(CommandTable& table);          // DEBUG
 void RegisterDumpFamily(CommandTable& table);           // DUMP, RESTORE
 void RegisterPubSubFamily(CommandTable& table);         // (P|S)SUBSCRIBE, PUBLISH, PUBSUB, ...
 void RegisterTransactionFamily(CommandTable& table);    // MULTI, EXEC, DISCARD, WATCH, UNWATCH

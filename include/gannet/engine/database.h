@@ -114,6 +114,9 @@ class Database {
   uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(const Entry&)>& fn);
   // Calls fn for every live (not expired) key, e.g. KEYS. fn must not modify the database.
   void ForEach(const std::function<void(const Entry&)>& fn) const;
+  // Calls fn for every key as stored, expired ones not yet reclaimed included (DEBUG DIGEST
+  // digests what Redis's dict holds). fn must not modify the database.
+  void ForEachStored(const std::function<void(const Entry&)>& fn) const;
   // A random live key, or nullptr when empty. Expired keys met on the way are deleted
   // (lazy expiry); after 100 of them an expired key is returned rather than looping on,
   // as Redis's dbRandomKey does when every key is volatile.

@@ -105,6 +105,10 @@ class Keyspace {
   // `effort` is active-expire-effort (1..10, clamped): more keys per sample and a lower
   // acceptable stale share, as in Redis.
   size_t ActiveExpireCycle(int64_t budget_us, int effort);
+  // DEBUG SET-ACTIVE-EXPIRE 0|1 (Redis's server.active_expire_enabled): while off the
+  // cycle above does nothing, so keys past their TTL stay until a lookup expires them.
+  void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
+  bool active_expire_enabled() const { return active_expire_enabled_; }
 
   // CLIENT PAUSE (WRITE or ALL) freezes the dataset until `until_ms` (0: not frozen), as
   // Redis 7.0 does: no active expiry and no eviction, and a lookup of an expired key
@@ -255,6 +259,9 @@ class Keyspace {
   int64_t frozen_until_ms_ = 0;  // CLIENT PAUSE (see frozen())
   bool no_touch_ = false;        // CLIENT NO-TOUCH (see set_no_touch())
   bool loading_ = false;         // a dataset is loading (see set_loading())
+
+  // DEBUG SET-ACTIVE-EXPIRE (see set_active_expire_enabled()).
+  bool active_expire_enabled_ = true;
 };
 
 }  // namespace gannet
