@@ -1,5 +1,6 @@
-// DEBUG: the subcommands of Redis 7.0's debugging container that clients and test suites use:
-// OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL, SLEEP, SET-ACTIVE-EXPIRE, RELOAD, LOADAOF and HELP,
+// DEBUG: the subcommands of Redis 7.0's debugging container that clients, benchmarks and test
+// suites use: OBJECT, DIGEST, DIGEST-VALUE, PROTOCOL, SLEEP, SET-ACTIVE-EXPIRE, RELOAD, LOADAOF,
+// POPULATE, ERROR, LOG, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, STRINGMATCH-TEST and HELP,
 // with Redis's replies and errors. The whole command is refused unless enable-debug-command
 // allows the client. RELOAD and LOADAOF reach persistence through PersistenceView and AofView
 // (commands do not link the persistence module).
@@ -18,7 +19,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -27,6 +30,8 @@
 #include "gannet/commands/aof_view.h"
 #include "gannet/commands/command_table.h"
 #include "gannet/commands/persistence_view.h"
+#include "gannet/common/glob.h"
+#include "gannet/common/numbers.h"
 #include "gannet/engine/database.h"
 #include "gannet/engine/eviction.h"
 #include "gannet/engine/hash_object.h"
@@ -203,14 +208,27 @@ void SendUnknownSubcommand(CommandContext& ctx, std::string_view sub) {
 void DebugHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CHANGE-REPL-ID",
+      "    Change the replication IDs of the instance.",
+      "    Dangerous: should be used only for testing the replication subsystem.",
       "DIGEST",
       "    Output a hex signature representing the current DB content.",
       "DIGEST-VALUE <key> [<key> ...]",
       "    Output a hex signature of the values of all the specified keys.",
+      "ERROR <string>",
+      "    Return a Redis protocol error with <string> as message. Useful for clients",
+      "    unit tests to simulate Redis errors.",
+      "LOG <message>",
+      "    Write <message> to the server log.",
       "LOADAOF",
       "    Flush the AOF buffers on disk and reload the AOF in memory.",
       "OBJECT <key>",
       "    Show low level info about `key` and associated value.",
+      "POPULATE <count> [<prefix>] [<size>]",
+      "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+      "    it is used instead of the 'key' prefix. These are not propagated to",
+      "    replicas. Cluster slots are not respected so keys not belonging to the",
+      "    current node can be created in cluster mode.",
       "PROTOCOL <type>",
       "    Reply with a test value of the specified type. <type> can be: string,",
       "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -232,8 +250,13 @@ void DebugHelp(CommandContext& ctx) {
       "    Setting it to 0 disables expiring keys in background when they are not",
       "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
       "    default.",
+      "QUICKLIST-PACKED-THRESHOLD <size>",
+      "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+      "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
+      "STRINGMATCH-TEST",
+      "    Run a fuzz tester against the stringmatchlen() function.",
       "HELP",
       "    Prints this help.",
   };
@@ -458,6 +481,164 @@ void DebugSetActiveExpire(std::string_view arg, CommandContext& ctx) {
   ctx.reply.SendOk();
 }
 
+// A count or size of DEBUG POPULATE, read as Redis's getPositiveLongFromObjectOrReply reads
+// it (a canonical integer from 0 to LONG_MAX); one error text for every rejection.
+std::optional<int64_t> ParsePopulateNumber(std::string_view arg, CommandContext& ctx) {
+  const std::optional<int64_t> v = ParseInt64(arg);
+  if (!v || *v < 0) {
+    ctx.reply.SendError("ERR value is out of range, must be positive");
+    return std::nullopt;
+  }
+  return v;
+}
+
+// DEBUG POPULATE count [prefix] [size]: string keys prefix:0 .. prefix:count-1 in the
+// client's database, as Redis builds them:
+// - the prefix is read as a C string (it ends at its first NUL byte) and the key is cut to
+//   127 bytes (Redis formats it into a 128-byte buffer), so a long prefix makes every number
+//   the same key;
+// - the value is "value:N", or with a size other than 0 exactly `size` bytes: "value:N"
+//   cut or padded with zero bytes;
+// - a key that exists (after lazy expiry) is left alone;
+// - each new key gets the "new" keyspace event and the modification signal (WATCH, tracking)
+//   but is not a change for save points, the AOF or replicas (Redis's dbAdd without
+//   server.dirty), and maxmemory is not consulted (DEBUG is not a deny-oom command).
+// Difference: a size above proto-max-bulk-len is refused (Redis tries the allocation and
+// aborts when it fails) with the error APPEND and SETRANGE give for such a string.
+void DebugPopulate(CmdArgs args, CommandContext& ctx) {
+  const std::optional<int64_t> count = ParsePopulateNumber(args[2], ctx);
+  if (!count) return;
+  int64_t size = 0;
+  if (args.size() == 5) {
+    const std::optional<int64_t> parsed = ParsePopulateNumber(args[4], ctx);
+    if (!parsed) return;
+    size = *parsed;
+  }
+  if (size > ctx.config().proto_max_bulk_len) {
+    ctx.reply.SendError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+    return;
+  }
+  std::string_view prefix = args.size() >= 4 ? args[3] : std::string_view("key");
+  prefix = prefix.substr(0, prefix.find('\0'));
+  constexpr size_t kMaxKeyLen = 127;
+  const int db_index = ctx.client.db_index();
+  Database& db = ctx.db();
+  std::string key(prefix.substr(0, kMaxKeyLen));
+  const size_t key_base = key.size();
+  std::string value;
+  char num[24];
+  for (int64_t j = 0; j < *count; ++j) {
+    const size_t num_len = FormatInt64(j, num);
+    key.resize(key_base);
+    if (key.size() < kMaxKeyLen) key.push_back(':');
+    key.append(num, std::min(num_len, kMaxKeyLen - key.size()));
+    if (db.FindWrite(key) != nullptr) continue;
+    value.assign("value:");
+    value.append(num, num_len);
+    if (size != 0) value.resize(static_cast<size_t>(size), '\0');
+    db.Insert(key, Value::String(value));
+    ctx.keyspace.SignalModified(db_index, key);
+    ctx.Notify(kNotifyNewKey, "new", key);
+  }
+  ctx.reply.SendOk();
+}
+
+// DEBUG ERROR string: the string as an error line, "-" and the text as given (no "ERR "
+// added), CR and LF turned into spaces. Written as raw bytes, as Redis does: it does not
+// count as an error reply in INFO errorstats or the command's failed_calls.
+void DebugError(std::string_view text, CommandContext& ctx) {
+  std::string line = "-";
+  line.reserve(text.size() + 3);
+  for (char c : text) line.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  line += "\r\n";
+  ctx.reply.SendRaw(line);
+}
+
+// DEBUG LOG message: "DEBUG LOG: message" in the server log at warning level ('#'), the
+// message read as a C string (up to its first NUL byte) as Redis logs it.
+void DebugLog(std::string_view message, CommandContext& ctx) {
+  message = message.substr(0, message.find('\0'));
+  ctx.server.LogWarning("DEBUG LOG: " + std::string(message));
+  ctx.reply.SendOk();
+}
+
+// DEBUG CHANGE-REPL-ID: a new random master_replid. Redis also clears the secondary ID,
+// which Gannet (no replication) always reports as zeros.
+void DebugChangeReplId(CommandContext& ctx) {
+  ctx.server.LogWarning("Changing replication IDs after receiving DEBUG change-repl-id");
+  ctx.server.ChangeReplicationId();
+  ctx.reply.SendOk();
+}
+
+// Redis's memtoull: digits, then an optional unit (b, k, kb, m, mb, g, gb, any case); no
+// sign, spaces or decimals. No digits reads as 0; too many for 64 bits as the largest
+// value; the product wraps as unsigned arithmetic does. nullopt for what it rejects.
+std::optional<uint64_t> ParseMemToUll(std::string_view s) {
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  const std::string_view unit = s.substr(digits);
+  uint64_t mul = 0;
+  if (unit.empty() || EqualsNoCase(unit, "b")) {
+    mul = 1;
+  } else if (EqualsNoCase(unit, "k")) {
+    mul = 1000;
+  } else if (EqualsNoCase(unit, "kb")) {
+    mul = 1024;
+  } else if (EqualsNoCase(unit, "m")) {
+    mul = 1000 * 1000;
+  } else if (EqualsNoCase(unit, "mb")) {
+    mul = 1024 * 1024;
+  } else if (EqualsNoCase(unit, "g")) {
+    mul = 1000ULL * 1000 * 1000;
+  } else if (EqualsNoCase(unit, "gb")) {
+    mul = 1024ULL * 1024 * 1024;
+  } else {
+    return std::nullopt;
+  }
+  if (digits >= 128) return std::nullopt;  // Redis copies the digits into a 128-byte buffer
+  uint64_t v = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) {
+      v = std::numeric_limits<uint64_t>::max();  // strtoull's ERANGE result
+      break;
+    }
+    v = v * 10 + d;
+  }
+  return v * mul;
+}
+
+// DEBUG QUICKLIST-PACKED-THRESHOLD size: in Redis, list elements larger than this are kept
+// in plain nodes of their own. Gannet's lists have no plain nodes (every element lives in a
+// listpack node whatever its size), so the setting changes nothing here; the argument is
+// validated and answered as Redis does (up to 4GB - 1MB; 0 restores the 1GB default).
+void DebugQuicklistPackedThreshold(std::string_view arg, CommandContext& ctx) {
+  constexpr uint64_t kMaxThreshold = (1ULL << 32) - (1ULL << 20);
+  const std::optional<uint64_t> size = ParseMemToUll(arg);
+  if (!size || *size > kMaxThreshold) {
+    ctx.reply.SendError("ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    return;
+  }
+  ctx.reply.SendOk();
+}
+
+// DEBUG STRINGMATCH-TEST: matches random patterns against random strings with the glob
+// matcher (KEYS, SCAN MATCH, PSUBSCRIBE, ACL patterns), as Redis fuzzes stringmatchlen():
+// passing means nothing crashed or hung.
+void DebugStringmatchTest(CommandContext& ctx) {
+  static constexpr char kAlphabet[] = "ab*?[]^-\\\\x\0";
+  std::mt19937 rng(std::random_device{}());
+  std::string pattern, str;
+  for (int i = 0; i < 100'000; ++i) {
+    pattern.resize(rng() % 32);
+    str.resize(rng() % 32);
+    for (char& c : pattern) c = kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+    for (char& c : str) c = static_cast<char>(rng() % 256);
+    GlobMatch(pattern, str, (rng() & 1) != 0);
+  }
+  ctx.reply.SendSimple("Apparently Redis did not crash: test passed");
+}
+
 void CmdDebug(CmdArgs args, CommandContext& ctx) {
   if (!DebugAllowed(ctx)) {
     ctx.reply.SendError(
@@ -481,6 +662,14 @@ void CmdDebug(CmdArgs args, CommandContext& ctx) {
   if (argc == 3 && EqualsNoCase(sub, "SET-ACTIVE-EXPIRE")) {
     return DebugSetActiveExpire(args[2], ctx);
   }
+  if (argc >= 3 && argc <= 5 && EqualsNoCase(sub, "POPULATE")) return DebugPopulate(args, ctx);
+  if (argc == 3 && EqualsNoCase(sub, "ERROR")) return DebugError(args[2], ctx);
+  if (argc == 3 && EqualsNoCase(sub, "LOG")) return DebugLog(args[2], ctx);
+  if (argc == 2 && EqualsNoCase(sub, "CHANGE-REPL-ID")) return DebugChangeReplId(ctx);
+  if (argc == 3 && EqualsNoCase(sub, "QUICKLIST-PACKED-THRESHOLD")) {
+    return DebugQuicklistPackedThreshold(args[2], ctx);
+  }
+  if (argc == 2 && EqualsNoCase(sub, "STRINGMATCH-TEST")) return DebugStringmatchTest(ctx);
   SendUnknownSubcommand(ctx, sub);
 }
 

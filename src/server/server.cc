@@ -392,6 +392,11 @@ void Server::WaitForSignals() {
 int64_t Server::LastSaveTime() const { return persistence_->LastSaveTime(); }
 PersistenceView* Server::persistence() { return persistence_.get(); }
 bool Server::persistence_gate_active() const { return persistence_->gate_active(); }
+
+void Server::LogWarning(std::string_view message) { log_->warn("{}", message); }
+
+void Server::ChangeReplicationId() { master_replid_ = RandomHex(40); }
+
 AofView* Server::aof() { return aof_.get(); }
 void Server::BeforeReplies() { aof_->BeforeReplies(); }
 

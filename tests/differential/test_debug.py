@@ -4,9 +4,16 @@ masked, everything else byte for byte), DEBUG DIGEST and DIGEST-VALUE over seede
 datasets in several databases with TTLs, DEBUG PROTOCOL of every type in RESP2 and RESP3,
 ROLE, DEBUG SET-ACTIVE-EXPIRE stopping and restarting the expiry cycle, and the errors and
 hostile arguments (unknown subcommands, wrong argument counts, DEBUG SLEEP of non-numbers,
-negative and huge times, DIGEST-VALUE of missing keys).
+negative and huge times, DIGEST-VALUE of missing keys). DEBUG POPULATE (with and without a
+prefix and a size, over existing and expired keys, with binary and over-long prefixes, in
+another database; the same DBSIZE, values and DEBUG DIGEST afterwards, the same "new" keyspace
+events, nothing in the AOF), DEBUG ERROR byte for byte (and not counted in errorstats), DEBUG
+LOG, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD's argument parsing, STRINGMATCH-TEST and DEBUG
+HELP (ours is Redis's text with the entries of the subcommands Gannet lacks left out).
 
-Known difference: serializedlength is compared only for values whose RDB form is not LZF
+Known differences: DEBUG POPULATE with a size above proto-max-bulk-len is refused by Gannet
+(Redis tries the allocation and aborts when it fails; not tested here for that reason).
+serializedlength is compared only for values whose RDB form is not LZF
 compressed (strings and listpack blobs up to 20 bytes, or that do not compress): our LZF
 compressor is valid LZF but not byte-identical to liblzf, so a compressed value's length
 differs (as its DUMP payload does).
@@ -281,6 +288,28 @@ class DebugMisc(DebugCase):
         c("DEBUG", "help")  # compared by shape and first line (ours lists fewer subcommands)
         self.finish()
 
+    def test_help_is_redis_text_without_missing_entries(self):
+        ours, theirs = self.p.g.call("DEBUG", "HELP"), self.p.r.call("DEBUG", "HELP")
+        self.assertEqual(ours[0], theirs[0])
+
+        def entries(lines):
+            out = []
+            for line in lines[1:]:
+                if line.startswith(" "):
+                    out[-1].append(line)
+                else:
+                    out.append([line])
+            return out
+
+        ours_e, theirs_e = entries(ours), entries(theirs)
+        # Every entry of ours is Redis's, word for word, and they come in Redis's order.
+        positions = [theirs_e.index(e) for e in ours_e]
+        self.assertEqual(positions, sorted(positions))
+        names = {e[0].split()[0] for e in ours_e}
+        for name in ("POPULATE", "ERROR", "LOG", "CHANGE-REPL-ID", "QUICKLIST-PACKED-THRESHOLD",
+                     "STRINGMATCH-TEST", "DIGEST", "OBJECT", "HELP"):
+            self.assertIn(name, names)
+
     def test_sleep_hostile_arguments(self):
         c = self.p.check
         start = time.monotonic()
@@ -326,6 +355,252 @@ class DebugMisc(DebugCase):
         c("DBSIZE")
         c("DEBUG", "SET-ACTIVE-EXPIRE", "1", "2")
         self.finish()
+
+
+class DebugPopulate(DebugCase):
+    def compare_values(self, keys):
+        for k in keys:
+            self.p.check("GET", k)
+            self.p.check("STRLEN", k)
+        self.p.check("DBSIZE")
+        self.p.check("DEBUG", "DIGEST")
+
+    def test_default_prefix_and_sizes(self):
+        c = self.p.check
+        c("DEBUG", "POPULATE", "1000")
+        self.compare_values(["key:0", "key:1", "key:999", "key:1000"])
+        c("DEBUG", "POPULATE", "50", "p")
+        c("DEBUG", "POPULATE", "50", "s3", "3")
+        c("DEBUG", "POPULATE", "50", "s20", "20")
+        c("DEBUG", "POPULATE", "50", "s0", "0")
+        c("DEBUG", "POPULATE", "20", "s100", "100")
+        c("DEBUG", "POPULATE", "0", "none")
+        c("DEBUG", "POPULATE", "0")
+        self.compare_values(["p:0", "p:49", "s3:7", "s20:0", "s20:49", "s0:3", "s100:19"])
+        c("KEYS", "s3:*", compare=difftools_sorted)
+        c("TYPE", "s20:1")
+        c("OBJECT", "ENCODING", "s20:1")
+        c("OBJECT", "ENCODING", "s100:1")
+        c("OBJECT", "ENCODING", "key:5")
+        c("TTL", "key:5")
+        self.obj("key:5", "s20:1")  # s100's zeros are LZF-compressed in RDB (see above)
+        self.finish()
+
+    def test_existing_and_expired_keys_and_databases(self):
+        c = self.p.check
+        c("SET", "key:1", "mine")
+        c("RPUSH", "key:2", "a")
+        c("SET", "key:3", "short", "PX", "1")
+        c("SET", "key:4", "kept", "EX", "1000")
+        time.sleep(0.05)
+        c("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+        c("DEBUG", "POPULATE", "6")
+        for k in ("key:0", "key:1", "key:3", "key:4", "key:5"):
+            c("GET", k)
+        c("TYPE", "key:2")
+        c("TTL", "key:3")
+        c("TTL", "key:4")
+        c("DBSIZE")
+        c("DEBUG", "DIGEST")
+        c("SELECT", "5")
+        c("DEBUG", "POPULATE", "10", "db5", "7")
+        c("DBSIZE")
+        c("GET", "db5:9")
+        c("SELECT", "0")
+        c("EXISTS", "db5:9")
+        c("DEBUG", "DIGEST")
+        # A second run over the same names changes nothing.
+        c("DEBUG", "POPULATE", "6")
+        c("DEBUG", "DIGEST")
+        self.finish()
+
+    def test_prefix_bytes(self):
+        c = self.p.check
+        c("DEBUG", "POPULATE", "3", "b\x00c")  # the prefix ends at its NUL byte
+        c("DEBUG", "POPULATE", "3", b"\xff\xfe:x")
+        c("DEBUG", "POPULATE", "3", "")
+        c("DEBUG", "POPULATE", "3", "sp ace\r\n")
+        c("DEBUG", "POPULATE", "12", "z" * 120)  # cut to 127 bytes: key:10 and key:11 collide
+        c("DEBUG", "POPULATE", "2", "y" * 126)
+        c("DEBUG", "POPULATE", "2", "w" * 200)
+        c("KEYS", "*", compare=difftools_sorted)
+        c("DBSIZE")
+        c("DEBUG", "DIGEST")
+        self.finish()
+
+    def test_errors_and_arity(self):
+        c = self.p.check
+        for count in ("-1", "abc", "", " 5", "1.5", "+5", "05", "9223372036854775808",
+                      "-9223372036854775808", "0x10"):
+            c("DEBUG", "POPULATE", count)
+            c("DEBUG", "POPULATE", count, "p", "3")
+        for size in ("-5", "abc", "", "1.5", "9223372036854775808", "-0"):
+            c("DEBUG", "POPULATE", "3", "q", size)
+        c("DEBUG", "POPULATE")
+        c("DEBUG", "POPULATE", "1", "p", "2", "extra")
+        c("debug", "populate", "2")
+        c("DBSIZE")
+        c("DEBUG", "DIGEST")
+        self.finish()
+
+    def test_events_propagation_and_memory(self):
+        c = self.p.check
+        c("CONFIG", "SET", "notify-keyspace-events", "KEn")
+        subs = []
+        for srv in (self.servers.gannet, self.servers.redis):
+            sub = srv.client()
+            sub.call("PSUBSCRIBE", "__key*")
+            subs.append(sub)
+        try:
+            c("SET", "ev:1", "x")
+            c("DEBUG", "POPULATE", "3", "ev")
+            c("PING")
+            got = []
+            for sub in subs:
+                msgs = [sub.read() for _ in range(6)]
+                got.append(msgs)
+            self.assertEqual(got[0], got[1])
+            # SET's "new" for ev:1, then POPULATE's for the two keys it created.
+            self.assertEqual([bytes(m[2]) for m in got[0]],
+                             [b"__keyspace@0__:ev:1", b"__keyevent@0__:new",
+                              b"__keyspace@0__:ev:0", b"__keyevent@0__:new",
+                              b"__keyspace@0__:ev:2", b"__keyevent@0__:new"])
+        finally:
+            for sub in subs:
+                sub.close()
+            c("CONFIG", "SET", "notify-keyspace-events", "")
+        # Not a change for save points (and so not in the AOF).
+        before = [int(self.info_field(cl, "rdb_changes_since_last_save")) for cl in
+                  (self.p.g, self.p.r)]
+        c("DEBUG", "POPULATE", "100", "dirty")
+        after = [int(self.info_field(cl, "rdb_changes_since_last_save")) for cl in
+                 (self.p.g, self.p.r)]
+        self.assertEqual(before, after)
+        # maxmemory is not consulted: POPULATE still creates keys past it.
+        c("CONFIG", "SET", "maxmemory", "1")
+        try:
+            c("DEBUG", "POPULATE", "10", "mem")
+            c("SET", "after", "1")
+            c("EXISTS", "mem:9")
+        finally:
+            c("CONFIG", "SET", "maxmemory", "0")
+        self.finish()
+
+    @staticmethod
+    def info_field(client, name):
+        text = client.call("INFO", "persistence")
+        if isinstance(text, bytes):
+            text = text.decode()
+        for line in text.split("\r\n"):
+            if line.startswith(name + ":"):
+                return line.split(":", 1)[1]
+        raise AssertionError(f"{name} not in INFO")
+
+    def test_large_count_is_quick(self):
+        start = time.monotonic()
+        self.assertEqual(self.p.g.call("DEBUG", "POPULATE", "200000"), "OK")
+        self.assertEqual(self.p.g.call("DBSIZE"), 200000)
+        self.assertLess(time.monotonic() - start, 20.0)  # debug/asan builds; release is ~0.1s
+        self.p.r.call("DEBUG", "POPULATE", "200000")
+        self.p.check("DEBUG", "DIGEST")
+        self.finish()
+
+    def test_aof_not_written(self):
+        with harness.Server(args=ARGS + ["--appendonly", "yes"]) as srv:
+            cl = srv.client()
+            cl.call("SET", "before", "1")
+            cl.call("DEBUG", "POPULATE", "5", "aofkey")
+            cl.call("SET", "after", "2")
+            self.assertEqual(cl.call("DEBUG", "LOADAOF"), "OK")
+            self.assertEqual(cl.call("DBSIZE"), 2)
+            self.assertEqual(cl.call("EXISTS", "aofkey:0"), 0)
+            cl.close()
+
+
+class DebugErrorLogReplId(DebugCase):
+    def test_error_bytes(self):
+        c = self.p.check
+        for text in ("foo bar", "ERR x", "-X y", "", "a\r\nb", "MOVED 1 127.0.0.1:1",
+                     "a\x00b", b"\xff" * 5, "x" * 1000):
+            c("DEBUG", "ERROR", text)
+        c("DEBUG", "ERROR")
+        c("DEBUG", "ERROR", "a", "b")
+        c("MULTI")
+        c("DEBUG", "ERROR", "INSIDE multi")
+        c("EXEC")
+        self.p.both("HELLO", "3")
+        c("DEBUG", "ERROR", "RESP3 too")
+        self.finish()
+
+    def test_error_not_counted(self):
+        c = self.p.check
+        c("CONFIG", "RESETSTAT")
+        c("DEBUG", "ERROR", "FOO bar")
+        c("DEBUG", "ERROR", "ERR x")
+        c("INFO", "errorstats")
+        for cl in (self.p.g, self.p.r):
+            stats = cl.call("INFO", "commandstats")
+            if isinstance(stats, bytes):
+                stats = stats.decode()
+            self.assertIn("failed_calls=0", [l for l in stats.split("\r\n")
+                                             if l.startswith("cmdstat_debug:")][0])
+        self.finish()
+
+    def test_log(self):
+        c = self.p.check
+        c("DEBUG", "LOG", "hello from the differential test")
+        c("DEBUG", "LOG", "cut\x00here")
+        c("DEBUG", "LOG")
+        c("DEBUG", "LOG", "a", "b")
+        for srv in (self.servers.gannet, self.servers.redis):
+            log = srv.log()
+            if isinstance(log, bytes):
+                log = log.decode(errors="replace")
+            self.assertRegex(log, r"# DEBUG LOG: hello from the differential test\n")
+            self.assertRegex(log, r"# DEBUG LOG: cut\n")
+        self.finish()
+
+    def test_change_repl_id(self):
+        def replids(cl):
+            text = cl.call("INFO", "replication")
+            if isinstance(text, bytes):
+                text = text.decode()
+            f = dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)
+            return f["master_replid"], f["master_replid2"]
+
+        before = [replids(cl) for cl in (self.p.g, self.p.r)]
+        self.p.check("DEBUG", "CHANGE-REPL-ID")
+        self.p.check("DEBUG", "CHANGE-REPL-ID", "x")
+        after = [replids(cl) for cl in (self.p.g, self.p.r)]
+        for (old, old2), (new, new2) in zip(before, after):
+            self.assertRegex(new, r"^[0-9a-f]{40}$")
+            self.assertNotEqual(old, new)
+            self.assertEqual(old2, "0" * 40)
+            self.assertEqual(new2, "0" * 40)  # Redis clears the secondary ID
+        self.finish()
+
+    def test_quicklist_packed_threshold(self):
+        c = self.p.check
+        for arg in ("0", "1", "2", "1k", "1K", "1Kb", "1b", "1B", "4095mb", "1g", "", "k",
+                    "4293918720", "4293918721", "4gb", "5gb", "abc", "-1", " 1", "1.5", "1x",
+                    "0x10", "+5", "99999999999999999999", "17179869184gb", "1" * 130):
+            c("DEBUG", "QUICKLIST-PACKED-THRESHOLD", arg)
+        c("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0")
+        c("DEBUG", "QUICKLIST-PACKED-THRESHOLD")
+        c("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1", "2")
+        self.finish()
+
+    def test_stringmatch_test(self):
+        c = self.p.check
+        c("DEBUG", "STRINGMATCH-TEST")
+        c("DEBUG", "STRINGMATCH-TEST", "x")
+        c("DEBUG", "STRINGMATCH-LEN")
+        self.finish()
+
+
+def difftools_sorted(a, b):
+    from difftools import sorted_array
+    return sorted_array(a, b)
 
 
 if __name__ == "__main__":

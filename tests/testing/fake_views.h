@@ -118,8 +118,13 @@ class FakeServer : public ServerView {
   std::optional<std::string> Shutdown(ShutdownMode) override { return std::nullopt; }
   int64_t LastSaveTime() const override { return 0; }
   PersistenceView* persistence() override { return persistence_; }
+  void LogWarning(std::string_view message) override { warnings_.emplace_back(message); }
+  void ChangeReplicationId() override { ++replication_id_changes_; }
 
   Config config_;
+  // What LogWarning wrote, and how many times ChangeReplicationId ran.
+  std::vector<std::string> warnings_;
+  int replication_id_changes_ = 0;
   // The clients ForEachClient shows (none unless a test lists some).
   std::vector<ClientView*> listed_clients_;
   TestPersistence test_persistence_{&config_};

@@ -73,6 +73,11 @@ class ServerView {
   // True while a -LOADING or -MISCONF refusal may apply: the dispatcher then calls
   // PassesPersistenceGate (command_gates.h). Kept as a plain flag for the hot path.
   virtual bool persistence_gate_active() const { return false; }
+
+  // Writes `message` to the server log at warning level (Redis's LL_WARNING, '#'): DEBUG LOG.
+  virtual void LogWarning(std::string_view message) { (void)message; }
+  // A new random master_replid (DEBUG CHANGE-REPL-ID).
+  virtual void ChangeReplicationId() {}
 };
 
 }  // namespace gannet

@@ -95,6 +95,8 @@ class Server final : public ServerView {
   PersistenceView* persistence() override;
   bool persistence_gate_active() const override;
   AofView* aof() override;
+  void LogWarning(std::string_view message) override;
+  void ChangeReplicationId() override;
 
   // ---- used by Connection ----
   asio::io_context& io() { return io_; }
