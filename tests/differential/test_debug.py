@@ -420,7 +420,8 @@ class DebugPopulate(DebugCase):
         c("DEBUG", "POPULATE", "3", b"\xff\xfe:x")
         c("DEBUG", "POPULATE", "3", "")
         c("DEBUG", "POPULATE", "3", "sp ace\r\n")
-        c("DEBUG", "POPULATE", "12", "z" * 120)  # cut to 127 bytes: key:10 and key:11 collide
+        c("DEBUG", "POPULATE", "12", "z" * 120)
+        c("DEBUG", "POPULATE", "12", "v" * 125)  # cut to 127 bytes: v..:10 and v..:11 are v..:1
         c("DEBUG", "POPULATE", "2", "y" * 126)
         c("DEBUG", "POPULATE", "2", "w" * 200)
         c("KEYS", "*", compare=difftools_sorted)
