@@ -75,13 +75,13 @@ bool ListNode::Compress() {
   // carry it as is.
   const std::string raw = lp_.Serialize();
   if (raw.size() < kMinCompressBytes || raw.size() > UINT32_MAX) return false;
-  // Room for a stream that saves more than kMinCompressImprove bytes, and no more: the
-  // compressor gives up (0) as soon as its output would not fit.
-  const size_t cap = raw.size() - kMinCompressImprove - 1;
+  // The node's own size as room, as Redis offers liblzf: the compressor's room checks are
+  // conservative, so a smaller room could refuse a stream that Redis keeps.
+  const size_t cap = raw.size();
   auto* block = static_cast<Lzf*>(std::malloc(sizeof(Lzf) + cap));
   if (block == nullptr) throw std::bad_alloc();
   const size_t zlen = LzfCompress(raw.data(), raw.size(), block + 1, cap);
-  if (zlen == 0) {
+  if (zlen == 0 || zlen + kMinCompressImprove >= raw.size()) {
     std::free(block);
     return false;
   }
