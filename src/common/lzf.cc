@@ -17,8 +17,8 @@
 // - After a match only its last 2 positions are hashed, then the scan goes on after it;
 //   a match ending within 2 bytes of the end stops the scan.
 // - The last 2 bytes (at most) are literals.
-// - Room is checked as liblzf does: a match needs 4 free bytes past its token's start, a
-//   literal 1 past the current end, and the tail 3; failing any of these returns 0.
+// - Room is checked as liblzf does, conservatively: a match wants more than 4 bytes from
+//   its token's start, a literal its own byte, the tail 3; failing any of these returns 0.
 //
 // Why the table needs no clearing: a slot read at position q returns a stale value (from
 // an earlier input, or nothing this input put there) only when no earlier position of
