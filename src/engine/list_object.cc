@@ -75,13 +75,13 @@ bool ListNode::Compress() {
   // carry it as is.
   const std::string raw = lp_.Serialize();
   if (raw.size() < kMinCompressBytes || raw.size() > UINT32_MAX) return false;
-  // Room for a stream that saves more than kMinCompressImprove bytes, and no more: the
-  // compressor gives up (0) as soon as its output would not fit.
-  const size_t cap = raw.size() - kMinCompressImprove - 1;
+  // The node's own size as room, as Redis offers liblzf: the compressor's room checks are
+  // conservative, so a smaller room could refuse a stream that Redis keeps.
+  const size_t cap = raw.size();
   auto* block = static_cast<Lzf*>(std::malloc(sizeof(Lzf) + cap));
   if (block == nullptr) throw std::bad_alloc();
   const size_t zlen = LzfCompress(raw.data(), raw.size(), block + 1, cap);
-  if (zlen == 0) {
+  if (zlen == 0 || zlen + kMinCompressImprove >= raw.size()) {
     std::free(block);
     return false;
   }
@@ -160,13 +160,10 @@ bool ListObject::Fits(const ListNode& node, size_t add) const {
 }
 
 bool ListObject::FitsValue(const ListNode& node, std::string_view s) const {
-  // An entry never takes more than its length plus 10 bytes (5-byte header and 5-byte
-  // back-length at worst; an integer takes at most 10): far from the limit that bound
-  // decides without encoding the value.
-  if (node.bytes_size() + s.size() + 10 <= ByteLimit()) {
-    return fill_ < 0 || node.size() < static_cast<size_t>(std::max(fill_, 1));
-  }
-  return Fits(node, EntrySize(s));
+  // Redis 7.0.15 (quicklist.c, SIZE_ESTIMATE_OVERHEAD) charges a pushed value its length
+  // plus 8 bytes rather than its encoded size, so a node stops a few bytes short of the
+  // limit exactly where Redis's does (its DUMP and serializedlength then agree).
+  return Fits(node, s.size() + 8);
 }
 
 size_t ListObject::MemoryUsage() const {

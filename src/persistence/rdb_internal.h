@@ -71,7 +71,8 @@ inline constexpr int64_t kStreamItemDeleted = 1;
 inline constexpr int64_t kStreamItemSameFields = 2;
 
 // Appends RDB encodings to `out`. Long values call flush(ctx) between elements once out
-// passes flush_at bytes, so a huge collection never sits whole in memory.
+// passes flush_at bytes, so a huge collection never sits whole in memory. `lzf` is the
+// compressor's table, or null for this thread's own.
 class Encoder {
  public:
   using FlushFn = bool (*)(void* ctx);

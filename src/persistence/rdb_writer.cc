@@ -138,7 +138,9 @@ void Encoder::String(std::string_view s) {
   if (compress_ && s.size() > 20) {
     const size_t cap = s.size() - 4;
     if (lzf_buf_.size() < cap) lzf_buf_.resize(cap);
-    const size_t clen = LzfCompress(s.data(), s.size(), lzf_buf_.data(), cap, *lzf_);
+    const size_t clen = lzf_ != nullptr
+                            ? LzfCompress(s.data(), s.size(), lzf_buf_.data(), cap, *lzf_)
+                            : LzfCompress(s.data(), s.size(), lzf_buf_.data(), cap);
     if (clen > 0) {
       Byte((kEncVal << 6) | kEncLzf);
       Len(clen);
@@ -630,8 +632,8 @@ bool WriteRdb(Keyspace& ks, int64_t now_ms, const RdbOptions& options, RdbSink& 
 
 std::string DumpPayload(const Value& v, bool compression) {
   std::string out;
-  LzfScratch lzf;
-  Encoder e(&out, compression, &lzf);
+  // This thread's LZF table: a fresh one would cost 256 KB of zeroing per value.
+  Encoder e(&out, compression, nullptr);
   e.Byte(Encoder::TypeOf(v));
   e.Object(v);
   char footer[10];

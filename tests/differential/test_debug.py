@@ -11,12 +11,11 @@ events, nothing in the AOF), DEBUG ERROR byte for byte (and not counted in error
 LOG, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD's argument parsing, STRINGMATCH-TEST and DEBUG
 HELP (ours is Redis's text with the entries of the subcommands Gannet lacks left out).
 
-Known differences: DEBUG POPULATE with a size above proto-max-bulk-len is refused by Gannet
+Known difference: DEBUG POPULATE with a size above proto-max-bulk-len is refused by Gannet
 (Redis tries the allocation and aborts when it fails; not tested here for that reason).
-serializedlength is compared only for values whose RDB form is not LZF
-compressed (strings and listpack blobs up to 20 bytes, or that do not compress): our LZF
-compressor is valid LZF but not byte-identical to liblzf, so a compressed value's length
-differs (as its DUMP payload does).
+serializedlength is compared exactly, LZF-compressed values included (the compressor is
+liblzf's byte for byte): strings at and around the 20-byte threshold, one liblzf refuses for
+lack of room, and listpack, intset, quicklist and stream blobs that compress.
 """
 
 import os
@@ -113,6 +112,43 @@ class DebugObject(DebugCase):
         c("RPUSH", "q", "f", "g")
         c("LPOP", "qd")
         self.obj("q", "qd", "q3")
+        self.finish()
+
+    def test_serializedlength_of_compressed_values(self):
+        c = self.p.check
+        strings = {
+            "a20": "a" * 20,  # not offered to LZF (20 bytes or less)
+            "a21": "a" * 21,
+            "a22": "a" * 22,
+            "a100": "a" * 100,
+            "refused": "AHOVCJQXababababababa",  # 17 bytes of LZF would fit 21 - 4: refused
+            "accepted": "AHOVCJQababababababab",
+            "words": "the quick brown fox jumps over the lazy dog " * 30,
+            "json": ",".join('{"id":%d,"name":"user-%d","active":true}' % (i, i)
+                             for i in range(40)),
+            "pairs": "ab" * 1000,
+            "big": "".join("chunk-%d;" % (i % 97) for i in range(20000)),
+        }
+        for key, value in strings.items():
+            c("SET", key, value)
+        c("SETRANGE", "a100", "50", "b" * 30)  # raw after an in-place change
+        c("APPEND", "a21", "xyzxyzxyz")
+        c("HSET", "hlp", *[x for i in range(30) for x in ("field:%d" % i, "value-%d" % i)])
+        c("HSET", "hht", *[x for i in range(200) for x in ("field:%d" % i, "v" * (i % 50))])
+        c("ZADD", "zlp", *[x for i in range(40) for x in (str(i), "member:%d" % i)])
+        c("SADD", "sint", *[str(i) for i in range(200)])
+        c("SADD", "sht", *["member:%d" % i for i in range(200)])
+        c("XADD", "st", "1-1", "sensor", "temperature", "reading", "21.5")
+        for i in range(2, 60):
+            c("XADD", "st", "1-%d" % i, "sensor", "temperature", "reading", "21.%d" % (i % 10))
+        c("CONFIG", "SET", "list-compress-depth", "1")
+        c("RPUSH", "lq", *["item:%d:%s" % (i % 50, "v" * (i % 7)) for i in range(3000)])
+        c("CONFIG", "SET", "list-compress-depth", "0")
+        c("RPUSH", "lplain", *["item:%d" % (i % 20) for i in range(500)])
+        self.obj(*strings, "hlp", "hht", "zlp", "sint", "sht", "st", "lq", "lplain")
+        for key in ["a21", "a100", "words", "json", "refused", "hlp", "zlp", "sint", "st", "lq",
+                    "lplain"]:
+            c("DUMP", key)
         self.finish()
 
     def test_expired_key_still_stored_and_no_touch(self):

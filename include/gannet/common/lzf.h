@@ -2,6 +2,10 @@
 // runs and back-references): RDB strings longer than 20 bytes are stored compressed when
 // that saves at least 4 bytes, and lists compress their interior quicklist nodes with it
 // (list-compress-depth). In common because both the engine and persistence use it.
+//
+// The compressor reproduces liblzf 3.6 as Redis 7.0 runs it (a 2^16-slot table, "very
+// fast" mode) byte for byte, including when it gives up for lack of room, so DUMP payloads,
+// RDB files and DEBUG OBJECT's serializedlength equal Redis's.
 #pragma once
 
 #include <cstddef>
@@ -10,20 +14,23 @@
 
 namespace gannet {
 
-// The compressor's match table, reused across calls. Slots hold base + position + 1, and
-// each call moves base past the previous input, so stale slots read as empty without
-// clearing 64 KB per call (most values are short).
+// The compressor's match table (2^16 positions, 256 KB), reused across calls. It is never
+// cleared between calls: a slot left over from an earlier input is checked against this
+// input's bytes before use, and it can never pass where a cleared slot would not (lzf.cc
+// explains why), so the output does not depend on what the table held.
 struct LzfScratch {
   std::vector<uint32_t> table;
-  uint32_t base = 0;
 };
 
 // Compresses in[0..in_len) into out (capacity out_cap). Returns the compressed size, or 0
-// when the result would not fit out_cap (the caller then stores the bytes raw).
+// when liblzf with an output buffer of out_cap bytes would give up (it checks room
+// conservatively, so a result a few bytes under out_cap can still be refused), for empty
+// input, and for inputs over 4 GB (stored raw). Redis passes out_cap = in_len - 4 for RDB
+// strings and out_cap = in_len for list nodes; pass the same to get its decisions.
 size_t LzfCompress(const void* in, size_t in_len, void* out, size_t out_cap, LzfScratch& scratch);
 
-// The same without a caller's scratch: a small match table on the stack, cleared per call
-// (list nodes, compressed now and then, a few KB each).
+// The same with this thread's own scratch (allocated on first use): list nodes, compressed
+// now and then from code that has no scratch to pass.
 size_t LzfCompress(const void* in, size_t in_len, void* out, size_t out_cap);
 
 // Decompresses exactly out_len bytes. Returns false when the input is malformed (a
