@@ -200,25 +200,41 @@ def make_sequence(workload, n_keys, n_requests, seed, cdf):
     raise ValueError(workload)
 
 
-def bounds(seq, n_keys, cdf_ranks, capacity):
+def entry_bytes(key_id):
+    """What a cache holds for a key: value, key and ~64 bytes of per-key bookkeeping."""
+    return value_size(key_id) + len(b"key:%d" % key_id) + 64
+
+
+def bounds(seq, n_keys, cdf_ranks, capacity, cdf):
     """Hit ratios of idealised caches holding `capacity` keys, on the same sequence: the
     ceiling of any cache (only first requests miss), an oracle that knows each key's true
     probability and keeps the `capacity` likeliest (optimal online for independent
-    requests), an exact LFU counting every request since the start (the best a
+    requests when every key costs the same), the same oracle choosing by probability per
+    byte within the bytes of `capacity` average keys (values differ in size, so it holds
+    more, smaller keys), an exact LFU counting every request since the start (the best a
     frequency-based policy can learn online) and an exact LRU."""
     import heapq
     from collections import OrderedDict
     n = len(seq)
-    seen = set()
-    for k in seq:
-        seen.add(k)
-    top = set(cdf_ranks[:capacity])
-    seen.clear()
-    oracle = 0
-    for k in seq:
-        if k in seen and k in top:
-            oracle += 1
-        seen.add(k)
+
+    def hits_of(kept):
+        seen, hits = set(), 0
+        for k in seq:
+            if k in seen and k in kept:
+                hits += 1
+            seen.add(k)
+        return hits
+
+    oracle = hits_of(set(cdf_ranks[:capacity]))
+    budget = capacity * sum(entry_bytes(k) for k in range(n_keys)) / n_keys
+    prob = [cdf[0]] + [cdf[r] - cdf[r - 1] for r in range(1, n_keys)]
+    kept, used = set(), 0
+    for r in sorted(range(n_keys), key=lambda r: -prob[r] / entry_bytes(cdf_ranks[r])):
+        size = entry_bytes(cdf_ranks[r])
+        if used + size <= budget:
+            kept.add(cdf_ranks[r])
+            used += size
+    oracle_bytes = hits_of(kept)
     counts, cache, heap, lfu = {}, {}, [], 0
     for t, k in enumerate(seq):
         c = counts.get(k, 0) + 1
@@ -240,7 +256,8 @@ def bounds(seq, n_keys, cdf_ranks, capacity):
             lru_cache[k] = True
             if len(lru_cache) > capacity:
                 lru_cache.popitem(last=False)
-    return dict(ceiling=1 - len(counts) / n, oracle=oracle / n, lfu=lfu / n, lru=lru / n)
+    return dict(ceiling=1 - len(counts) / n, oracle=oracle / n, oracle_bytes=oracle_bytes / n,
+                oracle_bytes_keys=len(kept), lfu=lfu / n, lru=lru / n)
 
 
 def value_size(key_id):
@@ -339,8 +356,7 @@ def main():
         return 0
 
     values = [b"v" * value_size(k) for k in range(args.keys)]
-    # The data as a cache holds it: key, value and ~64 bytes of per-key bookkeeping.
-    data_bytes = sum(len(v) + len(b"key:%d" % k) + 64 for k, v in enumerate(values))
+    data_bytes = sum(entry_bytes(k) for k in range(args.keys))
     maxmemory = int(data_bytes * args.cache_fraction)
     print(f"keys={args.keys} requests={args.requests} zipf={args.zipf} "
           f"data~{data_bytes / 2**20:.0f}MB maxmemory={maxmemory / 2**20:.1f}MB "
@@ -353,11 +369,15 @@ def main():
         if args.bounds:
             perm = list(range(args.keys))
             random.Random(args.seed + 1).shuffle(perm)  # rank -> key, as make_sequence
-            b = bounds(seq, args.keys, perm, args.bounds)
-            # The oracle knows one fixed distribution: meaningless once the hot set moves.
-            oracle = "n/a" if workload == "shift" else f"{b['oracle'] * 100:.2f}%"
+            b = bounds(seq, args.keys, perm, args.bounds, cdf)
+            # The oracles know one fixed distribution: meaningless once the hot set moves.
+            shifted = workload == "shift"
+            oracle = "n/a" if shifted else f"{b['oracle'] * 100:.2f}%"
+            by_bytes = ("n/a" if shifted else f"{b['oracle_bytes'] * 100:.2f}% "
+                        f"({b['oracle_bytes_keys']} keys)")
             print(f"{workload:6} bounds for {args.bounds} keys: "
                   f"ceiling={b['ceiling'] * 100:.2f}% oracle={oracle} "
+                  f"oracle-per-byte={by_bytes} "
                   f"exact-lfu={b['lfu'] * 100:.2f}% exact-lru={b['lru'] * 100:.2f}%", flush=True)
         for policy in args.policies:
             for kind in args.servers:
