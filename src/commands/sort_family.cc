@@ -421,7 +421,7 @@ void CmdSortGeneric(CmdArgs args, CommandContext& ctx, bool read_only) {
     return ctx.reply.SendLong(0);
   }
   const auto stored = static_cast<int64_t>(result.size());
-  Value list = MakeList(result, ctx.config());
+  Value list = MakeList(result);
   auto [entry, inserted] = db.FindOrInsert(*o.store);
   entry->value = std::move(list);
   if (!inserted && entry->has_expire()) db.ClearExpire(entry);

@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "gannet/common/config.h"
 #include "gannet/engine/list_object.h"
 #include "gannet/engine/value.h"
 
@@ -33,10 +32,12 @@ void ListRange(const Value& v, size_t from, size_t count, bool reverse, F&& fn) 
   }
 }
 
-// A new list holding items in order, as Redis 7.0 creates lists (quicklist).
-inline Value MakeList(const std::vector<std::string>& items, const Config& config) {
-  auto list =
-      std::make_unique<ListObject>(config.list_max_listpack_size, config.list_compress_depth);
+// The STORE destination: a new list holding items in order. Redis 7.0's SORT creates it
+// with the quicklist's built-in options (8 KB nodes, no compression), not the configured
+// list-max-listpack-size and list-compress-depth that pushes use, and the list keeps them.
+inline Value MakeList(const std::vector<std::string>& items) {
+  constexpr int kQuicklistDefaultFill = -2;
+  auto list = std::make_unique<ListObject>(kQuicklistDefaultFill, /*compress_depth=*/0);
   for (const std::string& s : items) list->PushBack(s);
   return Value::Object(ValueType::kList, Encoding::kQuicklist, std::move(list));
 }

@@ -21,7 +21,7 @@ class SortFamilyTest : public CommandTest {
   // commands.
   void MakeListKey(std::string_view key, const std::vector<std::string>& items) {
     keyspace_.set_now_ms(NowMs());
-    db().Insert(key, MakeList(items, server_.config_));
+    db().Insert(key, MakeList(items));
   }
   std::vector<std::string> ListItems(std::string_view key) {
     keyspace_.set_now_ms(NowMs());
@@ -219,6 +219,20 @@ TEST_F(SortFamilyTest, SortedSets) {
   EXPECT_THAT(Run({"OBJECT", "ENCODING", "n"}), BulkIs("skiplist"));
   EXPECT_THAT(Run({"SORT", "n", "BY", "nosort", "GET", "#"}), BulkArray({"10", "9", "8"}));
   EXPECT_THAT(Run({"ZSCORE", "n", "9"}), BulkIs("2"));
+}
+
+// Redis 7.0's SORT STORE builds its list with the quicklist's own options (8 KB nodes, no
+// compression), whatever list-max-listpack-size and list-compress-depth say.
+TEST_F(SortFamilyTest, StoreIgnoresTheListConfig) {
+  server_.config_.list_max_listpack_size = 1;
+  server_.config_.list_compress_depth = 1;
+  MakeListKey("src", {"3", "1", "2", "5", "4"});
+  EXPECT_THAT(Run({"SORT", "src", "STORE", "dst"}), IntIs(5));
+  const auto* list = db().FindRead("dst")->value.As<ListObject>();
+  EXPECT_EQ(list->fill(), -2);
+  EXPECT_EQ(list->compress_depth(), 0);
+  EXPECT_EQ(list->node_count(), 1u);
+  EXPECT_EQ(ListItems("dst"), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
 }
 
 TEST_F(SortFamilyTest, StoreWritesAList) {

@@ -401,8 +401,8 @@ class Generator:
         if r.random() < 0.05:
             cmd.append(r.choice(["BAD", "LIMIT"]))
         if loose and "STORE" not in cmd:
-            return [unordered] + cmd
-        return cmd
+            return [sort_reply(unordered)] + cmd
+        return [sort_reply(None)] + cmd
 
     def sort_data(self):
         r = self.rng
@@ -533,6 +533,22 @@ def scan_page(a, b):
     if va[0] == b"0" and vb[0] == b"0":
         return sorted(va[1]) == sorted(vb[1])
     return va[0] != b"0" and vb[0] != b"0"
+
+
+SORT_STALE_ERRNO = b"-ERR One or more scores can't be converted into double\r\n"
+
+
+def sort_reply(compare):
+    """Comparator for SORT/SORT_RO (gannet's reply a, redis's b): `compare`, or exact when
+    None; and redis-server 7.0's spurious conversion error is let through. Its SORT checks
+    errno after strtod without clearing it first, so once a SORT met an out-of-range weight
+    (ERANGE), later SORTs of a set on the same pipelined read fail however numeric their
+    elements (reproduced: RPUSH big 1e400; SORT big; SADD s 5; SORT s)."""
+    def check(a, b):
+        if b == SORT_STALE_ERRNO and a[:1] == b"*":
+            return True
+        return compare(a, b) if compare is not None else a == b
+    return check
 
 
 def scan_shape(a, b):
