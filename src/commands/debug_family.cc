@@ -577,24 +577,8 @@ std::optional<uint64_t> ParseMemToUll(std::string_view s) {
   size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
   const std::string_view unit = s.substr(digits);
-  uint64_t mul = 0;
-  if (unit.empty() || EqualsNoCase(unit, "b")) {
-    mul = 1;
-  } else if (EqualsNoCase(unit, "k")) {
-    mul = 1000;
-  } else if (EqualsNoCase(unit, "kb")) {
-    mul = 1024;
-  } else if (EqualsNoCase(unit, "m")) {
-    mul = 1000 * 1000;
-  } else if (EqualsNoCase(unit, "mb")) {
-    mul = 1024 * 1024;
-  } else if (EqualsNoCase(unit, "g")) {
-    mul = 1000ULL * 1000 * 1000;
-  } else if (EqualsNoCase(unit, "gb")) {
-    mul = 1024ULL * 1024 * 1024;
-  } else {
-    return std::nullopt;
-  }
+  const std::optional<uint64_t> mul = MemoryUnitMultiplier(unit);
+  if (!mul) return std::nullopt;
   if (digits >= 128) return std::nullopt;  // Redis copies the digits into a 128-byte buffer
   uint64_t v = 0;
   for (size_t i = 0; i < digits; ++i) {
@@ -605,7 +589,7 @@ std::optional<uint64_t> ParseMemToUll(std::string_view s) {
     }
     v = v * 10 + d;
   }
-  return v * mul;
+  return v * *mul;
 }
 
 // DEBUG QUICKLIST-PACKED-THRESHOLD size: in Redis, list elements larger than this are kept

@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gannet/common/ascii.h"
+
 namespace gannet {
 
 namespace {
@@ -186,6 +188,17 @@ bool IsCanonicalInt64(std::string_view s, int64_t* out) {
   if (!v) return false;
   if (out != nullptr) *out = *v;
   return true;
+}
+
+std::optional<uint64_t> MemoryUnitMultiplier(std::string_view unit) {
+  if (unit.empty() || EqualsNoCase(unit, "b")) return 1;
+  if (EqualsNoCase(unit, "k")) return 1000;
+  if (EqualsNoCase(unit, "kb")) return 1024;
+  if (EqualsNoCase(unit, "m")) return 1000ULL * 1000;
+  if (EqualsNoCase(unit, "mb")) return 1024ULL * 1024;
+  if (EqualsNoCase(unit, "g")) return 1000ULL * 1000 * 1000;
+  if (EqualsNoCase(unit, "gb")) return 1024ULL * 1024 * 1024;
+  return std::nullopt;
 }
 
 }  // namespace gannet

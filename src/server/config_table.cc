@@ -27,27 +27,6 @@
 namespace gannet {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// The factor of a memory value's unit suffix, as Redis's memtoull reads it: none or "b" is
-// bytes, k/m/g are powers of 1000 and kb/mb/gb powers of 1024, in any case. nullopt for any
-// other suffix.
-std::optional<uint64_t> MemoryUnitMultiplier(std::string_view unit) {
-  const std::string u = Lower(unit);
-  if (u.empty() || u == "b") return 1;
-  if (u == "k") return 1000;
-  if (u == "kb") return 1024;
-  if (u == "m") return 1000ULL * 1000;
-  if (u == "mb") return 1024ULL * 1024;
-  if (u == "g") return 1000ULL * 1000 * 1000;
-  if (u == "gb") return 1024ULL * 1024 * 1024;
-  return std::nullopt;
-}
-
 std::vector<std::string_view> SplitSpaces(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;

@@ -33,4 +33,9 @@ std::string FormatLongDouble(long double v);
 // True if s is the canonical decimal form of an int64 (what Redis stores as "int").
 bool IsCanonicalInt64(std::string_view s, int64_t* out);
 
+// The factor of a memory value's unit suffix, as Redis's memtoull reads it: none or "b" is
+// bytes, k/m/g are powers of 1000 and kb/mb/gb powers of 1024, in any case. nullopt for any
+// other suffix. (Configuration values and DEBUG QUICKLIST-PACKED-THRESHOLD.)
+std::optional<uint64_t> MemoryUnitMultiplier(std::string_view unit);
+
 }  // namespace gannet
