@@ -12,6 +12,7 @@
 
 #include "gannet/common/lzf.h"
 #include "gannet/common/numbers.h"
+#include "gannet/engine/front_coding.h"
 
 namespace gannet {
 namespace {
@@ -27,50 +28,61 @@ size_t BackLenSize(size_t n) {
   return 5;
 }
 
-// A compressed node that does not decompress is memory corruption: stop rather than serve
-// wrong data.
-[[noreturn]] void CorruptNode() {
-  std::fputs("gannet: corrupt compressed list node\n", stderr);
-  std::abort();
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
 // ListNode
 
-ListNode::~ListNode() { std::free(lzf_); }
+void ListNode::Corrupt() {
+  std::fputs("gannet: corrupt packed list node\n", stderr);
+  std::abort();
+}
+
+ListNode::~ListNode() { std::free(packed_); }
 
 ListNode& ListNode::operator=(ListNode&& o) noexcept {
   if (this != &o) {
     lp_ = std::move(o.lp_);
-    std::free(lzf_);
-    lzf_ = std::exchange(o.lzf_, nullptr);
+    front_refused_ = o.front_refused_;
+    std::free(packed_);
+    packed_ = std::exchange(o.packed_, nullptr);
   }
   return *this;
 }
 
 ListNode ListNode::Clone() const {
-  if (lzf_ == nullptr) return ListNode(lp_.Clone());
-  ListNode copy(Listpack{});
-  Listpack drop = std::move(copy.lp_);
-  const size_t n = sizeof(Lzf) + lzf_->zlen;
-  copy.lzf_ = static_cast<Lzf*>(std::malloc(n));
-  if (copy.lzf_ == nullptr) throw std::bad_alloc();
-  std::memcpy(copy.lzf_, lzf_, n);
+  if (packed_ == nullptr) return ListNode(lp_.Clone());
+  ListNode copy;
+  const size_t n = sizeof(Packed) + packed_->len;
+  copy.packed_ = static_cast<Packed*>(std::malloc(n));
+  if (copy.packed_ == nullptr) throw std::bad_alloc();
+  std::memcpy(copy.packed_, packed_, n);
   return copy;
 }
 
 size_t ListNode::MemoryUsage() const {
-  return lzf_ != nullptr ? malloc_usable_size(lzf_) : lp_.MemoryUsage();
+  return packed_ != nullptr ? malloc_usable_size(packed_) : lp_.MemoryUsage();
 }
 
 std::string_view ListNode::lzf_bytes() const {
-  return {reinterpret_cast<const char*>(lzf_data()), lzf_->zlen};
+  return {reinterpret_cast<const char*>(packed_data()), packed_->len};
+}
+
+void ListNode::AdoptPacked(Packed* block, Codec codec, size_t len) {
+  block->raw_bytes = static_cast<uint32_t>(lp_.bytes_size());
+  block->count = static_cast<uint32_t>(lp_.size());
+  block->len = static_cast<uint32_t>(len);
+  block->codec = codec;
+  if (void* fit = std::realloc(block, sizeof(Packed) + len); fit != nullptr) {
+    block = static_cast<Packed*>(fit);
+  }
+  packed_ = block;
+  Listpack drop = std::move(lp_);  // frees the raw bytes; lp_ stays moved-from
 }
 
 bool ListNode::Compress() {
-  if (lzf_ != nullptr) return true;
+  if (compressed()) return true;
+  Decompress();  // from front coding, when the list's depth calls for LZF
   // The stream holds Redis's whole block (header and terminator too), so an RDB file can
   // carry it as is.
   const std::string raw = lp_.Serialize();
@@ -78,37 +90,64 @@ bool ListNode::Compress() {
   // The node's own size as room, as Redis offers liblzf: the compressor's room checks are
   // conservative, so a smaller room could refuse a stream that Redis keeps.
   const size_t cap = raw.size();
-  auto* block = static_cast<Lzf*>(std::malloc(sizeof(Lzf) + cap));
+  auto* block = static_cast<Packed*>(std::malloc(sizeof(Packed) + cap));
   if (block == nullptr) throw std::bad_alloc();
   const size_t zlen = LzfCompress(raw.data(), raw.size(), block + 1, cap);
   if (zlen == 0 || zlen + kMinCompressImprove >= raw.size()) {
     std::free(block);
     return false;
   }
-  block->raw_bytes = static_cast<uint32_t>(raw.size());
-  block->count = static_cast<uint32_t>(lp_.size());
-  block->zlen = static_cast<uint32_t>(zlen);
-  if (void* fit = std::realloc(block, sizeof(Lzf) + zlen); fit != nullptr) {
-    block = static_cast<Lzf*>(fit);
+  AdoptPacked(block, kLzf, zlen);
+  return true;
+}
+
+bool ListNode::FrontCode() {
+  if (packed_ != nullptr) {
+    if (packed_->codec == kFront) return true;
+    Decompress();
   }
-  lzf_ = block;
-  Listpack drop = std::move(lp_);  // frees the raw bytes; lp_ stays moved-from
+  if (front_refused_) return false;
+  const size_t raw = lp_.bytes_size();
+  if (raw < kMinCompressBytes || raw > UINT32_MAX) return false;
+  // Reused across calls: a node is at most 64 KB, and packing runs once per node filled.
+  thread_local std::string coded;
+  coded.clear();
+  FrontEncode(lp_, &coded);
+  // Worth a decode on every read only when it saves an eighth of the node.
+  if (coded.size() > lp_.body().size() - lp_.body().size() / 8) {
+    front_refused_ = true;
+    return false;
+  }
+  auto* block = static_cast<Packed*>(std::malloc(sizeof(Packed) + coded.size()));
+  if (block == nullptr) throw std::bad_alloc();
+  std::memcpy(block + 1, coded.data(), coded.size());
+  AdoptPacked(block, kFront, coded.size());
   return true;
 }
 
 Listpack ListNode::Inflate() const {
-  std::string raw(lzf_->raw_bytes, '\0');
-  if (!LzfDecompress(lzf_data(), lzf_->zlen, raw.data(), raw.size())) CorruptNode();
+  if (packed_->codec == kFront) {
+    const size_t body = packed_->raw_bytes - Listpack::kOverhead;
+    auto* out = static_cast<unsigned char*>(std::malloc(body));
+    if (out == nullptr) throw std::bad_alloc();
+    if (!FrontDecode(packed_data(), packed_->len, out, body)) {
+      std::free(out);
+      Corrupt();
+    }
+    return Listpack::AdoptBody(out, body, packed_->count);
+  }
+  std::string raw(packed_->raw_bytes, '\0');
+  if (!LzfDecompress(packed_data(), packed_->len, raw.data(), raw.size())) Corrupt();
   std::optional<Listpack> lp = Listpack::FromBytes(raw);
-  if (!lp) CorruptNode();
+  if (!lp) Corrupt();
   return std::move(*lp);
 }
 
 void ListNode::Decompress() {
-  if (lzf_ == nullptr) return;
+  if (packed_ == nullptr) return;
   lp_ = Inflate();
-  std::free(lzf_);
-  lzf_ = nullptr;
+  std::free(packed_);
+  packed_ = nullptr;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -245,44 +284,52 @@ bool ListObject::AppendNode(Listpack& lp) {
   return true;
 }
 
-void ListObject::SettleSlow(size_t lo, size_t hi, size_t shift) {
+void ListObject::Settle(size_t lo, size_t hi, size_t shift) {
   const size_t n = nodes_.size();
-  const size_t d = depth_;
-  if (n <= 2 * d) {
-    // Every node is within depth of an end.
+  const size_t raw = raw_depth();
+  if (n <= 2 * raw) {
+    // Every node is within the raw depth of an end.
     for (ListNode& node : nodes_) node.Decompress();
     return;
   }
-  for (size_t i = 0; i < d; ++i) {
+  for (size_t i = 0; i < raw; ++i) {
     nodes_[i].Decompress();
     nodes_[n - 1 - i].Decompress();
   }
-  const size_t first = d;  // the interior is [first, last]
-  const size_t last = n - 1 - d;
-  auto compress = [&](size_t a, size_t b) {
+  const size_t first = pack_depth();  // the packed interior is [first, last]
+  if (n <= 2 * first) return;
+  const size_t last = n - 1 - first;
+  auto pack = [&](size_t a, size_t b) {
     a = std::max(a, first);
     b = std::min(b, last);
-    for (size_t i = a; i <= b && a <= b; ++i) nodes_[i].Compress();
+    for (size_t i = a; i <= b && a <= b; ++i) Pack(nodes_[i]);
   };
-  compress(lo, hi);
-  compress(first, first + shift);
-  compress(last >= shift ? last - shift : 0, last);
+  // LZF packs the nodes just written again, as Redis does. Front coding leaves a node
+  // written in place raw, as Redis keeps every node at depth 0: a write inside the list
+  // then costs one decode rather than a decode and an encode, and at worst the memory goes
+  // back to Redis's. Nodes that insertions moved inwards are packed either way.
+  if (depth_ != 0) pack(lo, hi);
+  pack(first, first + shift);
+  pack(last >= shift ? last - shift : 0, last);
 }
 
 bool ListObject::CompressionInvariantHolds() const {
   const size_t n = nodes_.size();
-  const size_t d = depth_;
   for (size_t i = 0; i < n; ++i) {
-    const bool interior = d > 0 && n > 2 * d && i >= d && i < n - d;
+    const size_t from_end = std::min(i, n - 1 - i);
     const ListNode& node = nodes_[i];
-    if (!interior) {
-      if (node.compressed()) return false;
+    if (from_end < raw_depth()) {
+      if (node.packed()) return false;
       continue;
     }
-    if (node.compressed()) continue;
-    // A raw interior node is allowed only when Redis's rules keep it raw.
+    // Packed with the depth's codec; LZF's interior raw only when it refuses the node.
+    if (node.packed()) {
+      if (node.compressed() != (depth_ != 0)) return false;
+      continue;
+    }
+    if (from_end < pack_depth() || depth_ == 0) continue;
     ListNode probe(node.lp().Clone());
-    if (probe.Compress()) return false;
+    if (Pack(probe)) return false;
   }
   return true;
 }
@@ -467,9 +514,9 @@ size_t ListObject::Remove(std::string_view value, int64_t count) {
   const size_t limit = count == 0  ? SIZE_MAX
                        : count > 0 ? static_cast<size_t>(count)
                                    : static_cast<size_t>(-(count + 1)) + 1;
-  // A compressed node is made raw (and so rewritten) only when it holds the value.
+  // A packed node is made raw (and so rewritten) only when it holds the value.
   auto holds = [&](size_t i) {
-    if (!nodes_[i].compressed()) return true;
+    if (!nodes_[i].packed()) return true;
     Listpack copy = nodes_[i].Inflate();
     if (copy.Find(copy.First(), value, 0) == Listpack::kNone) return false;
     nodes_[i] = ListNode(std::move(copy));

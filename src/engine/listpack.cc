@@ -312,6 +312,18 @@ std::optional<Listpack> Listpack::FromBytes(std::string_view bytes) {
   return out;
 }
 
+Listpack Listpack::AdoptBody(unsigned char* body, size_t len, size_t count) {
+  Listpack out;
+  if (len == 0) {
+    std::free(body);
+    return out;
+  }
+  out.set_data(body);
+  out.set_body_len(len);
+  out.set_stored_count(static_cast<uint16_t>(std::min<size_t>(count, kCountUnknown)));
+  return out;
+}
+
 void Listpack::AppendSerialized(std::string* out) const {
   const size_t body = body_len();
   const size_t old = out->size();
@@ -413,8 +425,9 @@ Listpack::Pos Listpack::Seek(int64_t index) const {
   return p;
 }
 
-Listpack::Element Listpack::Get(Pos p) const {
-  const unsigned char* at = data() + p;
+Listpack::Element Listpack::Get(Pos p) const { return EntryAt(data() + p); }
+
+Listpack::Element Listpack::EntryAt(const unsigned char* at) {
   const EntryShape s = DecodeEntry(at);
   Element e;
   e.is_int = s.is_int;

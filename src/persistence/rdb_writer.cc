@@ -187,6 +187,9 @@ bool Encoder::Object(const Value& v) {
         if (node.compressed()) {
           // As Redis: a compressed node goes out as the LZF string it already is.
           LzfString(node.lzf_bytes(), node.bytes_size());
+        } else if (node.packed()) {
+          // A front-coded node goes out as the plain listpack Redis would have kept.
+          ListpackBlob(node.Inflate());
         } else {
           ListpackBlob(node.lp());
         }

@@ -199,6 +199,77 @@ TEST(ListObjectTest, CloneIsDeep) {
   EXPECT_GT(l.MemoryUsage(), 0u);
 }
 
+TEST(ListObjectTest, DepthZeroFrontCodesTheInteriorOnly) {
+  ListObject l(-2, 0);
+  for (int i = 0; i < 5000; ++i) l.PushBack("item:" + std::to_string(100000 + i));
+  ASSERT_GE(l.node_count(), 6u);
+  EXPECT_FALSE(l.node_packed(0));
+  EXPECT_FALSE(l.node_packed(l.node_count() - 1));
+  // The ends' neighbours may stay raw; every node further in is packed.
+  for (size_t i = 2; i + 2 < l.node_count(); ++i) {
+    EXPECT_TRUE(l.node_packed(i)) << i;
+    EXPECT_FALSE(l.node_compressed(i)) << "depth 0 never uses LZF";
+    // An interior node costs well under half its listpack (13 bytes an entry).
+    EXPECT_LT(l.node_memory(i) * 2, l.node_bytes(i)) << i;
+  }
+  EXPECT_TRUE(l.CompressionInvariantHolds());
+  EXPECT_EQ(ToStr(l.Get(1500)), "item:101500");
+  // Writes inside the list unpack and repack one node; pops reach into packed nodes.
+  l.Set(1000, "changed");
+  l.InsertAt(2000, "inserted");
+  EXPECT_EQ(ToStr(l.Get(1000)), "changed");
+  EXPECT_EQ(ToStr(l.Get(2000)), "inserted");
+  EXPECT_TRUE(l.CompressionInvariantHolds());
+  std::string v;
+  for (int i = 0; i < 4900; ++i) ASSERT_TRUE(l.PopBack(&v));
+  EXPECT_TRUE(l.CompressionInvariantHolds());
+  EXPECT_EQ(l.size(), 101u);
+  EXPECT_EQ(ToStr(l.Get(100)), "item:100100");
+}
+
+// A stack whose head sits at a node boundary: each push opens a node and each pop
+// closes it. The nodes behind the head keep their form across the cycle rather than being
+// packed on the push and unpacked on the pop.
+TEST(ListObjectTest, DepthZeroDoesNotRepackAtANodeBoundary) {
+  ListObject l(-2, 0);
+  for (int i = 0; i < 5000; ++i) l.PushBack("item:" + std::to_string(100000 + i));
+  const size_t nodes = l.node_count();
+  ASSERT_GE(nodes, 6u);
+  std::string v;
+  // Fill the head node up to its limit: the next push opens a node.
+  while (l.node_count() == nodes) l.PushFront("item:000000");
+  ASSERT_TRUE(l.PopFront(&v));
+  ASSERT_EQ(l.node_count(), nodes);
+  auto layout = [&] {
+    std::vector<bool> packed;
+    for (size_t i = 0; i < l.node_count(); ++i) packed.push_back(l.node_packed(i));
+    return packed;
+  };
+  l.PushFront("item:000000");
+  l.PopFront(&v);
+  const std::vector<bool> settled = layout();
+  for (int round = 0; round < 10; ++round) {
+    l.PushFront("item:000000");
+    ASSERT_EQ(l.node_count(), nodes + 1);
+    // The old head, now second, stays raw; the one now third was already packed.
+    EXPECT_FALSE(l.node_packed(1));
+    EXPECT_TRUE(l.node_packed(2));
+    ASSERT_TRUE(l.PopFront(&v));
+    ASSERT_EQ(layout(), settled) << "round " << round;
+    ASSERT_TRUE(l.CompressionInvariantHolds());
+  }
+  EXPECT_TRUE(settled[1]) << "the head's neighbour stays packed after the pop";
+}
+
+TEST(ListObjectTest, DepthZeroLeavesUnsharedItemsRaw) {
+  ListObject l(-2, 0);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 3000; ++i) l.PushBack(std::to_string(rng()) + "x");
+  ASSERT_GE(l.node_count(), 4u);
+  for (size_t i = 0; i < l.node_count(); ++i) EXPECT_FALSE(l.node_packed(i)) << i;
+  EXPECT_TRUE(l.CompressionInvariantHolds());
+}
+
 // (list-max-listpack-size, list-compress-depth)
 class ListObjectRandomTest : public ::testing::TestWithParam<std::pair<int, int>> {};
 
@@ -208,10 +279,11 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
   std::mt19937_64 rng(0x5eed + static_cast<uint64_t>(fill) * 31 + static_cast<uint64_t>(depth));
   ListObject l(fill, depth);
   std::deque<std::string> model;
-  size_t max_compressed = 0;  // the most nodes seen compressed at once
-  auto compressed_nodes = [&]() {
+  size_t max_compressed = 0;  // the most nodes seen compressed (LZF) at once
+  size_t max_packed = 0;      // ... and packed in either form
+  auto count_nodes = [&](bool (ListObject::*pred)(size_t) const) {
     size_t n = 0;
-    for (size_t i = 0; i < l.node_count(); ++i) n += l.node_compressed(i) ? 1 : 0;
+    for (size_t i = 0; i < l.node_count(); ++i) n += (l.*pred)(i) ? 1 : 0;
     return n;
   };
   auto random_value = [&]() -> std::string {
@@ -320,9 +392,10 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
         }
         break;
       case 12:
-        // Bulk growth (RPUSH of many): makes the interior, and so compressed nodes.
-        for (int k = 0; k < 30; ++k) {
-          v = random_value();
+        // Bulk growth (RPUSH of many): makes the interior, and so compressed nodes. Half
+        // the runs are of items that begin alike, which depth 0 front-codes.
+        for (int k = 0, alike = static_cast<int>(rng() % 2); k < (alike ? 60 : 30); ++k) {
+          v = alike != 0 ? "session:user:" + std::to_string(step * 100 + k) : random_value();
           l.PushBack(v);
           model.push_back(v);
         }
@@ -354,7 +427,8 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
       }
     }
     ASSERT_EQ(l.size(), model.size());
-    max_compressed = std::max(max_compressed, compressed_nodes());
+    max_compressed = std::max(max_compressed, count_nodes(&ListObject::node_compressed));
+    max_packed = std::max(max_packed, count_nodes(&ListObject::node_packed));
     if (step % 50 == 0) {
       ASSERT_TRUE(l.CompressionInvariantHolds()) << "step " << step;
     }
@@ -375,6 +449,10 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
   EXPECT_EQ(All(*c), All(l));
   if (depth == 0) {
     EXPECT_EQ(max_compressed, 0u);
+    // Depth 0 front-codes the interior instead (nodes of a few entries are too small).
+    if (fill < 0 || fill >= 128) {
+      EXPECT_GT(max_packed, 0u) << "the test never front-coded a node";
+    }
   } else {
     EXPECT_GT(max_compressed, 0u) << "the test never compressed a node";
   }

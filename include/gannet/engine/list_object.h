@@ -16,9 +16,20 @@
 // a temporary copy and leave the stored node compressed; writes decompress it in place
 // and compress it again before returning.
 //
+// At depth 0 (Redis's default: no LZF) Gannet front-codes the nodes two or more from an
+// end (front_coding.h) when that saves at least an eighth of the node: each entry stored
+// as the prefix it shares with the one before plus the rest. Lists whose items begin alike
+// (ids, keys, timestamps, JSON records) take a fraction of the memory; other lists stay as
+// they were. It is invisible from outside: RDB, DUMP and DEBUG OBJECT see plain listpacks,
+// as Redis writes at depth 0. The end nodes stay raw, so pushes and pops cost what they
+// did; their neighbours are left as they are, so a stack at a node boundary does not pack
+// and unpack a node per push and pop. A read inside the list walks the node's entries in
+// place, each rebuilt over the one before; a write there unpacks the node and leaves it
+// raw (see Settle), as Redis keeps it.
+//
 // Indexes are 0-based from the head; callers normalise negative indexes first. Element
-// views passed to visitors are valid only during the call (a compressed node's elements
-// live in a temporary copy).
+// views passed to visitors are valid only during the call (a packed node's elements live
+// in a temporary copy).
 #pragma once
 
 #include <algorithm>
@@ -31,12 +42,14 @@
 #include <utility>
 #include <vector>
 
+#include "gannet/engine/front_coding.h"
 #include "gannet/engine/listpack.h"
 #include "gannet/engine/value.h"
 
 namespace gannet {
 
-// One quicklist node: a raw listpack, or the LZF compression of one.
+// One quicklist node: a raw listpack, or a packed form of one (the LZF compression of the
+// serialized block, or the front coding of its body).
 class ListNode {
  public:
   // Redis's thresholds (quicklist.c): nodes below kMinCompressBytes are not compressed,
@@ -47,43 +60,73 @@ class ListNode {
   ListNode() = default;
   explicit ListNode(Listpack lp) : lp_(std::move(lp)) {}
   ~ListNode();
-  ListNode(ListNode&& o) noexcept : lp_(std::move(o.lp_)), lzf_(std::exchange(o.lzf_, nullptr)) {}
+  ListNode(ListNode&& o) noexcept
+      : lp_(std::move(o.lp_)),
+        front_refused_(o.front_refused_),
+        packed_(std::exchange(o.packed_, nullptr)) {}
   ListNode& operator=(ListNode&& o) noexcept;
   ListNode(const ListNode&) = delete;
   ListNode& operator=(const ListNode&) = delete;
   ListNode Clone() const;
 
-  bool compressed() const { return lzf_ != nullptr; }
-  size_t size() const { return lzf_ != nullptr ? lzf_->count : lp_.size(); }
-  // The listpack's bytes (its raw size even while compressed).
-  size_t bytes_size() const { return lzf_ != nullptr ? lzf_->raw_bytes : lp_.bytes_size(); }
-  // Allocated bytes (MEMORY USAGE): the compressed block while compressed.
+  // Whether the node is in a packed form (either), and whether that form is LZF (what
+  // Redis calls a compressed node: DEBUG OBJECT and RDB see it).
+  bool packed() const { return packed_ != nullptr; }
+  bool compressed() const { return packed_ != nullptr && packed_->codec == kLzf; }
+  size_t size() const { return packed_ != nullptr ? packed_->count : lp_.size(); }
+  // The listpack's bytes (its raw size even while packed).
+  size_t bytes_size() const { return packed_ != nullptr ? packed_->raw_bytes : lp_.bytes_size(); }
+  // Allocated bytes (MEMORY USAGE): the packed block while packed.
   size_t MemoryUsage() const;
 
-  // The raw listpack. Precondition: !compressed().
-  Listpack& lp() { return lp_; }
+  // The raw listpack. Precondition: !packed(). Writable access forgets a refused front
+  // coding: the node may change.
+  Listpack& lp() {
+    front_refused_ = false;
+    return lp_;
+  }
   const Listpack& lp() const { return lp_; }
-  // The LZF stream while compressed (RDB writes it as an LZF string, as Redis does).
+  // The LZF stream. Precondition: compressed() (RDB writes it as an LZF string, as Redis).
   std::string_view lzf_bytes() const;
 
-  // Compresses a raw node under Redis's rules; false when it stays raw.
+  // Compresses the node with LZF under Redis's rules; false when it stays raw.
   bool Compress();
-  // Makes a compressed node raw again (no-op when raw).
+  // Front-codes the node when that saves at least an eighth of it; false when it stays raw.
+  bool FrontCode();
+  // Makes a packed node raw again (no-op when raw).
   void Decompress();
-  // A raw copy of a compressed node's listpack.
+  // A raw copy of a packed node's listpack.
   Listpack Inflate() const;
 
+  // Calls fn(const Listpack::Element&) for the elements from index `from` on, at most
+  // *count of them (decremented); false when fn returned false to stop. A front-coded
+  // node is walked in place, an LZF one through a temporary copy.
+  template <typename Fn>
+  bool Visit(size_t from, size_t* count, Fn& fn) const;
+
  private:
-  // The compressed form, one allocation: this header, then zlen bytes of LZF stream.
-  struct Lzf {
+  enum Codec : uint32_t { kLzf, kFront };
+  // The packed form, one allocation: this header, then len bytes of packed data.
+  struct Packed {
     uint32_t raw_bytes;
     uint32_t count;
-    uint32_t zlen;
+    uint32_t len;
+    Codec codec;
   };
-  const unsigned char* lzf_data() const { return reinterpret_cast<const unsigned char*>(lzf_ + 1); }
+  // A packed node that does not unpack is memory corruption: stops the process rather than
+  // serve wrong data.
+  [[noreturn]] static void Corrupt();
+  const unsigned char* packed_data() const {
+    return reinterpret_cast<const unsigned char*>(packed_ + 1);
+  }
+  // Stores data[0..len) as the node's packed form and frees the raw listpack.
+  void AdoptPacked(Packed* block, Codec codec, size_t len);
 
-  Listpack lp_;  // moved-from (no buffer) while compressed
-  Lzf* lzf_ = nullptr;
+  Listpack lp_;  // moved-from (no buffer) while packed
+  // FrontCode found this raw node not worth packing, and it has not been written since:
+  // the layout asks again after every change near it, and the answer stays the same.
+  bool front_refused_ = false;
+  Packed* packed_ = nullptr;
 };
 
 class ListObject final : public ObjectBase {
@@ -112,6 +155,7 @@ class ListObject final : public ObjectBase {
   // Node i's allocated bytes, compressed or not (MEMORY USAGE sampling).
   size_t node_memory(size_t i) const { return sizeof(ListNode) + nodes_[i].MemoryUsage(); }
   bool node_compressed(size_t i) const { return nodes_[i].compressed(); }
+  bool node_packed(size_t i) const { return nodes_[i].packed(); }
 
   void PushFront(std::string_view s);
   void PushBack(std::string_view s);
@@ -146,7 +190,9 @@ class ListObject final : public ObjectBase {
   bool AppendNode(Listpack& lp);
 
   // Whether every node is stored as the depth requires: the `depth` nodes at each end
-  // raw, every other node compressed unless Redis's rules keep it raw (tests).
+  // raw, every other node compressed unless Redis's rules keep it raw; at depth 0 the end
+  // nodes raw and no node compressed (front coding is allowed anywhere else, and not
+  // required: see Settle) (tests).
   bool CompressionInvariantHolds() const;
 
   // Listpack encoding size of s as an entry (exact, including the back-length).
@@ -170,13 +216,18 @@ class ListObject final : public ObjectBase {
   void SplitNode(size_t i, size_t at);
   // Merges node i with i+1 when the result fits; drops empty nodes around i.
   void TryMerge(size_t i);
-  // Restores the compression layout after a change: the end nodes raw, and compressed
-  // the interior nodes among [lo, hi] (touched) and the `shift` + 1 nodes nearest each
-  // boundary (nodes that up to `shift` insertions moved inwards).
-  void Settle(size_t lo, size_t hi, size_t shift) {
-    if (depth_ != 0) SettleSlow(lo, hi, shift);
-  }
-  void SettleSlow(size_t lo, size_t hi, size_t shift);
+  // Restores the packing layout after a change: the nodes nearer an end than raw_depth()
+  // raw, and packed the interior nodes among [lo, hi] (touched) and the `shift` + 1 nodes
+  // nearest each interior boundary (nodes that up to `shift` insertions moved inwards).
+  void Settle(size_t lo, size_t hi, size_t shift);
+  // The layout, by a node's distance from the nearer end: under raw_depth() raw; from
+  // pack_depth() on packed (LZF at a list-compress-depth, else front-coded); in between
+  // (depth 0 only: the end nodes' neighbours) either, as they happen to be. That slack is
+  // what keeps a list whose head or tail sits at a node boundary from packing and unpacking
+  // a node on every push and pop; LZF keeps Redis's exact layout instead.
+  size_t raw_depth() const { return depth_ != 0 ? depth_ : 1; }
+  size_t pack_depth() const { return depth_ != 0 ? depth_ : 2; }
+  bool Pack(ListNode& node) const { return depth_ != 0 ? node.Compress() : node.FrontCode(); }
   static void AppendElement(Listpack& lp, const Element& e);
 
   std::vector<ListNode> nodes_;
@@ -187,20 +238,36 @@ class ListObject final : public ObjectBase {
 };
 
 template <typename Fn>
+bool ListNode::Visit(size_t from, size_t* count, Fn& fn) const {
+  if (packed_ != nullptr && packed_->codec == kFront) {
+    FrontCursor cursor(packed_data(), packed_->len);
+    bool corrupt = false;
+    for (size_t k = 0; *count > 0 && cursor.Next(&corrupt); ++k) {
+      if (k < from) continue;
+      --*count;
+      if (!fn(Listpack::EntryAt(cursor.entry()))) return false;
+    }
+    if (corrupt) Corrupt();
+    return true;
+  }
+  std::optional<Listpack> inflated;  // an LZF node's temporary copy
+  if (packed_ != nullptr) inflated.emplace(Inflate());
+  const Listpack& lp = packed_ != nullptr ? *inflated : lp_;
+  for (Listpack::Pos p = lp.Seek(static_cast<int64_t>(from)); p != Listpack::kNone && *count > 0;
+       p = lp.Next(p)) {
+    --*count;
+    if (!fn(lp.Get(p))) return false;
+  }
+  return true;
+}
+
+template <typename Fn>
 void ListObject::Visit(size_t start, size_t count, Fn&& fn) const {
   if (start >= size_ || count == 0) return;
   size_t off = 0;
   size_t i = Locate(start, &off);
-  std::optional<Listpack> inflated;  // a compressed node's temporary copy
   for (; i < nodes_.size() && count > 0; ++i, off = 0) {
-    const ListNode& node = nodes_[i];
-    if (node.compressed()) inflated.emplace(node.Inflate());
-    const Listpack& lp = node.compressed() ? *inflated : node.lp();
-    for (Listpack::Pos p = lp.Seek(static_cast<int64_t>(off)); p != Listpack::kNone && count > 0;
-         p = lp.Next(p)) {
-      --count;
-      if (!fn(lp.Get(p))) return;
-    }
+    if (!nodes_[i].Visit(off, &count, fn)) return;
   }
 }
 
@@ -209,11 +276,11 @@ void ListObject::VisitReverse(size_t start, size_t count, Fn&& fn) const {
   if (start >= size_ || count == 0) return;
   size_t off = 0;
   size_t i = Locate(start, &off);
-  std::optional<Listpack> inflated;  // a compressed node's temporary copy
+  std::optional<Listpack> inflated;  // a packed node's temporary copy
   for (;;) {
     const ListNode& node = nodes_[i];
-    if (node.compressed()) inflated.emplace(node.Inflate());
-    const Listpack& lp = node.compressed() ? *inflated : node.lp();
+    if (node.packed()) inflated.emplace(node.Inflate());
+    const Listpack& lp = node.packed() ? *inflated : node.lp();
     for (Listpack::Pos p = lp.Seek(static_cast<int64_t>(off)); p != Listpack::kNone && count > 0;
          p = lp.Prev(p)) {
       --count;

@@ -70,6 +70,10 @@ class Listpack {
   // Adopts a serialized (Redis-format) listpack (RDB, RESTORE) after validating the header,
   // every entry and the terminator; nullopt when it is malformed.
   static std::optional<Listpack> FromBytes(std::string_view bytes);
+  // Takes ownership of a malloc'd body of len bytes holding count entries, without
+  // validating it: only for bytes this process encoded itself (a list node rebuilt from its
+  // front-coded form). len == 0 frees body and gives an empty listpack.
+  static Listpack AdoptBody(unsigned char* body, size_t len, size_t count);
   // The Redis-format block (header, entries, terminator): returned, or appended to *out.
   std::string Serialize() const;
   void AppendSerialized(std::string* out) const;
@@ -96,6 +100,9 @@ class Listpack {
   // Position of the index-th element; negative counts from the end (-1 = last).
   Pos Seek(int64_t index) const;
   Element Get(Pos p) const;
+  // The element of one encoded entry held elsewhere (a list node's front-coded form
+  // rebuilds its entries one at a time). Precondition: a whole entry this process encoded.
+  static Element EntryAt(const unsigned char* entry);
 
   // Mutations.
   void Append(std::string_view s);

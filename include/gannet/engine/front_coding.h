@@ -1,0 +1,44 @@
+// Front coding of a listpack body, the compact form Gannet keeps a list's interior nodes in
+// (see list_object.h). Each entry's encoded bytes are stored as the length of the prefix
+// they share with the entry before, the length of the rest, then the rest: consecutive
+// entries that begin alike ("job:1041", "job:1042"; timestamps; JSON records with the same
+// leading fields) shrink to a few bytes, as in the prefix-compressed blocks of LevelDB and
+// RocksDB. Decoding is a forward walk of memcpys that rebuilds the body byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "gannet/engine/listpack.h"
+
+namespace gannet {
+
+// Appends lp's body, front-coded, to *out.
+void FrontEncode(const Listpack& lp, std::string* out);
+
+// Walks a front-coded body one entry at a time without writing the body out: each entry is
+// rebuilt over the one before, whose first bytes it shares, so a step costs a copy of the
+// entry's own new bytes. Reading to the k-th entry of a node this way is much cheaper than
+// decoding the node.
+class FrontCursor {
+ public:
+  FrontCursor(const unsigned char* in, size_t len) : in_(in), end_(in + len) {}
+  // Steps to the next entry; false at the end, and (with *corrupt set) on a malformed
+  // input.
+  bool Next(bool* corrupt);
+  // The current entry's encoded bytes (valid until the next step).
+  const unsigned char* entry() const {
+    return reinterpret_cast<const unsigned char*>(entry_.data());
+  }
+
+ private:
+  const unsigned char* in_;
+  const unsigned char* end_;
+  std::string entry_;
+};
+
+// Decodes in[0..in_len) into out, which must be exactly the original body's length.
+// False when the input does not decode to exactly out_len bytes (corruption).
+bool FrontDecode(const unsigned char* in, size_t in_len, unsigned char* out, size_t out_len);
+
+}  // namespace gannet

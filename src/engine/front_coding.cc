@@ -1,0 +1,112 @@
+// Front coding of a listpack body (see front_coding.h). Lengths are LEB128 varints: one
+// byte each below 128, which covers the short entries the form is for.
+#include "gannet/engine/front_coding.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace gannet {
+namespace {
+
+void PutVarint(size_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint at *p (before end); false when it runs past end or past 32 bits (no
+// entry of a list node is that long).
+bool GetVarint(const unsigned char** p, const unsigned char* end, size_t* v) {
+  size_t out = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (*p == end) return false;
+    const unsigned char b = *(*p)++;
+    out |= static_cast<size_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = out;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Copies n bytes; n <= 16 with 16 bytes of room at both ends goes as one 16-byte load and
+// store, which the compiler inlines (a node's entries are mostly short, and a libc call per
+// entry was most of the decoding time). The load completes before the store, so the
+// ranges may overlap; bytes past n are overwritten by what follows.
+inline void CopyShort(unsigned char* dst, const unsigned char* src, size_t n, bool room) {
+  if (n <= 16 && room) {
+    unsigned char chunk[16];
+    std::memcpy(chunk, src, sizeof(chunk));
+    std::memcpy(dst, chunk, sizeof(chunk));
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
+}  // namespace
+
+void FrontEncode(const Listpack& lp, std::string* out) {
+  const std::string_view body = lp.body();
+  const char* prev = nullptr;
+  size_t prev_len = 0;
+  for (Listpack::Pos p = lp.First(); p != Listpack::kNone;) {
+    const Listpack::Pos next = lp.Next(p);
+    const size_t end = next == Listpack::kNone ? body.size() : next;
+    const char* cur = body.data() + p;
+    const size_t len = end - p;
+    const size_t limit = std::min(len, prev_len);
+    size_t shared = 0;
+    while (shared < limit && cur[shared] == prev[shared]) ++shared;
+    PutVarint(shared, out);
+    PutVarint(len - shared, out);
+    out->append(cur + shared, len - shared);
+    prev = cur;
+    prev_len = len;
+    p = next;
+  }
+}
+
+bool FrontDecode(const unsigned char* in, size_t in_len, unsigned char* out, size_t out_len) {
+  const unsigned char* end = in + in_len;
+  size_t written = 0;
+  size_t prev_start = 0;
+  size_t prev_len = 0;
+  while (in != end) {
+    size_t shared = 0;
+    size_t rest = 0;
+    if (!GetVarint(&in, end, &shared) || !GetVarint(&in, end, &rest)) return false;
+    if (shared > prev_len || rest > static_cast<size_t>(end - in)) return false;
+    if (shared + rest == 0 || shared + rest > out_len - written) return false;
+    // The shared bytes come from the entry just written, which ends where this one starts
+    // (16 bytes read from prev_start stay inside what is written so far or the room).
+    CopyShort(out + written, out + prev_start, shared, out_len - written >= 16);
+    CopyShort(out + written + shared, in, rest,
+              out_len - written - shared >= 16 && static_cast<size_t>(end - in) >= 16);
+    in += rest;
+    prev_start = written;
+    prev_len = shared + rest;
+    written += prev_len;
+  }
+  return written == out_len;
+}
+
+bool FrontCursor::Next(bool* corrupt) {
+  *corrupt = false;
+  if (in_ == end_) return false;
+  size_t shared = 0;
+  size_t rest = 0;
+  if (!GetVarint(&in_, end_, &shared) || !GetVarint(&in_, end_, &rest) ||
+      shared > entry_.size() || rest > static_cast<size_t>(end_ - in_) || shared + rest == 0) {
+    *corrupt = true;
+    return false;
+  }
+  entry_.resize(shared);
+  entry_.append(reinterpret_cast<const char*>(in_), rest);
+  in_ += rest;
+  return true;
+}
+
+}  // namespace gannet
