@@ -298,6 +298,12 @@ TEST_P(ListObjectRandomTest, MatchesDequeModel) {
         return "v" + std::to_string(rng() % 50);
     }
   };
+  // Start from a list of several nodes whose items begin alike, so that every fill has
+  // an interior (packed nodes) from the start, whatever the operations do to it.
+  for (int i = 0; i < 4000; ++i) {
+    model.push_back("seed:" + std::to_string(i));
+    l.PushBack(model.back());
+  }
   for (int step = 0; step < 20000; ++step) {
     std::string v;
     switch (rng() % 14) {
