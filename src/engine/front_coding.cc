@@ -19,6 +19,10 @@ void PutVarint(size_t v, std::string* out) {
 // Reads a varint at *p (before end); false when it runs past end or past 32 bits (no
 // entry of a list node is that long).
 bool GetVarint(const unsigned char** p, const unsigned char* end, size_t* v) {
+  if (*p != end && **p < 0x80) {  // the common case: one byte
+    *v = *(*p)++;
+    return true;
+  }
   size_t out = 0;
   for (int shift = 0; shift < 35; shift += 7) {
     if (*p == end) return false;
@@ -48,16 +52,22 @@ inline void CopyShort(unsigned char* dst, const unsigned char* src, size_t n, bo
 
 }  // namespace
 
-void FrontEncode(const Listpack& lp, std::string* out) {
+void FrontEncode(const Listpack& lp, std::string* out, std::vector<uint32_t>* restarts) {
   const std::string_view body = lp.body();
+  const size_t base = out->size();
   const char* prev = nullptr;
   size_t prev_len = 0;
-  for (Listpack::Pos p = lp.First(); p != Listpack::kNone;) {
+  size_t index = 0;
+  for (Listpack::Pos p = lp.First(); p != Listpack::kNone; ++index) {
     const Listpack::Pos next = lp.Next(p);
     const size_t end = next == Listpack::kNone ? body.size() : next;
     const char* cur = body.data() + p;
     const size_t len = end - p;
-    const size_t limit = std::min(len, prev_len);
+    size_t limit = std::min(len, prev_len);
+    if (index % kFrontRestartInterval == 0) {
+      restarts->push_back(static_cast<uint32_t>(out->size() - base));
+      limit = 0;
+    }
     size_t shared = 0;
     while (shared < limit && cur[shared] == prev[shared]) ++shared;
     PutVarint(shared, out);
@@ -99,12 +109,14 @@ bool FrontCursor::Next(bool* corrupt) {
   size_t shared = 0;
   size_t rest = 0;
   if (!GetVarint(&in_, end_, &shared) || !GetVarint(&in_, end_, &rest) ||
-      shared > entry_.size() || rest > static_cast<size_t>(end_ - in_) || shared + rest == 0) {
+      shared > entry_len_ || rest > static_cast<size_t>(end_ - in_) || shared + rest == 0) {
     *corrupt = true;
     return false;
   }
-  entry_.resize(shared);
-  entry_.append(reinterpret_cast<const char*>(in_), rest);
+  entry_len_ = shared + rest;
+  if (entry_.size() < entry_len_ + 16) entry_.resize(entry_len_ + 16);
+  auto* at = reinterpret_cast<unsigned char*>(entry_.data()) + shared;
+  CopyShort(at, in_, rest, static_cast<size_t>(end_ - in_) >= 16);
   in_ += rest;
   return true;
 }

@@ -53,7 +53,7 @@ ListNode& ListNode::operator=(ListNode&& o) noexcept {
 ListNode ListNode::Clone() const {
   if (packed_ == nullptr) return ListNode(lp_.Clone());
   ListNode copy;
-  const size_t n = sizeof(Packed) + packed_->len;
+  const size_t n = BlockBytes(packed_->codec, packed_->len, packed_->count);
   copy.packed_ = static_cast<Packed*>(std::malloc(n));
   if (copy.packed_ == nullptr) throw std::bad_alloc();
   std::memcpy(copy.packed_, packed_, n);
@@ -68,12 +68,17 @@ std::string_view ListNode::lzf_bytes() const {
   return {reinterpret_cast<const char*>(packed_data()), packed_->len};
 }
 
+size_t ListNode::BlockBytes(Codec codec, size_t len, size_t count) {
+  return sizeof(Packed) + len +
+         (codec == kFront ? FrontRestartCount(count) * sizeof(uint32_t) : 0);
+}
+
 void ListNode::AdoptPacked(Packed* block, Codec codec, size_t len) {
   block->raw_bytes = static_cast<uint32_t>(lp_.bytes_size());
   block->count = static_cast<uint32_t>(lp_.size());
   block->len = static_cast<uint32_t>(len);
   block->codec = codec;
-  if (void* fit = std::realloc(block, sizeof(Packed) + len); fit != nullptr) {
+  if (void* fit = std::realloc(block, BlockBytes(codec, len, block->count)); fit != nullptr) {
     block = static_cast<Packed*>(fit);
   }
   packed_ = block;
@@ -111,16 +116,22 @@ bool ListNode::FrontCode() {
   if (raw < kMinCompressBytes || raw > UINT32_MAX) return false;
   // Reused across calls: a node is at most 64 KB, and packing runs once per node filled.
   thread_local std::string coded;
+  thread_local std::vector<uint32_t> restarts;
   coded.clear();
-  FrontEncode(lp_, &coded);
-  // Worth a decode on every read only when it saves an eighth of the node.
-  if (coded.size() > lp_.body().size() - lp_.body().size() / 8) {
+  restarts.clear();
+  FrontEncode(lp_, &coded, &restarts);
+  const size_t restart_bytes = restarts.size() * sizeof(uint32_t);
+  // Worth a walk on every read only when it saves an eighth of the node.
+  if (coded.size() + restart_bytes > lp_.body().size() - lp_.body().size() / 8) {
     front_refused_ = true;
     return false;
   }
-  auto* block = static_cast<Packed*>(std::malloc(sizeof(Packed) + coded.size()));
+  // The restart offsets follow the coding (restarts()).
+  auto* block = static_cast<Packed*>(std::malloc(sizeof(Packed) + coded.size() + restart_bytes));
   if (block == nullptr) throw std::bad_alloc();
-  std::memcpy(block + 1, coded.data(), coded.size());
+  auto* data = reinterpret_cast<unsigned char*>(block + 1);
+  std::memcpy(data, coded.data(), coded.size());
+  std::memcpy(data + coded.size(), restarts.data(), restart_bytes);
   AdoptPacked(block, kFront, coded.size());
   return true;
 }

@@ -22,7 +22,8 @@ std::string Decode(const std::string& coded, size_t body_len, bool* ok) {
 
 std::string RoundTrip(const Listpack& lp) {
   std::string coded;
-  FrontEncode(lp, &coded);
+  std::vector<uint32_t> restarts;
+  FrontEncode(lp, &coded, &restarts);
   bool ok = false;
   std::string body = Decode(coded, lp.body().size(), &ok);
   EXPECT_TRUE(ok);
@@ -32,7 +33,8 @@ std::string RoundTrip(const Listpack& lp) {
 TEST(FrontCodingTest, EmptyBodyCodesToNothing) {
   Listpack lp;
   std::string coded;
-  FrontEncode(lp, &coded);
+  std::vector<uint32_t> restarts;
+  FrontEncode(lp, &coded, &restarts);
   EXPECT_TRUE(coded.empty());
   bool ok = false;
   Decode(coded, 0, &ok);
@@ -70,7 +72,8 @@ TEST(FrontCodingTest, EntriesThatBeginAlikeShrink) {
   Listpack lp;
   for (int i = 100000; i < 100600; ++i) lp.Append("item:" + std::to_string(i));
   std::string coded;
-  FrontEncode(lp, &coded);
+  std::vector<uint32_t> restarts;
+  FrontEncode(lp, &coded, &restarts);
   // 13 bytes per entry raw; the shared "item:100" plus header leaves about four.
   EXPECT_LT(coded.size(), lp.body().size() / 3);
   EXPECT_EQ(RoundTrip(lp), lp.body());
@@ -86,7 +89,8 @@ TEST(FrontCodingTest, CursorWalksTheEntriesInPlace) {
     }
   }
   std::string coded;
-  FrontEncode(lp, &coded);
+  std::vector<uint32_t> restarts;
+  FrontEncode(lp, &coded, &restarts);
   FrontCursor cursor(reinterpret_cast<const unsigned char*>(coded.data()), coded.size());
   bool corrupt = true;
   size_t n = 0;
@@ -101,6 +105,19 @@ TEST(FrontCodingTest, CursorWalksTheEntriesInPlace) {
   EXPECT_FALSE(cursor.Next(&corrupt));
   EXPECT_FALSE(corrupt);
   EXPECT_EQ(n, 300u);
+  // A walk from each restart starts at entry 64 * r.
+  ASSERT_EQ(restarts.size(), FrontRestartCount(300));
+  ASSERT_EQ(restarts.size(), 5u);
+  for (size_t r = 0; r < restarts.size(); ++r) {
+    FrontCursor from(reinterpret_cast<const unsigned char*>(coded.data()) + restarts[r],
+                     coded.size() - restarts[r]);
+    ASSERT_TRUE(from.Next(&corrupt)) << r;
+    const Listpack::Element want = lp.Get(lp.Seek(static_cast<int64_t>(r * 64)));
+    const Listpack::Element got = Listpack::EntryAt(from.entry());
+    EXPECT_EQ(got.is_int, want.is_int) << r;
+    EXPECT_EQ(got.ival, want.ival) << r;
+    EXPECT_EQ(got.str, want.str) << r;
+  }
   // A truncated input ends the walk as corrupt.
   FrontCursor cut(reinterpret_cast<const unsigned char*>(coded.data()), coded.size() - 1);
   while (cut.Next(&corrupt)) {
@@ -113,7 +130,8 @@ TEST(FrontCodingTest, MalformedInputIsRefused) {
   lp.Append("alpha");
   lp.Append("alphabet");
   std::string coded;
-  FrontEncode(lp, &coded);
+  std::vector<uint32_t> restarts;
+  FrontEncode(lp, &coded, &restarts);
   const size_t body = lp.body().size();
   bool ok = true;
   // Every truncation.

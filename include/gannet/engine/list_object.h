@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,8 +120,19 @@ class ListNode {
   const unsigned char* packed_data() const {
     return reinterpret_cast<const unsigned char*>(packed_ + 1);
   }
-  // Stores data[0..len) as the node's packed form and frees the raw listpack.
+  // The size of a packed block: header, len bytes of packed data, and for front coding the
+  // offsets of its restarts (uint32 each, unaligned).
+  static size_t BlockBytes(Codec codec, size_t len, size_t count);
+  // Makes block (len bytes of packed data after the header) the node's packed form, and
+  // frees the raw listpack.
   void AdoptPacked(Packed* block, Codec codec, size_t len);
+  // The offset in the coding of the restart at or before entry k (front coding).
+  size_t RestartBefore(size_t k) const {
+    uint32_t at;
+    std::memcpy(&at, packed_data() + packed_->len + k / kFrontRestartInterval * sizeof(at),
+                sizeof(at));
+    return at;
+  }
 
   Listpack lp_;  // moved-from (no buffer) while packed
   // FrontCode found this raw node not worth packing, and it has not been written since:
@@ -240,9 +252,13 @@ class ListObject final : public ObjectBase {
 template <typename Fn>
 bool ListNode::Visit(size_t from, size_t* count, Fn& fn) const {
   if (packed_ != nullptr && packed_->codec == kFront) {
-    FrontCursor cursor(packed_data(), packed_->len);
+    if (from >= packed_->count) return true;
+    const size_t start = RestartBefore(from);
+    if (start >= packed_->len) Corrupt();
+    FrontCursor cursor(packed_data() + start, packed_->len - start);
     bool corrupt = false;
-    for (size_t k = 0; *count > 0 && cursor.Next(&corrupt); ++k) {
+    for (size_t k = from / kFrontRestartInterval * kFrontRestartInterval;
+         *count > 0 && cursor.Next(&corrupt); ++k) {
       if (k < from) continue;
       --*count;
       if (!fn(Listpack::EntryAt(cursor.entry()))) return false;
