@@ -229,8 +229,9 @@ class ListObject final : public ObjectBase {
   // Merges node i with i+1 when the result fits; drops empty nodes around i.
   void TryMerge(size_t i);
   // Restores the packing layout after a change: the nodes nearer an end than raw_depth()
-  // raw, and packed the interior nodes among [lo, hi] (touched) and the `shift` + 1 nodes
-  // nearest each interior boundary (nodes that up to `shift` insertions moved inwards).
+  // raw, and packed the interior nodes among [lo, hi] (touched; LZF only: front coding
+  // leaves a node written in place raw) and the `shift` + 1 nodes nearest each interior
+  // boundary (nodes that up to `shift` insertions moved inwards).
   void Settle(size_t lo, size_t hi, size_t shift);
   // The layout, by a node's distance from the nearer end: under raw_depth() raw; from
   // pack_depth() on packed (LZF at a list-compress-depth, else front-coded); in between
