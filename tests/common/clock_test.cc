@@ -3,6 +3,8 @@
 #include "gannet/common/clock.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
+#include <unistd.h>
 
 namespace gannet {
 namespace {
@@ -18,6 +20,34 @@ TEST(SystemClockTest, ReadingsAreConsistent) {
   int64_t m2 = c.MonotonicUs();
   EXPECT_GE(m2, m1);
   EXPECT_GT(m1, 0);
+}
+
+// Whatever the source of a reading (clock_gettime, or the time-stamp counter from an
+// anchor), it lies between clock_gettime's readings around it, give or take a few
+// microseconds of extrapolation, across sleeps that cross the anchors' millisecond.
+TEST(SystemClockTest, AgreesWithClockGettime) {
+  SystemClock c;
+  auto read = [](clockid_t id) {
+    timespec ts;
+    clock_gettime(id, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+  };
+  int64_t last_mono = 0;
+  for (int i = 0; i < 400; ++i) {
+    if (i % 40 == 0) usleep(static_cast<useconds_t>(100 + i * 5));
+    const int64_t before = read(CLOCK_REALTIME);
+    const int64_t now = c.NowUs();
+    const int64_t after = read(CLOCK_REALTIME);
+    ASSERT_GE(now, before - 5) << i;
+    ASSERT_LE(now, after + 5) << i;
+    const int64_t mono_before = read(CLOCK_MONOTONIC);
+    const int64_t mono = c.MonotonicUs();
+    const int64_t mono_after = read(CLOCK_MONOTONIC);
+    ASSERT_GE(mono, mono_before - 5) << i;
+    ASSERT_LE(mono, mono_after + 5) << i;
+    ASSERT_GE(mono, last_mono) << "monotonic readings never go back";
+    last_mono = mono;
+  }
 }
 
 TEST(ManualClockTest, MovesOnlyByHand) {
