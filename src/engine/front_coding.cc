@@ -38,8 +38,7 @@ bool GetVarint(const unsigned char** p, const unsigned char* end, size_t* v) {
 
 // Copies n bytes; n <= 16 with 16 bytes of room at both ends goes as one 16-byte load and
 // store, which the compiler inlines (a node's entries are mostly short, and a libc call per
-// entry was most of the decoding time). The load completes before the store, so the
-// ranges may overlap; bytes past n are overwritten by what follows.
+// entry was most of the decoding time). Bytes past n are overwritten by what follows.
 inline void CopyShort(unsigned char* dst, const unsigned char* src, size_t n, bool room) {
   if (n <= 16 && room) {
     unsigned char chunk[16];
@@ -80,27 +79,16 @@ void FrontEncode(const Listpack& lp, std::string* out, std::vector<uint32_t>* re
 }
 
 bool FrontDecode(const unsigned char* in, size_t in_len, unsigned char* out, size_t out_len) {
-  const unsigned char* end = in + in_len;
+  FrontCursor cursor(in, in_len);
+  bool corrupt = false;
   size_t written = 0;
-  size_t prev_start = 0;
-  size_t prev_len = 0;
-  while (in != end) {
-    size_t shared = 0;
-    size_t rest = 0;
-    if (!GetVarint(&in, end, &shared) || !GetVarint(&in, end, &rest)) return false;
-    if (shared > prev_len || rest > static_cast<size_t>(end - in)) return false;
-    if (shared + rest == 0 || shared + rest > out_len - written) return false;
-    // The shared bytes come from the entry just written, which ends where this one starts
-    // (16 bytes read from prev_start stay inside what is written so far or the room).
-    CopyShort(out + written, out + prev_start, shared, out_len - written >= 16);
-    CopyShort(out + written + shared, in, rest,
-              out_len - written - shared >= 16 && static_cast<size_t>(end - in) >= 16);
-    in += rest;
-    prev_start = written;
-    prev_len = shared + rest;
-    written += prev_len;
+  while (cursor.Next(&corrupt)) {
+    const size_t n = cursor.entry_size();
+    if (n > out_len - written) return false;
+    std::memcpy(out + written, cursor.entry(), n);
+    written += n;
   }
-  return written == out_len;
+  return !corrupt && written == out_len;
 }
 
 bool FrontCursor::Next(bool* corrupt) {

@@ -3,7 +3,7 @@
 // they share with the entry before, the length of the rest, then the rest: consecutive
 // entries that begin alike ("job:1041", "job:1042"; timestamps; JSON records with the same
 // leading fields) shrink to a few bytes, as in the prefix-compressed blocks of LevelDB and
-// RocksDB. Decoding is a forward walk of memcpys that rebuilds the body byte for byte.
+// RocksDB. Decoding is a forward walk (FrontCursor) that rebuilds the body byte for byte.
 // As in those blocks, every kFrontRestartInterval-th entry is a restart (stored whole, its
 // offset recorded), so a read can start at the restart before the entry it wants rather
 // than at the first entry.
@@ -45,6 +45,7 @@ class FrontCursor {
   const unsigned char* entry() const {
     return reinterpret_cast<const unsigned char*>(entry_.data());
   }
+  size_t entry_size() const { return entry_len_; }
 
  private:
   const unsigned char* in_;
