@@ -126,7 +126,7 @@ bool ListNode::FrontCode() {
     front_refused_ = true;
     return false;
   }
-  // The restart offsets follow the coding (restarts()).
+  // The restart offsets follow the coding (RestartBefore reads them).
   auto* block = static_cast<Packed*>(std::malloc(sizeof(Packed) + coded.size() + restart_bytes));
   if (block == nullptr) throw std::bad_alloc();
   auto* data = reinterpret_cast<unsigned char*>(block + 1);
