@@ -133,7 +133,10 @@ def throughput(args):
             for test in args.tests:
                 for pipeline in args.pipelines:
                     n = args.requests * (16 if pipeline > 1 else 1) // (4 if test == "MSET" else 1)
-                    for name in names:  # A B A B: same conditions for both, interleaved
+                    # A B, then B A: each server in turn, and each as often first as
+                    # second, so neither a slow drift nor a first-run effect favours one.
+                    order = names if rnd % 2 == 0 else names[::-1]
+                    for name in order:
                         r = run_benchmark(servers[name], test, pipeline, n, args.clients,
                                           args.keyspace)
                         results.setdefault((name, test, pipeline), []).append(r)
@@ -150,7 +153,9 @@ def throughput(args):
             harness.shutil.rmtree(s.workdir, ignore_errors=True)
 
     print(f"\nMedian of {args.rounds} rounds; {args.clients} clients; -r {args.keyspace}; "
-          f"servers on core 1, redis-benchmark on core 0")
+          f"servers on core 1, redis-benchmark on core 0.\nEach ratio is the median of the "
+          f"rounds' own ratios (a round runs both servers back to back), which a drift of the "
+          f"machine between rounds does not move")
     header = (f"{'test':<12}{'gannet ops/s':>14}{'redis ops/s':>13}{'ratio':>7}"
               f"{'g p50':>8}{'r p50':>8}{'ratio':>7}{'g p99':>8}{'r p99':>8}{'ratio':>7}"
               f"{'g cpu':>8}{'r cpu':>8}{'ratio':>7}")
@@ -165,15 +170,33 @@ def throughput(args):
             med[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         return med["gannet"], med["redis"]
 
+    def round_ratios(test, pipeline, key):
+        """Gannet / redis within each round, in round order."""
+        pairs = zip(results[("gannet", test, pipeline)], results[("redis", test, pipeline)])
+        return [g[key] / r[key] for g, r in pairs if r[key]]
+
+    def paired(test, pipeline, key):
+        ratios = round_ratios(test, pipeline, key)
+        return f"{statistics.median(ratios):.2f}" if ratios else "-"
+
     for test in args.tests:
         for pipeline in args.pipelines:
             g, r = medians(test, pipeline)
             print(f"{test + ' -P ' + str(pipeline):<12}{g['ops']:>14.0f}{r['ops']:>13.0f}"
-                  f"{ratio(g['ops'], r['ops']):>7}{g['p50']:>8.3f}{r['p50']:>8.3f}"
-                  f"{ratio(g['p50'], r['p50']):>7}{g['p99']:>8.3f}{r['p99']:>8.3f}"
-                  f"{ratio(g['p99'], r['p99']):>7}{g['cpu_us']:>8.2f}{r['cpu_us']:>8.2f}"
-                  f"{ratio(g['cpu_us'], r['cpu_us']):>7}")
+                  f"{paired(test, pipeline, 'ops'):>7}{g['p50']:>8.3f}{r['p50']:>8.3f}"
+                  f"{paired(test, pipeline, 'p50'):>7}{g['p99']:>8.3f}{r['p99']:>8.3f}"
+                  f"{paired(test, pipeline, 'p99'):>7}{g['cpu_us']:>8.2f}{r['cpu_us']:>8.2f}"
+                  f"{paired(test, pipeline, 'cpu_us'):>7}")
     print("latencies in ms; cpu = server CPU microseconds per request")
+
+    # The spread says how far one run can be trusted: two identical servers differ by
+    # several percent from round to round on a shared machine.
+    print(f"\n{'test':<12}{'ops ratio by round':>32}   {'cpu ratio by round':>32}")
+    for test in args.tests:
+        for pipeline in args.pipelines:
+            ops = " ".join(f"{x:.2f}" for x in round_ratios(test, pipeline, "ops"))
+            cpu = " ".join(f"{x:.2f}" for x in round_ratios(test, pipeline, "cpu_us"))
+            print(f"{test + ' -P ' + str(pipeline):<12}{ops:>32}   {cpu:>32}")
     print(f"\n{'test':<12}{'g usr':>8}{'r usr':>8}{'ratio':>7}{'g sys':>8}{'r sys':>8}"
           f"{'ratio':>7}{'g sleeps':>10}{'r sleeps':>10}{'g faults':>10}{'r faults':>10}"
           f"{'g bench':>9}{'r bench':>9}")
