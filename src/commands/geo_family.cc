@@ -114,9 +114,23 @@ Area Decode(const Range& lon_r, const Range& lat_r, HashBits h) {
   return a;
 }
 
+// The hash bits of any score, as Redis gets them: its `(uint64_t)score` compiled for x86-64
+// (the cvttsd2si sequence), which sorted sets of non-geo scores reach through GEOPOS,
+// GEOHASH, GEODIST and FROMMEMBER. In C and C++ that cast is undefined outside [0, 2^64):
+// negative scores, infinities and scores from 2^64 up all give values Redis users see.
+uint64_t ScoreBits(double score) {
+  constexpr double k2Pow63 = 9223372036854775808.0;
+  constexpr uint64_t kIndefinite = uint64_t{1} << 63;  // cvttsd2si's out-of-range result
+  const auto truncate = [&](double d) {
+    return d >= -k2Pow63 && d < k2Pow63 ? static_cast<uint64_t>(static_cast<int64_t>(d))
+                                         : kIndefinite;
+  };
+  return score < k2Pow63 ? truncate(score) : truncate(score - k2Pow63) ^ kIndefinite;
+}
+
 // The centre of a score's box, clamped to the valid range: what GEOPOS reports.
 std::pair<double, double> DecodeScore(double score) {
-  HashBits h{static_cast<uint64_t>(score), kStepMax};
+  HashBits h{ScoreBits(score), kStepMax};
   const Area a = Decode(kLonRange, kLatRange, h);
   double lon = (a.lon.min + a.lon.max) / 2;
   lon = std::clamp(lon, kLongMin, kLongMax);

@@ -504,6 +504,17 @@ GEO = [
     ("GEORADIUSBYMEMBER_RO", "g", "Palermo", "300", "km", "DESC"),
     ("GEORADIUSBYMEMBER", "g", "nope", "300", "km"), ("GEORADIUS", "g", "15", "37", "200"),
     ("SET", "str", "x"), ("GEOADD", "str", "0", "0", "a"), ("GEOPOS", "str", "a"),
+    # Scores no GEOADD writes (negative, fractional, past 2^52, 2^63 and 2^64, infinite): the
+    # geo commands read them as hashes the way Redis's (uint64_t) cast on x86-64 does.
+    ("ZADD", "gz", "-10", "neg", "-0.5", "half", "-1e19", "vneg", "9.2e18", "b63", "9.3e18",
+     "big", "2e19", "huge", "+inf", "pinf", "-inf", "ninf", "4503599627370495.5", "edge"),
+    ("GEOADD", "gz", "13.361389", "38.115556", "Palermo"),
+    ("GEOPOS", "gz", "neg", "half", "vneg", "b63", "big", "huge", "pinf", "ninf", "edge"),
+    ("GEOHASH", "gz", "neg", "half", "vneg", "b63", "big", "huge", "pinf", "ninf", "edge"),
+    ("GEODIST", "gz", "neg", "pinf", "km"), ("GEODIST", "gz", "edge", "Palermo"),
+    ("GEOSEARCH", "gz", "FROMMEMBER", "neg", "BYRADIUS", "500", "km", "ASC", "WITHCOORD",
+     "WITHDIST", "WITHHASH"),
+    ("GEOSEARCH", "gz", "FROMMEMBER", "ninf", "BYBOX", "1000", "1000", "km", "ASC", "WITHDIST"),
 ]
 
 STREAMS = [
