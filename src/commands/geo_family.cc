@@ -123,7 +123,7 @@ uint64_t ScoreBits(double score) {
   constexpr uint64_t kIndefinite = uint64_t{1} << 63;  // cvttsd2si's out-of-range result
   const auto truncate = [&](double d) {
     return d >= -k2Pow63 && d < k2Pow63 ? static_cast<uint64_t>(static_cast<int64_t>(d))
-                                         : kIndefinite;
+                                        : kIndefinite;
   };
   return score < k2Pow63 ? truncate(score) : truncate(score - k2Pow63) ^ kIndefinite;
 }
