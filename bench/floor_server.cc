@@ -74,17 +74,14 @@ void Parse(Client& c, long burn_ns) {
     const long argc = ReadLine(c.in, pos, '*');
     if (argc < 1) break;
     std::string_view name;
-    bool complete = true;
-    for (long i = 0; i < argc && complete; i++) {
-      const long len = pos < c.in.size() ? ReadLine(c.in, pos, '$') : -1;
-      if (len < 0 || pos + static_cast<size_t>(len) + 2 > c.in.size()) {
-        complete = false;
-        break;
-      }
+    long i = 0;
+    for (; i < argc; i++) {
+      const long len = ReadLine(c.in, pos, '$');
+      if (len < 0 || pos + static_cast<size_t>(len) + 2 > c.in.size()) break;
       if (i == 0) name = std::string_view(c.in).substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len) + 2;
     }
-    if (!complete) break;
+    if (i < argc) break;  // the command is not all here yet
     if (burn_ns > 0) Burn(burn_ns);
     c.out += ReplyTo(name);
     done = pos;
